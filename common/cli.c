@@ -1,0 +1,59 @@
+/* cli.c — see cli.h.                                                 (day 01) */
+#include "cli.h"
+#include "fail.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *cmd;
+	int day;
+} commands[] = {
+	{"run", 1},    {"ps", 4},	{"inspect", 4}, {"logs", 5},
+	{"stop", 6},   {"rm", 6},	{"exec", 10},	{"doctor", 10},
+	{"import", 10}, {"setup", 10},
+};
+
+static const char *folders[] = {
+	NULL,	       "day01-cli",	"day02-namespaces", "day03-rootfs",
+	"day04-metadata", "day05-logs", "day06-stop",	   "day07-cgroups",
+	"day08-netns", "day09-bridge", "day10-final",
+};
+
+int cli_command_day(const char *cmd)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(cmd, commands[i].cmd) == 0)
+			return commands[i].day;
+	return 0;
+}
+
+const char *cli_day_folder(int day)
+{
+	return day >= 1 && day <= 10 ? folders[day] : NULL;
+}
+
+void cli_not_here(const char *cmd, int this_day)
+{
+	int day = cli_command_day(cmd);
+	if (day == 0)
+		die("'%s' is not a tdg command; see 'tdg --help'", cmd);
+	die("%s: arrives on day %02d (%s); this is the day %02d runtime", cmd,
+	    day, cli_day_folder(day), this_day);
+}
+
+bool cli_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0 ||
+	       strcmp(arg, "help") == 0;
+}
+
+const char *cli_bad_flag(char **argv, int optind, int optopt)
+{
+	static char shortflag[3] = "-?";
+	if (optopt > 0 && optopt < 256) { /* a short flag: only its letter was kept */
+		shortflag[1] = (char)optopt;
+		return shortflag;
+	}
+	return argv[optind - 1]; /* a long flag: the whole word */
+}

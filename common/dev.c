@@ -1,0 +1,63 @@
+/* dev.c — see dev.h.                                                 (day 03) */
+#include "dev.h"
+#include "fail.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static const struct {
+	const char *name;
+	unsigned major, minor;
+} nodes[] = {
+	{"null", 1, 3},	  {"zero", 1, 5}, {"full", 1, 7},
+	{"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+
+static const struct {
+	const char *name, *target;
+} links[] = {
+	{"fd", "/proc/self/fd"},	  {"stdin", "/proc/self/fd/0"},
+	{"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+	{"ptmx", "pts/ptmx"},
+};
+
+static void path(char *buf, const char *dev, const char *name)
+{
+	snprintf(buf, PATH_MAX, "%s/%s", dev, name);
+}
+
+void dev_populate(const char *dev)
+{
+	char p[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+		path(p, dev, nodes[i].name);
+		if (mknod(p, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) != 0)
+			die("rootfs: mknod /dev/%s: %m", nodes[i].name);
+		chmod(p, 0666); /* mknod's mode is filtered by the umask */
+	}
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		path(p, dev, links[i].name);
+		if (symlink(links[i].target, p) != 0)
+			die("rootfs: symlink /dev/%s: %m", links[i].name);
+	}
+
+	/* newinstance: the container's ptys are its own, numbered from 0, and
+	 * invisible to the host's /dev/pts (and the host's to it). */
+	path(p, dev, "pts");
+	if (mkdir(p, 0755) != 0 ||
+	    mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=0620") != 0)
+		die("rootfs: mount devpts on /dev/pts: %m");
+
+	path(p, dev, "shm");
+	if (mkdir(p, 01777) != 0 ||
+	    mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=1777,size=65536k") != 0)
+		die("rootfs: mount tmpfs on /dev/shm: %m");
+}

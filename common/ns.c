@@ -1,0 +1,54 @@
+/* ns.c — see ns.h.                                                   (day 02) */
+#include "ns.h"
+#include "fail.h"
+
+#include <ctype.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+
+#define STACK_SIZE (1024 * 1024)
+
+pid_t ns_clone(int (*fn)(void *), void *arg, int flags)
+{
+	/* Without CLONE_VM the child gets a copy-on-write copy of our memory,
+	 * this stack included; it only needs to exist until the child execs.
+	 * Stacks grow down on every architecture tdg runs on, so clone wants
+	 * the top of it. */
+	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		die("clone: stack: %m");
+	pid_t pid = clone(fn, stack + STACK_SIZE, flags | SIGCHLD, arg);
+	if (pid < 0)
+		die("clone: %m; tdg needs root and a kernel with namespaces");
+	munmap(stack, STACK_SIZE); /* our copy; the child has its own */
+	return pid;
+}
+
+bool ns_hostname_valid(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
+		    name[i] != '.')
+			return false;
+	return strchr("-.", name[0]) == NULL && strchr("-.", name[n - 1]) == NULL;
+}
+
+void ns_private_mounts(void)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		die("make mounts private: %m");
+}
+
+void ns_mount_proc(const char *target)
+{
+	if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) != 0)
+		die("mount proc on %s: %m", target);
+}

@@ -1,0 +1,36 @@
+/* ns.h — starting a process in new namespaces.                      (day 02)
+ *
+ * A namespace is the kernel giving one group of processes its own copy of
+ * a global resource: UTS (the hostname), PID (process numbers: the first
+ * process is PID 1), mount (the mount table), IPC (System V queues and
+ * shared memory). clone(2) creates the process and its namespaces in one
+ * step; C can hand clone a function to run, where Go's runtime (threads
+ * everywhere) forces the seeds to re-exec /proc/self/exe instead. */
+#ifndef TDG_NS_H
+#define TDG_NS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* The namespaces every container gets from day 02 on. */
+#define TDG_NAMESPACES (CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC)
+
+/* Run FN(ARG) in a child created with clone(FLAGS | SIGCHLD). Returns the
+ * child's pid as the host sees it; dies (125) if the kernel refuses. */
+pid_t ns_clone(int (*fn)(void *), void *arg, int flags);
+
+/* RFC 1123 host name: 1-64 characters of letters, digits, '-' and '.',
+ * not starting or ending with '-' or '.'. */
+bool ns_hostname_valid(const char *name);
+
+/* Inside the child: stop mount events from travelling between the host and
+ * the container. systemd makes / "shared", so without this every mount the
+ * container makes (its /proc!) would appear on the host too. */
+void ns_private_mounts(void);
+
+/* Inside the child: mount a fresh procfs on TARGET. /proc shows the PID
+ * namespace of whoever mounts it, so this is what makes `ps` and `echo $$`
+ * see the container's own numbering. */
+void ns_mount_proc(const char *target);
+
+#endif

@@ -1,0 +1,107 @@
+/* rootfs.c — see rootfs.h.                                           (day 03) */
+#include "rootfs.h"
+#include "dev.h"
+#include "fail.h"
+#include "ns.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static const char hint[] = "build one with 'make rootfs'";
+
+static int dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	struct dirent *e;
+	int empty = 1;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			empty = 0;
+			break;
+		}
+	closedir(d);
+	return empty;
+}
+
+int rootfs_check(const char *dir, char *abs, size_t abs_size, char *why,
+		 size_t why_size)
+{
+	struct stat st;
+	char real[PATH_MAX];
+
+	if (stat(dir, &st) != 0) {
+		snprintf(why, why_size, "%s; %s", strerror(errno), hint);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(why, why_size, "is not a directory");
+		return -1;
+	}
+	if (!realpath(dir, real) || strlen(real) >= abs_size) {
+		snprintf(why, why_size, "cannot resolve the path");
+		return -1;
+	}
+	if (strcmp(real, "/") == 0) {
+		snprintf(why, why_size, "is the host's own root; pass a rootfs folder");
+		return -1;
+	}
+	int empty = dir_is_empty(real);
+	if (empty != 0) {
+		snprintf(why, why_size, "%s; %s",
+			 empty < 0 ? strerror(errno) : "is empty", hint);
+		return -1;
+	}
+	strcpy(abs, real);
+	return 0;
+}
+
+/* A mount point must exist; a rootfs that lacks one gets it (our busybox
+ * rootfs has them all, so it is never written to). */
+static void mount_at(const char *src, const char *target, const char *type,
+		     unsigned long flags, const char *data)
+{
+	if (mkdir(target, 0755) != 0 && errno != EEXIST)
+		die("rootfs: mkdir /%s: %m", target);
+	if (mount(src, target, type, flags, data) != 0)
+		die("rootfs: mount %s on /%s: %m", type, target);
+}
+
+void rootfs_enter(const char *dir)
+{
+	/* pivot_root wants the new root to be a mount point, not just a
+	 * folder: bind the folder onto itself to make it one. */
+	if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) != 0)
+		die("rootfs: bind %s: %m", dir);
+	if (chdir(dir) != 0)
+		die("rootfs: chdir %s: %m", dir);
+
+	/* Relative paths from here on: these land inside the new root. */
+	ns_mount_proc("proc");
+	mount_at("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+		 "mode=755,size=65536k");
+	dev_populate("dev");
+	mount_at("sysfs", "sys", "sysfs",
+		 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+
+	/* pivot_root(".", ".") stacks the old root on top of the new one at
+	 * the same place, so no /.old_root folder has to be made inside the
+	 * rootfs (runc's trick). Unmounting "." then takes the old root away;
+	 * MNT_DETACH because the host's mounts below it are busy. glibc has
+	 * no wrapper for pivot_root. */
+	if (syscall(SYS_pivot_root, ".", ".") != 0)
+		die("rootfs: pivot_root %s: %m", dir);
+	if (umount2(".", MNT_DETACH) != 0)
+		die("rootfs: detach the old root: %m");
+	if (chdir("/") != 0)
+		die("rootfs: chdir /: %m");
+}

@@ -1,0 +1,24 @@
+/* rootfs.h — giving the container its own root filesystem.          (day 03)
+ *
+ * chroot() only changes where path lookups start: the old root is still
+ * mounted, and a root process can climb back out. pivot_root() instead
+ * swaps the root mount of the mount namespace; the old root can then be
+ * unmounted, after which no host path exists for the container at all. */
+#ifndef TDG_ROOTFS_H
+#define TDG_ROOTFS_H
+
+#include <stddef.h>
+
+/* Check DIR before anything starts: it must exist, be a directory, not be
+ * the host's own /, and not be empty. On success writes its absolute path
+ * to ABS and returns 0; otherwise returns -1 with a reason in WHY (the
+ * rest of the error line, e.g. "is empty; build one with 'make rootfs'"). */
+int rootfs_check(const char *dir, char *abs, size_t abs_size, char *why,
+		 size_t why_size);
+
+/* Inside the child (after ns_private_mounts): make DIR the root. Mounts a
+ * fresh /proc, a minimal /dev and a read-only /sys inside it, pivots, and
+ * detaches the old root. Dies (125) on failure. */
+void rootfs_enter(const char *dir);
+
+#endif

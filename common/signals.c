@@ -1,0 +1,78 @@
+/* signals.c — see signals.h.                                         (day 01) */
+#include "signals.h"
+#include "fail.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGTERM,
+				SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH};
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+
+static sigset_t waited_set(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < NFORWARDED; i++)
+		sigaddset(&set, forwarded[i]);
+	sigaddset(&set, SIGCHLD);
+	return set;
+}
+
+void signals_block(void)
+{
+	sigset_t set = waited_set();
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		die("sigprocmask: %m");
+}
+
+void signals_child_setup(void)
+{
+	sigset_t set = waited_set();
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	/* Survives exec; the kernel sends it when the thread that created us
+	 * exits, i.e. when tdg dies, even by SIGKILL. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Signals the terminal sends (Ctrl-C, Ctrl-\, a resize) go to the whole
+ * foreground process group, the command included: the kernel marks them
+ * SI_KERNEL. Forwarding those would deliver them twice. */
+static bool already_delivered(const siginfo_t *si)
+{
+	return si->si_code == SI_KERNEL;
+}
+
+int signals_wait_forwarding(pid_t child)
+{
+	sigset_t set = waited_set();
+	int interrupts = 0;
+
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			die("sigwaitinfo: %m");
+		}
+		if (sig == SIGCHLD) {
+			/* SIGCHLDs merge, so reap until nothing is left. */
+			int status;
+			pid_t pid;
+			while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+				if (pid == child)
+					return status;
+			continue;
+		}
+		if (!already_delivered(&si))
+			kill(child, sig);
+		if ((sig == SIGINT || sig == SIGTERM) && ++interrupts == 3) {
+			warn("got 3 interrupts: killing the command (SIGKILL)");
+			kill(child, SIGKILL);
+		}
+	}
+}

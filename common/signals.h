@@ -1,0 +1,27 @@
+/* signals.h — tdg waits for its container and passes signals on.    (day 01)
+ *
+ * A foreground `tdg run` stands between the user and the command: `kill
+ * <tdg>` or a service manager's SIGTERM reaches tdg, not the command, so tdg
+ * forwards it. Instead of asynchronous handlers, tdg blocks the signals
+ * and takes them one at a time with sigwaitinfo(): no handler races, and
+ * SIGCHLD arrives in the same loop as the signals to forward. */
+#ifndef TDG_SIGNALS_H
+#define TDG_SIGNALS_H
+
+#include <sys/types.h>
+
+/* Block the signals tdg forwards, and SIGCHLD. Call before starting the
+ * child so that no signal can arrive between fork/clone and the wait. */
+void signals_block(void);
+
+/* In the child, before exec: unblock them again (the mask is inherited
+ * across fork, clone and exec) and ask the kernel to SIGKILL the child if
+ * tdg dies, so a killed tdg does not leave its command running. */
+void signals_child_setup(void);
+
+/* Wait for CHILD to end, forwarding signals to it meanwhile; returns its
+ * waitpid() status. The third SIGINT/SIGTERM kills it with SIGKILL, as
+ * Docker's CLI does, for a command that ignores the first two. */
+int signals_wait_forwarding(pid_t child);
+
+#endif

@@ -1,0 +1,53 @@
+/* spawn.c — see spawn.h.                                             (day 01) */
+#include "spawn.h"
+#include "fail.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int spawn_exec_failure_status(int err)
+{
+	/* ENOENT: no such file anywhere on PATH. ENOTDIR: a path component is
+	 * a file. Everything else (EACCES, ENOEXEC, EISDIR, ...) means the file
+	 * is there but the kernel refused to run it. */
+	return err == ENOENT || err == ENOTDIR ? TDG_EXIT_NOT_FOUND
+					       : TDG_EXIT_CANNOT_EXEC;
+}
+
+void spawn_exec(char *const argv[])
+{
+	execvp(argv[0], argv);
+	int err = errno;
+	int status = spawn_exec_failure_status(err);
+	warn("%s: %s", argv[0],
+	     status == TDG_EXIT_NOT_FOUND ? "command not found" : strerror(err));
+	/* _exit, not exit: this is a copy of tdg that never became the command;
+	 * it must not run tdg's atexit handlers or flush tdg's stdio twice. */
+	_exit(status);
+}
+
+int spawn_exit_status(int wait_status)
+{
+	if (WIFEXITED(wait_status))
+		return WEXITSTATUS(wait_status);
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return TDG_EXIT_FAILED; /* stopped/continued: not an ending */
+}
+
+void spawn_container_env(const char *hostname)
+{
+	const char *term = getenv("TERM");
+	char *keep = term ? strdup(term) : NULL; /* clearenv() frees it */
+
+	clearenv();
+	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+	setenv("HOSTNAME", hostname, 1);
+	setenv("HOME", "/root", 1);
+	if (keep)
+		setenv("TERM", keep, 1);
+	free(keep);
+}

@@ -1,0 +1,27 @@
+/* spawn.h — running the user's command and reporting how it ended.  (day 01)
+ *
+ * The contract's exit statuses (Docker's): 126 when CMD exists but cannot be
+ * executed, 127 when it is not found, 128+N when a signal N killed it, and
+ * otherwise CMD's own status. */
+#ifndef TDG_SPAWN_H
+#define TDG_SPAWN_H
+
+#define TDG_EXIT_CANNOT_EXEC 126
+#define TDG_EXIT_NOT_FOUND 127
+
+/* execvp(argv); only returns by exiting: on failure it prints one line
+ * "tdg: <cmd>: <why>" and _exit()s with 126 or 127 (see below). */
+_Noreturn void spawn_exec(char *const argv[]);
+
+/* 127 for the errnos that mean "no such command", else 126. */
+int spawn_exec_failure_status(int err);
+
+/* A waitpid() status turned into tdg's own exit status. */
+int spawn_exit_status(int wait_status);
+
+/* Replace the environment with the one a container starts with (Docker's
+ * defaults): PATH, HOSTNAME, HOME and, if the host has it, TERM. The host's
+ * variables describe the host, not the container.                 (day 03) */
+void spawn_container_env(const char *hostname);
+
+#endif

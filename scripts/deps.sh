@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# scripts/deps.sh GROUP... — install the Debian packages a group needs, but only
+# the ones that are missing, so `make` can call this on every run for free.
+#
+#   build  compiler and headers for `make dayNN`
+#   test   build + what the test suite uses (cmocka, ip, ps/pgrep, unshare/nsenter)
+#
+# Later lessons add packages to these arrays (e.g. libnl-route-3-dev, libjansson-dev).
+set -euo pipefail
+
+BUILD_PKGS=(gcc make pkg-config libc6-dev)
+TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux)
+
+usage() {
+    echo "usage: scripts/deps.sh GROUP...   (groups: build, test)"
+    echo "Installs the missing Debian packages of each GROUP; prints nothing if none are missing."
+}
+
+[[ $# -gt 0 ]] || { usage >&2; exit 2; }
+
+wanted=()
+for group in "$@"; do
+    case "$group" in
+        build) wanted+=("${BUILD_PKGS[@]}") ;;
+        test) wanted+=("${TEST_PKGS[@]}") ;;
+        -h | --help) usage; exit 0 ;;
+        *) echo "tdg: unknown dependency group: $group; use build or test" >&2; exit 2 ;;
+    esac
+done
+
+# dpkg-query is fast and needs no root; a package counts only when fully
+# installed (not merely unpacked or removed with its config left behind).
+installed() {
+    # shellcheck disable=SC2016  # ${Status} is a dpkg-query field, not a shell variable
+    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
+}
+
+missing=()
+for pkg in "${wanted[@]}"; do
+    # `test` repeats the build packages; list each missing package once.
+    if ! installed "$pkg" && [[ " ${missing[*]} " != *" $pkg "* ]]; then
+        missing+=("$pkg")
+    fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $EUID -ne 0 ]]; then
+    echo "tdg: missing packages: ${missing[*]}; run as root: sudo scripts/deps.sh $*" >&2
+    exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+apt_install() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        "${missing[@]}" >"$log" 2>&1
+}
+apt_update() {
+    apt-get update -q >"$log" 2>&1 || { cat "$log" >&2; echo "tdg: apt-get update failed" >&2; exit 1; }
+}
+fail_install() {
+    cat "$log" >&2
+    echo "tdg: apt-get install ${missing[*]} failed" >&2
+    exit 1
+}
+
+# A fresh container image ships with empty package lists: apt cannot find
+# anything until `apt-get update`. Otherwise try the lists we have first and
+# refresh them (once) only if they turn out to be stale.
+if ! compgen -G "/var/lib/apt/lists/*_Packages*" >/dev/null; then
+    apt_update
+    updated=1
+fi
+if ! apt_install; then
+    [[ -z "${updated:-}" ]] || fail_install # the lists are fresh: a real failure
+    apt_update
+    apt_install || fail_install
+fi
