@@ -1,0 +1,129 @@
+# tests/lib.sh — the small harness every tests/dayNN.sh sources.
+#
+# A test is a shell function named t_<what it proves>. Each one runs in its
+# own bash process, under `set -e`, with its own empty TDG_ROOT and a time
+# limit; the first failed expectation ends it. The script's last line is
+# `run_tests "$@"`: with no argument it runs every t_* function in file order
+# and prints one line per test; with a name it runs just that test.
+#
+# Environment (tests/run.sh sets it):
+#   TDG      the tdg binary under test        DAY   that binary's day (1..10)
+#   ROOTFS   an absolute busybox rootfs        RESULTS  file to add "pass fail" to
+# shellcheck shell=bash
+
+: "${TDG:?set TDG to a tdg binary}" "${DAY:?set DAY to its day}"
+: "${ROOTFS:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/rootfs/busybox}"
+
+# `tdg run` as every test needs it on this day: from day 03 on, a container
+# needs a rootfs, so earlier days' tests get one added (the ladder).
+# RUN is an array so that `start_bg out "${RUN[@]}" CMD` puts tdg itself in
+# the background (a shell function there would put a subshell in between).
+RUN=("$TDG" run)
+((DAY < 3)) || RUN+=(--rootfs "$ROOTFS")
+tdg_run() { "${RUN[@]}" "$@"; }
+
+# capture CMD...: run it; sets RC, OUT and ERR (output without the last newline).
+capture() {
+    local o e
+    o=$(mktemp) e=$(mktemp)
+    RC=0
+    "$@" >"$o" 2>"$e" </dev/null || RC=$?
+    OUT=$(cat "$o") ERR=$(cat "$e")
+    rm -f "$o" "$e"
+}
+
+fail() { printf '    %s\n' "$@" >&2; return 1; }
+
+expect_eq() { # ACTUAL EXPECTED [WHAT]
+    [[ "$1" == "$2" ]] || fail "${3:-value}: expected '$2'" "${3:-value}:      got '$1'"
+}
+expect_ne() { # ACTUAL UNWANTED [WHAT]
+    [[ "$1" != "$2" ]] || fail "${3:-value}: should not be '$2'"
+}
+expect_contains() { # TEXT NEEDLE [WHAT]
+    [[ "$1" == *"$2"* ]] || fail "${3:-output} should contain '$2'" "got: $1"
+}
+expect_not_contains() { # TEXT NEEDLE [WHAT]
+    [[ "$1" != *"$2"* ]] || fail "${3:-output} should not contain '$2'" "got: $1"
+}
+# The contract's error shape: exit RC and exactly one stderr line "tdg: ...".
+expect_error() { # RC [NEEDLE]
+    expect_eq "$RC" "$1" "exit status" || { fail "stderr: $ERR"; return 1; }
+    [[ "$ERR" == "tdg: "* && "$ERR" != *$'\n'* ]] || fail "stderr should be one 'tdg: ...' line" "got: $ERR"
+    [[ -z "${2:-}" ]] || expect_contains "$ERR" "$2" "stderr"
+}
+
+# wait_for CMD...: poll until CMD succeeds (at most ~10 s). Tests may poll;
+# tdg itself never does.
+wait_for() {
+    local i
+    for ((i = 0; i < 200; i++)); do "$@" && return 0; sleep 0.05; done
+    fail "timed out waiting for: $*"
+}
+
+# start_bg OUTFILE CMD...: start CMD in the background; BG_PID is its pid.
+# Whatever a test starts is SIGKILLed when the test ends, pass or fail.
+BG_PIDS=()
+start_bg() {
+    local out=$1
+    shift
+    "$@" >"$out" 2>&1 </dev/null &
+    BG_PID=$!
+    BG_PIDS+=("$BG_PID")
+}
+# wait_bg PID: wait for it; sets RC.
+wait_bg() { RC=0; wait "$1" || RC=$?; }
+
+# container_pid TDG_PID COMM: the pid of TDG_PID's child once it runs COMM
+# (before exec the child is still a copy of tdg).
+container_pid() {
+    local c
+    _found() {
+        for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+            [[ "$(cat "/proc/$c/comm" 2>/dev/null)" == "$2" ]] && { echo "$c"; return 0; }
+        done
+        return 1
+    }
+    wait_for _found "$1" "$2" >/dev/null || return 1
+    _found "$1" "$2"
+}
+
+alive() { kill -0 "$1" 2>/dev/null; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+_cleanup() {
+    local p
+    for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    [[ -n "${TDG_ROOT:-}" && "$TDG_ROOT" == /tmp/tdg-test.* ]] && rm -rf "$TDG_ROOT"
+}
+
+run_tests() {
+    local script=$0 name
+    name=$(basename "$script" .sh)
+    if (($# > 0)); then # one test, in this process
+        TDG_ROOT=$(mktemp -d /tmp/tdg-test.XXXXXX)
+        export TDG_ROOT
+        trap _cleanup EXIT
+        set -e
+        "$1"
+        return
+    fi
+    local pass=0 failed=0 t log rc
+    log=$(mktemp)
+    for t in $(grep -oE '^t_[A-Za-z0-9_]+\(\)' "$script" | tr -d '()'); do
+        rc=0
+        timeout -k 5 "${TEST_TIMEOUT:-60}" bash "$script" "$t" >"$log" 2>&1 || rc=$?
+        if ((rc == 0)); then
+            pass=$((pass + 1))
+            printf '  ok    %s/%s\n' "$name" "$t"
+        else
+            failed=$((failed + 1))
+            printf '  FAIL  %s/%s (exit %s%s)\n' "$name" "$t" "$rc" "$( ((rc == 124)) && echo ', timed out')"
+            sed 's/^/        /' "$log"
+        fi
+    done
+    rm -f "$log"
+    [[ -z "${RESULTS:-}" ]] || echo "$pass $failed" >>"$RESULTS"
+    ((failed == 0))
+}

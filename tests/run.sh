@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# tests/run.sh [DAY...] — the whole test suite: unit tests, then the ladder,
+# then a leak check. Ends with one line "N passed, N failed".
+#
+# The ladder: for each day N present (or named), the test scripts of days
+# 1..N run against day N's binary, so a later day never breaks an earlier
+# day's promise. `make test` builds everything first; run this as root.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=tests/out
+mkdir -p "$out"
+results=$out/results
+: >"$results"
+
+if [[ $(id -u) != 0 ]]; then
+    echo "tdg tests: containers need root; run: sudo make test" >&2
+    exit 1
+fi
+
+# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)...".
+echo "== unit tests (cmocka)"
+for t in build/tests/unit/test_*; do
+    [[ -x "$t" ]] || continue
+    log=$out/$(basename "$t").log
+    "$t" >"$log" 2>&1
+    rc=$?
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log")
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log")
+    if [[ -z "$p$f" ]]; then f=1; fi # crashed before its summary
+    ((rc == 0)) || ((${f:-0} > 0)) || f=1
+    echo "${p:-0} ${f:-0}" >>"$results"
+    printf '  %-5s %s (%s passed, %s failed)\n' "$( ((rc == 0)) && echo ok || echo FAIL)" \
+        "$(basename "$t")" "${p:-0}" "${f:-0}"
+    ((rc == 0)) || sed 's/^/        /' "$log"
+done
+
+days=("$@")
+if ((${#days[@]} == 0)); then
+    for d in day[0-9][0-9]-*/; do days+=("${d:3:2}"); done
+fi
+for n in "${days[@]}"; do
+    n=$(printf '%02d' "$((10#$n))")
+    bin=$(echo day"$n"-*/tdg)
+    if [[ ! -x "$bin" ]]; then
+        echo "== day $n: no binary at $bin (make day$n)"; echo "0 1" >>"$results"; continue
+    fi
+    for script in tests/day[0-9][0-9].sh; do
+        m=$(basename "$script" .sh); m=${m#day}
+        ((10#$m <= 10#$n)) || continue
+        echo "== day $n binary: day $m tests"
+        TDG=$top/$bin DAY=$((10#$n)) ROOTFS=$top/rootfs/busybox RESULTS=$top/$results \
+            bash "$script"
+    done
+done
+
+# The cleanup promise: after all of that, nothing of any container is left.
+echo "== leak check"
+for check in tests/leakcheck.sh ../shared/tools/leakcheck; do
+    [[ -x "$check" ]] || continue
+    if "$check" >"$out/leak.log" 2>&1; then
+        echo "  ok    $check"; echo "1 0" >>"$results"
+    else
+        echo "  FAIL  $check"; sed 's/^/        /' "$out/leak.log"; echo "0 1" >>"$results"
+    fi
+done
+
+read -r passed failed < <(awk '{p += $1; f += $2} END {print p + 0, f + 0}' "$results")
+echo "$passed passed, $failed failed" | tee "$out/summary"
+((failed == 0))

@@ -1,0 +1,180 @@
+/* test_rootfs.c — unit tests for common/rootfs.c: rootfs_check().
+ *
+ * rootfs_check() is what turns a bad --rootfs into one clear error line
+ * before any namespace exists, so each refusal it knows gets a case: a
+ * missing path, a file, an empty folder, the host's own "/" (also reached
+ * as "/tmp/.."). Accepted folders must come back as an absolute, resolved
+ * path (the child chdir()s and pivots there, and metadata records it), so
+ * a relative path and a symlink are checked too, and the ABS buffer at its
+ * exact size and one byte short. rootfs_enter() needs root and namespaces:
+ * the ladder tests cover it. Everything lives in a mkdtemp() folder that
+ * the group teardown removes:
+ *
+ *   /tmp/tdg-unit-rootfs-XXXXXX/
+ *     file          a regular file
+ *     empty/        an empty folder
+ *     valid/bin     a folder with one file
+ *     link -> valid */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "rootfs.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char base[] = "/tmp/tdg-unit-rootfs-XXXXXX";
+static char real_valid[PATH_MAX]; /* what ABS must be for valid/ */
+
+/* BASE/NAME, in a static buffer. */
+static const char *at(const char *name)
+{
+	static char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s", base, name);
+	return path;
+}
+
+static int touch(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	return fd < 0 ? -1 : close(fd);
+}
+
+static int make_tree(void **state)
+{
+	(void)state;
+	if (!mkdtemp(base))
+		return -1;
+	if (touch(at("file")) != 0 || mkdir(at("empty"), 0755) != 0 ||
+	    mkdir(at("valid"), 0755) != 0 || touch(at("valid/bin")) != 0 ||
+	    symlink("valid", at("link")) != 0)
+		return -1;
+	/* mkdtemp's path is absolute, but /tmp itself might be a symlink. */
+	return realpath(at("valid"), real_valid) ? 0 : -1;
+}
+
+static int remove_tree(void **state)
+{
+	(void)state;
+	unlink(at("link"));
+	unlink(at("valid/bin"));
+	rmdir(at("valid"));
+	rmdir(at("empty"));
+	unlink(at("file"));
+	return rmdir(base);
+}
+
+/* rootfs_check(DIR) must refuse with exactly WANT as the reason. */
+static void expect_refused(const char *dir, const char *want)
+{
+	char abs[PATH_MAX], why[256];
+	assert_int_equal(rootfs_check(dir, abs, sizeof abs, why, sizeof why), -1);
+	assert_string_equal(why, want);
+}
+
+static void test_missing_path(void **state)
+{
+	(void)state;
+	expect_refused(at("missing"),
+		       "No such file or directory; build one with 'make rootfs'");
+}
+
+static void test_regular_file(void **state)
+{
+	(void)state;
+	expect_refused(at("file"), "is not a directory");
+}
+
+static void test_empty_dir(void **state)
+{
+	(void)state;
+	expect_refused(at("empty"), "is empty; build one with 'make rootfs'");
+}
+
+static void test_host_root(void **state)
+{
+	(void)state;
+	expect_refused("/", "is the host's own root; pass a rootfs folder");
+	expect_refused("/tmp/..", "is the host's own root; pass a rootfs folder");
+}
+
+/* rootfs_check(DIR) must accept it and give the resolved valid/ path. */
+static void expect_valid(const char *dir)
+{
+	char abs[PATH_MAX], why[256] = "";
+	assert_int_equal(rootfs_check(dir, abs, sizeof abs, why, sizeof why), 0);
+	assert_string_equal(abs, real_valid);
+}
+
+static void test_valid_dir(void **state)
+{
+	(void)state;
+	expect_valid(at("valid"));
+	expect_valid(at("valid/"));
+	expect_valid(at("empty/../valid"));
+}
+
+static void test_relative_path(void **state)
+{
+	(void)state;
+	char cwd[PATH_MAX];
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(base), 0);
+
+	char abs[PATH_MAX], why[256];
+	int a = rootfs_check("valid", abs, sizeof abs, why, sizeof why);
+	char abs2[PATH_MAX];
+	int b = rootfs_check("./link", abs2, sizeof abs2, why, sizeof why);
+	assert_int_equal(chdir(cwd), 0); /* before any assert can jump away */
+
+	assert_int_equal(a, 0);
+	assert_string_equal(abs, real_valid);
+	assert_int_equal(b, 0);
+	assert_string_equal(abs2, real_valid);
+}
+
+static void test_symlink_is_resolved(void **state)
+{
+	(void)state;
+	expect_valid(at("link"));
+}
+
+static void test_abs_buffer_size(void **state)
+{
+	(void)state;
+	size_t need = strlen(real_valid) + 1; /* with its '\0' */
+	char abs[PATH_MAX], why[256];
+
+	/* One byte short: refused, and nothing written past the buffer. */
+	memset(abs, 'X', sizeof abs);
+	assert_int_equal(rootfs_check(at("valid"), abs, need - 1, why, sizeof why), -1);
+	assert_string_equal(why, "cannot resolve the path");
+	assert_int_equal(abs[need - 1], 'X');
+
+	/* Exactly enough: accepted. */
+	assert_int_equal(rootfs_check(at("valid"), abs, need, why, sizeof why), 0);
+	assert_string_equal(abs, real_valid);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_missing_path),
+		cmocka_unit_test(test_regular_file),
+		cmocka_unit_test(test_empty_dir),
+		cmocka_unit_test(test_host_root),
+		cmocka_unit_test(test_valid_dir),
+		cmocka_unit_test(test_relative_path),
+		cmocka_unit_test(test_symlink_is_resolved),
+		cmocka_unit_test(test_abs_buffer_size),
+	};
+	return cmocka_run_group_tests(tests, make_tree, remove_tree);
+}
