@@ -29,7 +29,9 @@ help:
 	@echo "make rootfs         build $(ROOTFS) offline from Debian's busybox-static"
 	@echo "make rootfs-alpine  download the Alpine minirootfs (needs internet)"
 	@echo "sudo make demo      install what is missing, build, run a first container"
-	@echo "sudo make test      install what is missing, run unit tests and the ladder"
+	@echo "sudo make test      install what is missing, run unit tests, the ladder, a leak check"
+	@echo "make unit           build the cmocka unit tests (build/tests/unit/)"
+	@echo "make clean          remove everything built (not rootfs/)"
 
 build/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -59,16 +61,18 @@ rootfs:
 rootfs-alpine:
 	scripts/mkrootfs.sh alpine rootfs/alpine
 
+DEMO_SH := echo "hostname: $$(hostname)"; echo "my PID: $$$$"; head -1 /etc/os-release; echo /dev/*
+
 demo:
 	@scripts/deps.sh build
-	@$(MAKE) -s all rootfs
-	@echo "+ ./$(LAST_DAY)/tdg run --hostname demo --rootfs $(ROOTFS) /bin/sh -c '...'"
-	@./$(LAST_DAY)/tdg run --hostname demo --rootfs $(ROOTFS) /bin/sh -c \
-	  'echo "hello from $$(hostname), I am PID $$$$"; . /etc/os-release; echo "my / is: $$PRETTY_NAME"; ps'
+	@$(MAKE) -s --no-print-directory all rootfs
+	@echo '+ ./$(LAST_DAY)/tdg run --hostname demo --rootfs $(ROOTFS) /bin/sh -c '"'"'$(DEMO_SH)'"'"
+	@./$(LAST_DAY)/tdg run --hostname demo --rootfs $(ROOTFS) /bin/sh -c '$(DEMO_SH)'
+	@echo "Next: read docs/day-by-day/, or try: sudo ./$(LAST_DAY)/tdg run --rootfs $(ROOTFS) /bin/sh"
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) -s all unit rootfs
+	@$(MAKE) -s --no-print-directory all unit rootfs
 	@tests/run.sh
 
 clean:
