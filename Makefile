@@ -7,7 +7,10 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Icommon -MMD -MP
-LDLIBS  ?=
+# --as-needed: every day links the same libraries, but a day's binary only
+# records the ones its code uses (day 01 does not need jansson).
+LDFLAGS ?= -Wl,--as-needed
+LDLIBS  ?= -ljansson
 
 DAY_DIRS := $(sort $(wildcard day[0-9][0-9]-*))
 DAYS     := $(foreach d,$(DAY_DIRS),$(firstword $(subst -, ,$(d))))

@@ -3,6 +3,7 @@
 #include "fail.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -22,9 +23,9 @@ pid_t ns_clone(int (*fn)(void *), void *arg, int flags)
 	if (stack == MAP_FAILED)
 		die("clone: stack: %m");
 	pid_t pid = clone(fn, stack + STACK_SIZE, flags | SIGCHLD, arg);
-	if (pid < 0)
-		die("clone: %m; tdg needs root and a kernel with namespaces");
+	int err = errno;
 	munmap(stack, STACK_SIZE); /* our copy; the child has its own */
+	errno = err;
 	return pid;
 }
 

@@ -16,7 +16,8 @@
 #define TDG_NAMESPACES (CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC)
 
 /* Run FN(ARG) in a child created with clone(FLAGS | SIGCHLD). Returns the
- * child's pid as the host sees it; dies (125) if the kernel refuses. */
+ * child's pid as the host sees it, or -1 with errno if the kernel refuses
+ * (EPERM: not root). */
 pid_t ns_clone(int (*fn)(void *), void *arg, int flags);
 
 /* RFC 1123 host name: 1-64 characters of letters, digits, '-' and '.',

@@ -114,6 +114,8 @@ static int cmd_run(int argc, char **argv)
 	signals_block();
 	fflush(NULL); /* or the child would print tdg's unflushed output too */
 	pid_t pid = ns_clone(container_main, &o, TDG_NAMESPACES);
+	if (pid < 0)
+		die("clone: %m; tdg needs root and a kernel with namespaces");
 	return spawn_exit_status(signals_wait_forwarding(pid));
 }
 

@@ -8,7 +8,9 @@
 # Later lessons add packages to these arrays (e.g. libnl-route-3-dev, libjansson-dev).
 set -euo pipefail
 
-BUILD_PKGS=(gcc make pkg-config libc6-dev)
+BUILD_PKGS=(gcc make pkg-config libc6-dev
+    libjansson-dev # day 04: config.json, through a well-kept JSON library
+)
 TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux)
 
 usage() {

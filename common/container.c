@@ -1,0 +1,156 @@
+/* container.c — see container.h.                                     (day 04) */
+#include "container.h"
+#include "fail.h"
+#include "id.h"
+#include "proc.h"
+#include "state.h"
+#include "timestamp.h"
+
+#include <errno.h>
+#include <string.h>
+
+static bool name_taken(const char *name, char *owner)
+{
+	size_t n;
+	json_t **list = state_list(&n);
+	bool taken = false;
+	for (size_t i = 0; i < n && !taken; i++)
+		if (strcmp(state_str(list[i], "name"), name) == 0) {
+			taken = true;
+			strcpy(owner, state_str(list[i], "id"));
+		}
+	state_free_list(list, n);
+	return taken;
+}
+
+json_t *container_new(char *const command[], const char *name,
+		      const char *hostname, const char *rootfs)
+{
+	char id[TDG_ID_LEN + 1], now[TDG_TIMESTAMP_LEN], owner[TDG_ID_LEN + 1];
+	json_t *argv = json_array();
+	for (size_t i = 0; command[i]; i++)
+		json_array_append_new(argv, json_string(command[i]));
+	timestamp_now(now);
+
+	json_t *c = json_object();
+	json_object_set_new(c, "id", json_null()); /* keeps the key first */
+	json_object_set_new(c, "name", name ? json_string(name) : json_null());
+	json_object_set_new(c, "command", argv);
+	json_object_set_new(c, "hostname", json_null());
+	json_object_set_new(c, "rootfs", json_string(rootfs));
+	json_object_set_new(c, "status", json_string("created"));
+	json_object_set_new(c, "pid", json_integer(0));
+	json_object_set_new(c, "pid_start_time", json_integer(0));
+	json_object_set_new(c, "boot_id", json_null());
+	json_object_set_new(c, "created_at", json_string(now));
+	json_object_set_new(c, "started_at", json_null());
+	json_object_set_new(c, "finished_at", json_null());
+	json_object_set_new(c, "exit_code", json_null());
+
+	/* The name check and the folder creation happen under one lock, or
+	 * two `run --name web` started together could both see it free. */
+	int lock = state_lock_all();
+	if (name && name_taken(name, owner)) {
+		state_unlock(lock);
+		die("run: the name '%s' is already used by container %s; "
+		    "'tdg rm %s' frees it", name, owner, name);
+	}
+	do { /* 48 random bits: a clash is rare, but cheap to rule out */
+		id_new(id);
+		json_object_set_new(c, "id", json_string(id));
+		json_object_set_new(c, "hostname", json_string(hostname ? hostname : id));
+	} while (state_create(c) != 0);
+	state_unlock(lock);
+	return c;
+}
+
+/* Apply C's in-memory fields KEYS to the stored record under its lock, so
+ * that fields another tdg process wrote meanwhile are kept. */
+static void update(json_t *c, const char *const keys[])
+{
+	const char *id = state_str(c, "id");
+	int lock = state_lock(id);
+	json_t *disk = state_load(id);
+	if (lock < 0 || !disk) /* removed under us (rm -f): nothing to record */
+		goto out;
+	for (size_t i = 0; keys[i]; i++)
+		json_object_set(disk, keys[i], json_object_get(c, keys[i]));
+	state_save(disk);
+out:
+	json_decref(disk);
+	state_unlock(lock);
+}
+
+void container_started(json_t *c, pid_t pid)
+{
+	char now[TDG_TIMESTAMP_LEN], boot[37];
+	timestamp_now(now);
+	proc_boot_id(boot);
+	json_object_set_new(c, "status", json_string("running"));
+	json_object_set_new(c, "pid", json_integer(pid));
+	/* pid + start time + boot id name this process uniquely (proc.h). */
+	json_object_set_new(c, "pid_start_time", json_integer((json_int_t)proc_start_time(pid)));
+	json_object_set_new(c, "boot_id", json_string(boot));
+	json_object_set_new(c, "started_at", json_string(now));
+	static const char *const keys[] = {"status", "pid", "pid_start_time",
+					   "boot_id", "started_at", NULL};
+	update(c, keys);
+}
+
+void container_exited(json_t *c, int exit_code)
+{
+	char now[TDG_TIMESTAMP_LEN];
+	timestamp_now(now);
+	json_object_set_new(c, "status", json_string("exited"));
+	json_object_set_new(c, "pid", json_integer(0));
+	json_object_set_new(c, "finished_at", json_string(now));
+	json_object_set_new(c, "exit_code", json_integer(exit_code));
+	static const char *const keys[] = {"status", "pid", "finished_at",
+					   "exit_code", NULL};
+	update(c, keys);
+}
+
+static void command_text(json_t *c, char *out, size_t size)
+{
+	size_t i, off = 0;
+	json_t *arg;
+	out[0] = '\0';
+	json_array_foreach(json_object_get(c, "command"), i, arg) {
+		int n = snprintf(out + off, size - off, "%s%s", i ? " " : "",
+				 json_string_value(arg));
+		if (n < 0 || (size_t)n >= size - off)
+			break;
+		off += (size_t)n;
+	}
+	if (strlen(out) > 30) /* Docker's ps truncates, too */
+		strcpy(out + 27, "...");
+}
+
+void container_print_table(FILE *out, json_t **list, size_t n, bool all)
+{
+	time_t now = time(NULL);
+	fprintf(out, "%-14s%-16s%-9s%-14s%-17s%s\n", "CONTAINER ID", "NAME", "PID",
+		"STATUS", "CREATED", "COMMAND");
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = list[i];
+		const char *status = state_str(c, "status");
+		bool running = strcmp(status, "running") == 0;
+		if (!all && !running)
+			continue;
+		char pid[16] = "-", st[32], created[32], cmd[64];
+		if (running)
+			snprintf(pid, sizeof pid, "%lld", state_int(c, "pid"));
+		if (strcmp(status, "exited") == 0 && state_int(c, "exit_code") >= 0)
+			snprintf(st, sizeof st, "exited (%lld)", state_int(c, "exit_code"));
+		else if (strcmp(status, "exited") == 0)
+			snprintf(st, sizeof st, "exited (?)");
+		else
+			snprintf(st, sizeof st, "%s", status);
+		timestamp_ago(timestamp_parse(state_str(c, "created_at")), now,
+			      created, sizeof created);
+		command_text(c, cmd, sizeof cmd);
+		const char *name = state_str(c, "name");
+		fprintf(out, "%-14s%-16s%-9s%-14s%-17s\"%s\"\n", state_str(c, "id"),
+			*name ? name : "-", pid, st, created, cmd);
+	}
+}

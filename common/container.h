@@ -1,0 +1,29 @@
+/* container.h — a container's life as its metadata records it.      (day 04)
+ *
+ * created -> running -> exited. Each step is one locked, atomic update of
+ * config.json (see state.h), so any other tdg command, at any moment, reads
+ * a whole and current record. */
+#ifndef TDG_CONTAINER_H
+#define TDG_CONTAINER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Record a new container (status "created") with a fresh id. NAME may be
+ * NULL; HOSTNAME NULL means "the id". Dies (125) if NAME is taken. The
+ * returned object is the caller's; its "id" and "hostname" are set. */
+json_t *container_new(char *const command[], const char *name,
+		      const char *hostname, const char *rootfs);
+
+/* PID (as the host sees it) now runs the command: status "running". */
+void container_started(json_t *c, pid_t pid);
+
+/* It ended with EXIT_CODE (tdg's exit status for it): status "exited". */
+void container_exited(json_t *c, int exit_code);
+
+/* `tdg ps`: the table of LIST (running ones only unless ALL). */
+void container_print_table(FILE *out, json_t **list, size_t n, bool all);
+
+#endif

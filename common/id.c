@@ -1,0 +1,43 @@
+/* id.c — see id.h.                                                   (day 04) */
+#include "id.h"
+#include "fail.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+void id_new(char *out)
+{
+	unsigned char b[TDG_ID_LEN / 2];
+	/* getrandom() blocks only until the kernel's pool is first seeded at
+	 * boot, and never returns short for so few bytes. */
+	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+		die("getrandom: %m");
+	for (size_t i = 0; i < sizeof b; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+bool id_valid(const char *s)
+{
+	if (strlen(s) != TDG_ID_LEN)
+		return false;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s) || isupper((unsigned char)*s))
+			return false;
+	return true;
+}
+
+bool id_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+	bool all_hex = true;
+	if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			return false;
+		all_hex = all_hex && isxdigit((unsigned char)s[i]);
+	}
+	return !all_hex;
+}

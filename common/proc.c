@@ -1,0 +1,52 @@
+/* proc.c — see proc.h.                                               (day 04) */
+#include "proc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+
+	/* Field 2 is "(comm)", and comm may itself hold spaces or ')': skip to
+	 * the LAST ')', then count fields from field 3. */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	unsigned long long start = 0;
+	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+	 * utime stime cutime cstime priority nice threads itrealvalue starttime */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+			  "%*d %*d %*d %*d %*d %*d %llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+void proc_boot_id(char out[37])
+{
+	out[0] = '\0';
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (!f)
+		return;
+	if (!fgets(out, 37, f))
+		out[0] = '\0';
+	fclose(f);
+}
+
+bool proc_same(pid_t pid, unsigned long long start_time, const char *boot_id)
+{
+	char now[37];
+	if (pid <= 0 || start_time == 0)
+		return false;
+	proc_boot_id(now);
+	if (strcmp(now, boot_id) != 0)
+		return false; /* the machine rebooted since: every pid is new */
+	return proc_start_time(pid) == start_time;
+}

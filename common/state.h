@@ -1,0 +1,68 @@
+/* state.h — what tdg remembers about each container.                (day 04)
+ *
+ * $TDG_ROOT (default /var/lib/tdg) holds containers/<id>/config.json, a JSON
+ * object with the contract's fields (id, name, command, hostname, rootfs,
+ * status, pid, created_at, started_at, finished_at, exit_code, ...). Several
+ * tdg processes read and write it at once (a run recording its exit while a
+ * `ps` looks), so:
+ *   - a write never changes the file in place: it writes a temp file in the
+ *     same folder and rename()s it over, which readers see as all-or-nothing;
+ *   - a read-modify-write holds flock() on the container's folder, so two
+ *     writers never lose each other's update (state_lock / state_unlock);
+ *   - creating or removing a container holds the lock on containers/, so a
+ *     --name is checked and taken in one step (state_lock_all).
+ * The JSON itself is built and parsed by jansson, never by hand. */
+#ifndef TDG_STATE_H
+#define TDG_STATE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* $TDG_ROOT, or /var/lib/tdg. */
+const char *state_root(void);
+
+/* OUT = $TDG_ROOT/containers/ID/FILE (FILE may be NULL for the folder). */
+void state_path(char *out, size_t size, const char *id, const char *file);
+
+/* flock() the containers/ folder, creating it if needed; returns the fd
+ * to give to state_unlock(). Dies (125) if it cannot. */
+int state_lock_all(void);
+
+/* flock() one container's folder; -1 (errno ENOENT) if it does not exist. */
+int state_lock(const char *id);
+
+void state_unlock(int fd);
+
+/* Make the folder of C (its "id") and write its config.json. Returns -1
+ * with errno EEXIST if that id is taken. Hold state_lock_all(). */
+int state_create(json_t *c);
+
+/* Write C's config.json atomically. Dies (125) if the disk refuses. */
+void state_save(json_t *c);
+
+/* Read ID's config.json; NULL with errno ENOENT (no such container) or
+ * EINVAL (not valid JSON: a corrupt or foreign file). */
+json_t *state_load(const char *id);
+
+/* Every container that has a readable config.json, oldest first; *N is
+ * set to the count. Free with state_free_list(). */
+json_t **state_list(size_t *n);
+void state_free_list(json_t **list, size_t n);
+
+/* The full id for REF: a full id, a --name, or a unique id prefix, into
+ * ID_OUT (13 bytes). Dies (125) if none or several match. */
+void state_resolve(const char *ref, char *id_out);
+
+/* The truth about a "running" container: if its process is gone (or its
+ * pid now belongs to a stranger), record it as exited. Returns the
+ * up-to-date metadata (the caller frees it), or NULL if ID is gone. */
+json_t *state_reconcile(const char *id);
+
+/* Remove the container's folder and everything in it. */
+void state_remove(const char *id);
+
+/* Field access that tolerates missing keys: "" and -1. */
+const char *state_str(json_t *c, const char *key);
+long long state_int(json_t *c, const char *key);
+
+#endif
