@@ -31,13 +31,10 @@ bool id_valid(const char *s)
 bool id_name_valid(const char *s)
 {
 	size_t n = strlen(s);
-	bool all_hex = true;
 	if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]))
 		return false;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
 			return false;
-		all_hex = all_hex && isxdigit((unsigned char)s[i]);
-	}
-	return !all_hex;
+	return true;
 }

@@ -17,8 +17,8 @@ void id_new(char *out);
 bool id_valid(const char *s);
 
 /* Docker's rule for names: a letter or digit, then letters, digits, '_',
- * '.' or '-'; at most 63 characters. A name that is all hex digits could
- * be mistaken for an id prefix, so tdg refuses those too. */
+ * '.' or '-'; at most 63 characters. A name such as "db" also looks like
+ * an id prefix: lookups try names first, as Docker does. */
 bool id_name_valid(const char *s);
 
 #endif

@@ -89,8 +89,8 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		case 'n':
 			if (!id_name_valid(optarg))
 				die("run: --name '%s': not a valid name (a letter or "
-				    "digit, then letters, digits, '_', '.', '-'; not "
-				    "all hex digits)", optarg);
+				    "digit, then letters, digits, '_', '.', '-')",
+				    optarg);
 			o->name = optarg;
 			break;
 		case 'H':

@@ -11,7 +11,7 @@ set -euo pipefail
 BUILD_PKGS=(gcc make pkg-config libc6-dev
     libjansson-dev # day 04: config.json, through a well-kept JSON library
 )
-TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux)
+TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq)
 
 usage() {
     echo "usage: scripts/deps.sh GROUP...   (groups: build, test)"
