@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 static bool name_taken(const char *name, char *owner)
 {
@@ -92,8 +93,13 @@ void container_started(json_t *c, pid_t pid)
 	json_object_set_new(c, "pid_start_time", json_integer((json_int_t)proc_start_time(pid)));
 	json_object_set_new(c, "boot_id", json_string(boot));
 	json_object_set_new(c, "started_at", json_string(now));
+	/* Whoever records the start stays to record the end: the watcher. */
+	json_object_set_new(c, "watcher_pid", json_integer(getpid()));
+	json_object_set_new(c, "watcher_start_time",
+			    json_integer((json_int_t)proc_start_time(getpid())));
 	static const char *const keys[] = {"status", "pid", "pid_start_time",
-					   "boot_id", "started_at", NULL};
+					   "boot_id", "started_at", "watcher_pid",
+					   "watcher_start_time", NULL};
 	update(c, keys);
 }
 

@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 unsigned long long proc_start_time(pid_t pid)
 {
@@ -49,4 +51,18 @@ bool proc_same(pid_t pid, unsigned long long start_time, const char *boot_id)
 	if (strcmp(now, boot_id) != 0)
 		return false; /* the machine rebooted since: every pid is new */
 	return proc_start_time(pid) == start_time;
+}
+
+int proc_pidfd(pid_t pid, unsigned long long start_time, const char *boot_id)
+{
+	if (pid <= 0)
+		return -1;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -1;
+	if (!proc_same(pid, start_time, boot_id)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

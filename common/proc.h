@@ -21,4 +21,11 @@ void proc_boot_id(char out[37]);
 /* True if PID is still the process that had START_TIME in boot BOOT_ID. */
 bool proc_same(pid_t pid, unsigned long long start_time, const char *boot_id);
 
+/* (day 05) A pidfd for PID if it is still that process, else -1. A pidfd
+ * names one process for good: a signal sent through it can never reach a
+ * later process that reuses the number, and poll() on it reports when the
+ * process ends, even for a process that is not our child. It is opened
+ * first and checked second, so the check is about the process it names. */
+int proc_pidfd(pid_t pid, unsigned long long start_time, const char *boot_id);
+
 #endif

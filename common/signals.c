@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 
 static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGTERM,
@@ -33,6 +34,7 @@ void signals_child_setup(void)
 {
 	sigset_t set = waited_set();
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_DFL); /* a watcher ignores it; the command must not */
 	/* Survives exec; the kernel sends it when the thread that created us
 	 * exits, i.e. when tdg dies, even by SIGKILL. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -41,15 +43,39 @@ void signals_child_setup(void)
 /* Signals the terminal sends (Ctrl-C, Ctrl-\, a resize) go to the whole
  * foreground process group, the command included: the kernel marks them
  * SI_KERNEL. Forwarding those would deliver them twice. */
-static bool already_delivered(const siginfo_t *si)
+static bool already_delivered(int si_code)
 {
-	return si->si_code == SI_KERNEL;
+	return si_code == SI_KERNEL;
+}
+
+int signals_handle(pid_t child, int sig, int si_code, int *status)
+{
+	static int interrupts;
+
+	if (sig == SIGCHLD) {
+		/* SIGCHLDs merge, so reap until nothing is left. */
+		int st;
+		pid_t pid;
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			if (pid == child) {
+				*status = st;
+				return 1;
+			}
+		return 0;
+	}
+	if (!already_delivered(si_code))
+		kill(child, sig);
+	if ((sig == SIGINT || sig == SIGTERM) && ++interrupts == 3) {
+		warn("got 3 interrupts: killing the command (SIGKILL)");
+		kill(child, SIGKILL);
+	}
+	return 0;
 }
 
 int signals_wait_forwarding(pid_t child)
 {
 	sigset_t set = waited_set();
-	int interrupts = 0;
+	int status;
 
 	for (;;) {
 		siginfo_t si;
@@ -59,20 +85,16 @@ int signals_wait_forwarding(pid_t child)
 				continue;
 			die("sigwaitinfo: %m");
 		}
-		if (sig == SIGCHLD) {
-			/* SIGCHLDs merge, so reap until nothing is left. */
-			int status;
-			pid_t pid;
-			while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-				if (pid == child)
-					return status;
-			continue;
-		}
-		if (!already_delivered(&si))
-			kill(child, sig);
-		if ((sig == SIGINT || sig == SIGTERM) && ++interrupts == 3) {
-			warn("got 3 interrupts: killing the command (SIGKILL)");
-			kill(child, SIGKILL);
-		}
+		if (signals_handle(child, sig, si.si_code, &status))
+			return status;
 	}
+}
+
+int signals_fd(void)
+{
+	sigset_t set = waited_set();
+	int fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (fd < 0)
+		die("signalfd: %m");
+	return fd;
 }

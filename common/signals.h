@@ -24,4 +24,13 @@ void signals_child_setup(void);
  * Docker's CLI does, for a command that ignores the first two. */
 int signals_wait_forwarding(pid_t child);
 
+/* (day 05) For a loop that waits on other fds too (the watcher): a
+ * signalfd that becomes readable when one of the blocked signals arrives. */
+int signals_fd(void);
+
+/* (day 05) Handle one signal read from signals_fd() (SIGNO and SI_CODE from
+ * its signalfd_siginfo): forward it to CHILD, or, for SIGCHLD, reap. Returns
+ * 1 and sets *STATUS once CHILD has ended, else 0. */
+int signals_handle(pid_t child, int signo, int si_code, int *status);
+
 #endif

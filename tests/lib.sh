@@ -91,9 +91,22 @@ container_pid() {
 alive() { kill -0 "$1" 2>/dev/null; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
+# Containers a test left running in the background (day 05 on, `run -d`):
+# SIGKILL their watchers; the kernel then kills each container (PDEATHSIG).
+kill_detached() {
+    local f
+    for f in "$TDG_ROOT"/containers/*/config.json; do
+        [[ -f "$f" ]] || continue
+        jq -r 'select(.status == "running") | .watcher_pid, .pid' "$f" 2>/dev/null |
+            while read -r p; do ((p > 1)) && kill -KILL "$p" 2>/dev/null; done
+    done
+    return 0
+}
+
 _cleanup() {
     local p
     for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    kill_detached
     wait 2>/dev/null || true
     [[ -n "${TDG_ROOT:-}" && "$TDG_ROOT" == /tmp/tdg-test.* ]] && rm -rf "$TDG_ROOT"
 }

@@ -1,0 +1,125 @@
+/* watcher.c — see watcher.h.                                         (day 05) */
+#include "watcher.h"
+#include "fail.h"
+#include "signals.h"
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+void watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached)
+{
+	char path[PATH_MAX];
+	*w = (struct watcher){.log = -1, .out = {-1, -1}, .err = {-1, -1},
+			      .null = -1, .tee = capture && !detached};
+	if (detached && (w->null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		die("open /dev/null: %m");
+	if (!capture)
+		return;
+	state_path(path, sizeof path, state_str(c, "id"), "container.log");
+	w->log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (w->log < 0)
+		die("open %s: %m", path);
+	/* O_CLOEXEC on all four ends: the container gets copies on fds 1 and
+	 * 2 (dup2 clears the flag on the copy) and no other fd of ours. */
+	if (pipe2(w->out, O_CLOEXEC) != 0 || pipe2(w->err, O_CLOEXEC) != 0)
+		die("pipe: %m");
+}
+
+void watcher_child_stdio(struct watcher *w)
+{
+	if (w->null >= 0)
+		dup2(w->null, STDIN_FILENO);
+	if (w->log >= 0) {
+		dup2(w->out[1], STDOUT_FILENO);
+		dup2(w->err[1], STDERR_FILENO);
+	}
+}
+
+void watcher_detach(struct watcher *w)
+{
+	dup2(w->null, STDIN_FILENO);
+	dup2(w->null, STDOUT_FILENO);
+	dup2(w->log, STDERR_FILENO); /* a warning of ours is worth keeping */
+	/* Our working directory would keep its filesystem busy (unmountable)
+	 * for as long as the container runs. */
+	if (chdir("/") != 0)
+		warn("chdir /: %m");
+}
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* a full disk or a closed terminal: keep going */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Move what is in pipe P to the log (and to TERM_FD); on EOF close it. */
+static void relay(struct pollfd *p, struct watcher *w, int term_fd)
+{
+	static char buf[65536];
+	ssize_t n = read(p->fd, buf, sizeof buf);
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) { /* every writer is gone: the container and its children */
+		close(p->fd);
+		p->fd = -1; /* poll() skips negative fds */
+		return;
+	}
+	write_all(w->log, buf, (size_t)n);
+	if (w->tee)
+		write_all(term_fd, buf, (size_t)n);
+}
+
+int watcher_run(struct watcher *w, pid_t child)
+{
+	/* Keep only the read ends: the pipes report EOF once the container
+	 * side has closed its write ends, which it can only do if we have not
+	 * kept copies of them. */
+	if (w->log >= 0) {
+		close(w->out[1]);
+		close(w->err[1]);
+	}
+	/* A reader of our copy to the terminal may go away (`tdg run ... |
+	 * head`): that must not kill the watcher, only stop the copy. */
+	signal(SIGPIPE, SIG_IGN);
+
+	struct pollfd p[3] = {
+		{.fd = signals_fd(), .events = POLLIN},
+		{.fd = w->log >= 0 ? w->out[0] : -1, .events = POLLIN},
+		{.fd = w->log >= 0 ? w->err[0] : -1, .events = POLLIN},
+	};
+	int status = 0;
+	bool ended = false;
+	while (!ended || p[1].fd >= 0 || p[2].fd >= 0) {
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("poll: %m");
+		}
+		/* Output first: drain what the container wrote before it ended. */
+		if (p[1].revents)
+			relay(&p[1], w, STDOUT_FILENO);
+		if (p[2].revents)
+			relay(&p[2], w, STDERR_FILENO);
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(p[0].fd, &si, sizeof si) == sizeof si &&
+			    signals_handle(child, (int)si.ssi_signo, si.ssi_code, &status))
+				ended = true;
+		}
+	}
+	close(p[0].fd);
+	return status;
+}

@@ -1,0 +1,41 @@
+/* watcher.h — the process that stays with a running container.      (day 05)
+ *
+ * Like conmon beside Podman, the watcher is the container's parent for its
+ * whole life: it holds the read ends of the container's stdout and stderr
+ * pipes and appends everything to containers/<id>/container.log (copying it
+ * to the terminal too for a foreground run), passes signals on, reaps the
+ * container and records how it ended. For `run -d` it is a fork of tdg that
+ * left the terminal's session; for a foreground run it is tdg itself. */
+#ifndef TDG_WATCHER_H
+#define TDG_WATCHER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct watcher {
+	int log;	    /* container.log, opened O_APPEND; -1 if not captured */
+	int out[2], err[2]; /* the container's stdout and stderr pipes */
+	int null;	    /* /dev/null, the stdin of a detached container */
+	bool tee;	    /* also copy the output to our own stdout/stderr */
+};
+
+/* Before clone. CAPTURE: send the output through the watcher into the log
+ * (false for a foreground run on a terminal: the container then writes to
+ * the terminal itself, so programs see a tty). DETACHED: stdin /dev/null
+ * and no copy to the terminal. */
+void watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached);
+
+/* In the container, first thing: put the pipes on fds 1 and 2 (and
+ * /dev/null on 0 if detached), so even setup errors reach the log. */
+void watcher_child_stdio(struct watcher *w);
+
+/* For `run -d`, once the container runs: leave the terminal for good
+ * (stdin and stdout /dev/null, our own warnings into the log). */
+void watcher_detach(struct watcher *w);
+
+/* After clone: relay the output and the signals until CHILD has ended
+ * and its pipes are drained. Returns CHILD's waitpid() status. */
+int watcher_run(struct watcher *w, pid_t child);
+
+#endif
