@@ -6,7 +6,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-unsigned long long proc_start_time(pid_t pid)
+/* Fields 3 (state) and 22 (start time) of /proc/PID/stat; 0 if no such pid. */
+static unsigned long long read_stat(pid_t pid, char *state)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -25,10 +26,16 @@ unsigned long long proc_start_time(pid_t pid)
 	unsigned long long start = 0;
 	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
 	 * utime stime cutime cstime priority nice threads itrealvalue starttime */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-			  "%*d %*d %*d %*d %*d %*d %llu", &start) != 1)
+	if (sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+			  "%*d %*d %*d %*d %*d %*d %llu", state, &start) != 2)
 		return 0;
 	return start;
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char state;
+	return read_stat(pid, &state);
 }
 
 void proc_boot_id(char out[37])
@@ -50,7 +57,10 @@ bool proc_same(pid_t pid, unsigned long long start_time, const char *boot_id)
 	proc_boot_id(now);
 	if (strcmp(now, boot_id) != 0)
 		return false; /* the machine rebooted since: every pid is new */
-	return proc_start_time(pid) == start_time;
+	char state;
+	/* A zombie has ended; only its exit status waits for its parent (and
+	 * an orphan's new parent may be slow to collect it). */
+	return read_stat(pid, &state) == start_time && state != 'Z' && state != 'X';
 }
 
 int proc_pidfd(pid_t pid, unsigned long long start_time, const char *boot_id)

@@ -18,7 +18,8 @@ unsigned long long proc_start_time(pid_t pid);
 /* This boot's id (36 characters + NUL) into OUT; "" if unreadable. */
 void proc_boot_id(char out[37]);
 
-/* True if PID is still the process that had START_TIME in boot BOOT_ID. */
+/* True if PID is still the process that had START_TIME in boot BOOT_ID,
+ * and has not ended (a zombie has). */
 bool proc_same(pid_t pid, unsigned long long start_time, const char *boot_id);
 
 /* (day 05) A pidfd for PID if it is still that process, else -1. A pidfd

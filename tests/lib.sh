@@ -98,7 +98,7 @@ kill_detached() {
     for f in "$TDG_ROOT"/containers/*/config.json; do
         [[ -f "$f" ]] || continue
         jq -r 'select(.status == "running") | .watcher_pid, .pid' "$f" 2>/dev/null |
-            while read -r p; do ((p > 1)) && kill -KILL "$p" 2>/dev/null; done
+            while read -r p; do ((p > 1)) && kill -KILL "$p" 2>/dev/null || true; done
     done
     return 0
 }
