@@ -7,6 +7,11 @@
 #include "timestamp.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -114,6 +119,97 @@ void container_exited(json_t *c, int exit_code)
 	static const char *const keys[] = {"status", "pid", "finished_at",
 					   "exit_code", NULL};
 	update(c, keys);
+}
+
+/* Running, by the record (after reconcile). While it runs, open pidfds
+ * (once) for the watcher and the container, so their deaths can wake us. */
+static bool still_running(const char *id, int fds[2])
+{
+	static const char *const keys[2][2] = {
+		{"watcher_pid", "watcher_start_time"}, {"pid", "pid_start_time"}};
+	json_t *c = state_reconcile(id);
+	bool running = c && strcmp(state_str(c, "status"), "running") == 0;
+	for (int i = 0; i < 2 && running; i++)
+		if (fds[i] == -1)
+			fds[i] = proc_pidfd((pid_t)state_int(c, keys[i][0]),
+					    (unsigned long long)state_int(c, keys[i][1]),
+					    state_str(c, "boot_id"));
+	json_decref(c);
+	return running;
+}
+
+void container_wait_exited(const char *id, void (*tick)(int fd), int fd)
+{
+	char dir[PATH_MAX];
+	state_path(dir, sizeof dir, id, NULL);
+	/* Watch before looking, so nothing that happens in between goes
+	 * unseen: the log growing (IN_MODIFY), config.json replaced by a new
+	 * record (IN_MOVED_TO), the folder removed (IN_DELETE_SELF). */
+	int in = inotify_init1(IN_CLOEXEC);
+	if (in < 0 || inotify_add_watch(in, dir, IN_MODIFY | IN_MOVED_TO |
+						   IN_DELETE_SELF) < 0)
+		die("inotify on %s: %m", dir);
+	int pidfds[2] = {-1, -1}; /* the watcher, the container */
+	for (;;) {
+		if (tick)
+			tick(fd);
+		if (!still_running(id, pidfds))
+			break;
+		struct pollfd p[3] = {{.fd = in, .events = POLLIN},
+				      {.fd = pidfds[0], .events = POLLIN},
+				      {.fd = pidfds[1], .events = POLLIN}};
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
+			die("poll: %m");
+		if (p[0].revents & POLLIN) {
+			char ev[4096];
+			if (read(in, ev, sizeof ev) < 0 && errno != EINTR)
+				die("inotify: %m");
+		}
+		for (int i = 0; i < 2; i++)
+			if (p[i + 1].revents) {
+				close(pidfds[i]);
+				pidfds[i] = -2; /* ended; do not poll it again */
+			}
+	}
+	for (int i = 0; i < 2; i++)
+		if (pidfds[i] >= 0)
+			close(pidfds[i]);
+	close(in);
+}
+
+/* Wait up to MS milliseconds (-1: for ever) for the process behind PIDFD
+ * to end. */
+static bool ended_within(int pidfd, int ms)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	int n;
+	while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR)
+		;
+	return n > 0;
+}
+
+void container_stop(const char *id, int timeout)
+{
+	json_t *c = state_reconcile(id);
+	if (!c || strcmp(state_str(c, "status"), "running") != 0) {
+		json_decref(c);
+		return;
+	}
+	/* Through a pidfd checked against the recorded start time: if the
+	 * container ended and its pid was reused, no stranger is signalled. */
+	int pidfd = proc_pidfd((pid_t)state_int(c, "pid"),
+			       (unsigned long long)state_int(c, "pid_start_time"),
+			       state_str(c, "boot_id"));
+	json_decref(c);
+	if (pidfd >= 0) {
+		/* A PID 1 without a TERM handler ignores SIGTERM (the kernel
+		 * protects a namespace's init): then only SIGKILL ends it. */
+		if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) != 0 ||
+		    !ended_within(pidfd, timeout * 1000))
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		close(pidfd);
+	}
+	container_wait_exited(id, NULL, -1);
 }
 
 static void command_text(json_t *c, char *out, size_t size)

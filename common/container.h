@@ -23,6 +23,19 @@ void container_started(json_t *c, pid_t pid);
 /* It ended with EXIT_CODE (tdg's exit status for it): status "exited". */
 void container_exited(json_t *c, int exit_code);
 
+/* (day 05) Wait until the container has exited for good: its watcher
+ * recorded the end (after saving the last output), or both the watcher and
+ * the container are gone (state_reconcile then records it). No polling:
+ * inotify reports each new config.json and log write, pidfds report the
+ * deaths. TICK(FD), if given, runs first and after every wake-up. */
+void container_wait_exited(const char *id, void (*tick)(int fd), int fd);
+
+/* (day 06) Stop a running container: SIGTERM to its PID 1 (the workload,
+ * never the watcher), up to TIMEOUT seconds for it to exit, then SIGKILL;
+ * returns once the exit is recorded. A container that is not running is
+ * left as it is. */
+void container_stop(const char *id, int timeout);
+
 /* `tdg ps`: the table of LIST (running ones only unless ALL). */
 void container_print_table(FILE *out, json_t **list, size_t n, bool all);
 

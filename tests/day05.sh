@@ -125,6 +125,22 @@ t_logs_errors_are_125() {
     expect_error 125 "unknown flag '--bogus'"
 }
 
+t_twenty_concurrent_detached_runs() {
+    local i out=$TDG_ROOT/ids
+    for i in $(seq 1 20); do
+        "${RUN[@]}" -d --name "c$i" /bin/sh -c "echo hello $i" >>"$out" 2>&1 &
+    done
+    wait
+    expect_eq "$(grep -cE '^[0-9a-f]{12}$' "$out")" 20 "ids printed"
+    expect_eq "$(sort -u "$out" | wc -l)" 20 "distinct ids"
+    for i in $(seq 1 20); do wait_for exited "c$i"; done
+    local f
+    for f in "$TDG_ROOT"/containers/*/config.json; do
+        jq -e '.status == "exited" and .exit_code == 0' "$f" >/dev/null || fail "$f: $(cat "$f")"
+    done
+    for i in $(seq 1 20); do expect_eq "$("$TDG" logs "c$i")" "hello $i" "logs c$i"; done
+}
+
 t_detach_with_bad_input_prints_no_id() {
     capture "$TDG" run -d --rootfs "$TDG_ROOT/nope" /bin/true
     expect_error 125 "rootfs"

@@ -6,9 +6,9 @@
  * letters, digits, '-' and '.', and no '-' or '.' at either end. The
  * invalid ones are what a user might really type: a space, an underscore,
  * a slash, a non-ASCII letter (bytes above 127, which isalnum() must not
- * take for letters). ns_clone() without namespace flags is checked too: it
- * needs no privilege and shows that the child runs FN and exits with its
- * return value. */
+ * take for letters). ns_clone() is checked without namespace flags (no
+ * privilege needed): the child runs FN and exits with its return value,
+ * and a refused clone comes back as -1 with the kernel's errno. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +17,8 @@
 
 #include "ns.h"
 
+#include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,12 +78,24 @@ static void test_clone_runs_fn_in_a_child(void **state)
 	assert_int_equal(WEXITSTATUS(status), 7);
 }
 
+static void test_clone_refused_returns_minus_1_and_errno(void **state)
+{
+	(void)state;
+	int arg = 42;
+	/* Sharing signal handlers without sharing memory makes no sense:
+	 * the kernel says EINVAL, and ns_clone() must pass that on. */
+	errno = 0;
+	assert_int_equal(ns_clone(child_returns_7, &arg, CLONE_SIGHAND), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_hostnames),
 		cmocka_unit_test(test_invalid_hostnames),
 		cmocka_unit_test(test_clone_runs_fn_in_a_child),
+		cmocka_unit_test(test_clone_refused_returns_minus_1_and_errno),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
