@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/leakcheck.sh — after the tests, is anything of a container left on
+# tests/leakcheck.sh [TEST_ROOTS] — after the tests, is anything of a container left on
 # this host? The contract's cleanup promise: nothing but state folders.
 # Prints one line per leftover; exits 1 if there is any. Only reads.
 # (CI also runs the workplace's ../shared/tools/leakcheck; this one travels
@@ -26,8 +26,9 @@ while IFS= read -r cg; do
     leak "cgroup: $cg"
 done < <(find /sys/fs/cgroup -maxdepth 3 -mindepth 1 -type d -name '*tdg*' 2>/dev/null)
 
-# State roots the harness made and should have removed.
-for d in /tmp/tdg-test.*; do [[ -e "$d" ]] && leak "test root: $d"; done
+# State roots the harness made (in the folder given, default /tmp) and
+# should have removed.
+for d in "${1:-/tmp}"/tdg-test.*; do [[ -e "$d" ]] && leak "test root: $d"; done
 
 if ((n == 0)); then echo "leakcheck: clean"; exit 0; fi
 echo "leakcheck: $n leftover(s)"

@@ -108,16 +108,18 @@ _cleanup() {
     for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     kill_detached
     wait 2>/dev/null || true
-    [[ -n "${TDG_ROOT:-}" && "$TDG_ROOT" == /tmp/tdg-test.* ]] && rm -rf "$TDG_ROOT"
+    [[ -n "${TDG_ROOT:-}" && "$TDG_ROOT" == */tdg-test.* ]] && rm -rf "$TDG_ROOT"
+    return 0
 }
 
 run_tests() {
     local script=$0 name
     name=$(basename "$script" .sh)
     if (($# > 0)); then # one test, in this process
-        TDG_ROOT=$(mktemp -d /tmp/tdg-test.XXXXXX)
+        TDG_ROOT=$(mktemp -d "${TEST_ROOTS:-/tmp}/tdg-test.XXXXXX")
         export TDG_ROOT
         trap _cleanup EXIT
+        trap 'exit 124' TERM INT # timeout(1) sends TERM: clean up all the same
         set -e
         "$1"
         return

@@ -9,7 +9,9 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=tests/out
-mkdir -p "$out"
+rm -rf "$out"
+mkdir -p "$out/roots"
+export TEST_ROOTS=$top/$out/roots # each test's TDG_ROOT is made in here
 results=$out/results
 : >"$results"
 
@@ -58,7 +60,7 @@ done
 echo "== leak check"
 for check in tests/leakcheck.sh ../shared/tools/leakcheck; do
     [[ -x "$check" ]] || continue
-    if "$check" >"$out/leak.log" 2>&1; then
+    if "$check" "$TEST_ROOTS" >"$out/leak.log" 2>&1; then
         echo "  ok    $check"; echo "1 0" >>"$results"
     else
         echo "  FAIL  $check"; sed 's/^/        /' "$out/leak.log"; echo "0 1" >>"$results"
