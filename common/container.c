@@ -1,5 +1,6 @@
 /* container.c — see container.h.                                     (day 04) */
 #include "container.h"
+#include "cgroup.h"
 #include "fail.h"
 #include "id.h"
 #include "proc.h"
@@ -121,13 +122,59 @@ void container_exited(json_t *c, int exit_code)
 	update(c, keys);
 }
 
+static bool alive(json_t *c, const char *pid_key, const char *start_key)
+{
+	return proc_same((pid_t)state_int(c, pid_key),
+			 (unsigned long long)state_int(c, start_key),
+			 state_str(c, "boot_id"));
+}
+
+json_t *container_reconcile(const char *id)
+{
+	int lock = state_lock(id);
+	if (lock < 0)
+		return NULL;
+	json_t *c = state_load(id);
+	/* Stale only if both are gone: while its watcher lives, the watcher
+	 * will record the end itself (it may still be saving the last output). */
+	if (c && strcmp(state_str(c, "status"), "running") == 0 &&
+	    !alive(c, "pid", "pid_start_time") &&
+	    !alive(c, "watcher_pid", "watcher_start_time")) {
+		/* Whoever watched it died before recording the end (killed, or
+		 * the machine rebooted): the exit status is unknown. */
+		char now[TDG_TIMESTAMP_LEN];
+		timestamp_now(now);
+		json_object_set_new(c, "status", json_string("exited"));
+		json_object_set_new(c, "pid", json_integer(0));
+		json_object_set_new(c, "finished_at", json_string(now));
+		json_object_set_new(c, "exit_code", json_null());
+		state_save(c);
+		container_release(c); /* what the dead watcher could not */
+	}
+	state_unlock(lock);
+	return c;
+}
+
+void container_release(json_t *c)
+{
+	size_t i;
+	json_t *dir;
+	json_array_foreach(json_object_get(c, "cgroup"), i, dir)
+		cgroup_remove(json_string_value(dir));
+}
+
+void container_record(json_t *c, const char *const keys[])
+{
+	update(c, keys);
+}
+
 /* Running, by the record (after reconcile). While it runs, open pidfds
  * (once) for the watcher and the container, so their deaths can wake us. */
 static bool still_running(const char *id, int fds[2])
 {
 	static const char *const keys[2][2] = {
 		{"watcher_pid", "watcher_start_time"}, {"pid", "pid_start_time"}};
-	json_t *c = state_reconcile(id);
+	json_t *c = container_reconcile(id);
 	bool running = c && strcmp(state_str(c, "status"), "running") == 0;
 	for (int i = 0; i < 2 && running; i++)
 		if (fds[i] == -1)
@@ -190,7 +237,7 @@ static bool ended_within(int pidfd, int ms)
 
 void container_stop(const char *id, int timeout)
 {
-	json_t *c = state_reconcile(id);
+	json_t *c = container_reconcile(id);
 	if (!c || strcmp(state_str(c, "status"), "running") != 0) {
 		json_decref(c);
 		return;

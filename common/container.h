@@ -23,9 +23,25 @@ void container_started(json_t *c, pid_t pid);
 /* It ended with EXIT_CODE (tdg's exit status for it): status "exited". */
 void container_exited(json_t *c, int exit_code);
 
+/* The truth about a "running" container: if its process and its watcher
+ * are gone (or their pids now belong to strangers), record it as exited
+ * and release what it held. Returns the up-to-date metadata (the caller
+ * frees it), or NULL if ID is gone. */
+json_t *container_reconcile(const char *id);
+
+/* (day 07) Release what the record says the container holds on the host:
+ * its cgroup folders ("cgroup"). Harmless if already released. Every
+ * resource is recorded before it is made, so this also cleans up after a
+ * tdg that died halfway through setting one up. */
+void container_release(json_t *c);
+
+/* (day 07) Write the in-memory fields KEYS of C into the stored record
+ * (under its lock, keeping what others wrote meanwhile). */
+void container_record(json_t *c, const char *const keys[]);
+
 /* (day 05) Wait until the container has exited for good: its watcher
  * recorded the end (after saving the last output), or both the watcher and
- * the container are gone (state_reconcile then records it). No polling:
+ * the container are gone (container_reconcile then records it). No polling:
  * inotify reports each new config.json and log write, pidfds report the
  * deaths. TICK(FD), if given, runs first and after every wake-up. */
 void container_wait_exited(const char *id, void (*tick)(int fd), int fd);

@@ -2,15 +2,12 @@
 #include "state.h"
 #include "fail.h"
 #include "id.h"
-#include "proc.h"
-#include "timestamp.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,38 +243,6 @@ void state_resolve(const char *ref, char *id_out)
 		die("'%s' matches %d containers; give more of the id", ref,
 		    prefix_hits);
 	die("no such container: '%s'; 'tdg ps -a' lists them", ref);
-}
-
-static bool alive(json_t *c, const char *pid_key, const char *start_key)
-{
-	return proc_same((pid_t)state_int(c, pid_key),
-			 (unsigned long long)state_int(c, start_key),
-			 state_str(c, "boot_id"));
-}
-
-json_t *state_reconcile(const char *id)
-{
-	int lock = state_lock(id);
-	if (lock < 0)
-		return NULL;
-	json_t *c = state_load(id);
-	/* Stale only if both are gone: while its watcher lives, the watcher
-	 * will record the end itself (it may still be saving the last output). */
-	if (c && strcmp(state_str(c, "status"), "running") == 0 &&
-	    !alive(c, "pid", "pid_start_time") &&
-	    !alive(c, "watcher_pid", "watcher_start_time")) {
-		/* Whoever watched it died before recording the end (killed, or
-		 * the machine rebooted): the exit status is unknown. */
-		char now[TDG_TIMESTAMP_LEN];
-		timestamp_now(now);
-		json_object_set_new(c, "status", json_string("exited"));
-		json_object_set_new(c, "pid", json_integer(0));
-		json_object_set_new(c, "finished_at", json_string(now));
-		json_object_set_new(c, "exit_code", json_null());
-		state_save(c);
-	}
-	state_unlock(lock);
-	return c;
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag,

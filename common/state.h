@@ -53,11 +53,6 @@ void state_free_list(json_t **list, size_t n);
  * ID_OUT (13 bytes). Dies (125) if none or several match. */
 void state_resolve(const char *ref, char *id_out);
 
-/* The truth about a "running" container: if its process is gone (or its
- * pid now belongs to a stranger), record it as exited. Returns the
- * up-to-date metadata (the caller frees it), or NULL if ID is gone. */
-json_t *state_reconcile(const char *id);
-
 /* Remove the container's folder and everything in it. */
 void state_remove(const char *id);
 

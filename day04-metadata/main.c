@@ -177,7 +177,7 @@ static int cmd_ps(int argc, char **argv)
 	/* What the files say may be stale (a killed tdg never wrote "exited"):
 	 * check each running one against the kernel before showing it. */
 	for (size_t i = 0; i < n; i++) {
-		json_t *fresh = state_reconcile(state_str(list[i], "id"));
+		json_t *fresh = container_reconcile(state_str(list[i], "id"));
 		if (fresh) {
 			json_decref(list[i]);
 			list[i] = fresh;
@@ -198,7 +198,7 @@ static int cmd_inspect(int argc, char **argv)
 	if (argc != 2)
 		die("inspect: usage: tdg inspect ID");
 	state_resolve(argv[1], id);
-	json_t *c = state_reconcile(id);
+	json_t *c = container_reconcile(id);
 	if (!c)
 		die("inspect: %s: %s; 'tdg rm %s' removes it", id,
 		    errno == EINVAL ? "config.json is not valid tdg metadata"

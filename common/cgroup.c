@@ -1,0 +1,286 @@
+/* cgroup.c — see cgroup.h.                                           (day 07) */
+#include "cgroup.h"
+#include "fail.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+
+/* v1 trees, in the order of cg->dirs. "cpu" is a link to "cpu,cpuacct" on
+ * most hosts; either name works. */
+static const char *const v1_controllers[] = {"memory", "cpu", "pids"};
+
+enum cgroup_version cgroup_detect(const char *root)
+{
+	struct statfs fs;
+	char path[PATH_MAX];
+	if (statfs(root, &fs) != 0)
+		return CGROUP_NONE;
+	if (fs.f_type == CGROUP2_SUPER_MAGIC)
+		return CGROUP_V2;
+	snprintf(path, sizeof path, "%s/memory", root);
+	if (statfs(path, &fs) == 0 && fs.f_type == CGROUP_SUPER_MAGIC)
+		return CGROUP_V1;
+	return CGROUP_NONE;
+}
+
+int cgroup_plan(struct cgroup *cg, const char *root, enum cgroup_version v,
+		const char *id)
+{
+	memset(cg, 0, sizeof *cg);
+	cg->version = v;
+	for (int i = 0; i < CGROUP_MAX_DIRS; i++)
+		cg->procs[i] = -1;
+	if (v == CGROUP_V2) {
+		snprintf(cg->dirs[0], PATH_MAX, "%s/tdg/%s", root, id);
+		cg->ndirs = 1;
+	} else if (v == CGROUP_V1) {
+		for (int i = 0; i < 3; i++)
+			snprintf(cg->dirs[i], PATH_MAX, "%s/%s/tdg/%s", root,
+				 v1_controllers[i], id);
+		cg->ndirs = 3;
+	}
+	return cg->ndirs;
+}
+
+/* Write VALUE into DIR/FILE, as `echo VALUE > DIR/FILE` would. */
+static int write_file(const char *dir, const char *file, const char *value)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, value, strlen(value));
+	int err = errno;
+	close(fd);
+	errno = err;
+	return n == (ssize_t)strlen(value) ? 0 : -1;
+}
+
+/* DIR's parent (".../tdg"), into OUT. */
+static void parent_of(const char *dir, char *out)
+{
+	snprintf(out, PATH_MAX, "%s", dir);
+	char *slash = strrchr(out, '/');
+	if (slash)
+		*slash = '\0';
+}
+
+static bool has_controller(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 32], buf[512], *tok, *save;
+	snprintf(path, sizeof path, "%s/cgroup.controllers", dir);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	bool found = false;
+	if (fgets(buf, sizeof buf, f))
+		for (tok = strtok_r(buf, " \n", &save); tok && !found;
+		     tok = strtok_r(NULL, " \n", &save))
+			found = strcmp(tok, name) == 0;
+	fclose(f);
+	return found;
+}
+
+/* v2: make ROOT/tdg with memory, cpu and pids enabled for its children. */
+static int v2_prepare_parent(const char *parent, char *why, size_t size)
+{
+	static const char *const need[] = {"memory", "cpu", "pids"};
+	char root[PATH_MAX];
+	parent_of(parent, root);
+	for (int i = 0; i < 3; i++)
+		if (!has_controller(root, need[i])) {
+			snprintf(why, size, "the host has no '%s' cgroup controller in "
+				 "%s/cgroup.controllers; enable it (cgroup_enable=%s "
+				 "on the kernel command line)", need[i], root, need[i]);
+			return -1;
+		}
+	/* The root first, then tdg/: a controller is usable in a cgroup only
+	 * if its parent enables it, all the way down. tdg/ itself holds no
+	 * process, so the "no internal processes" rule (EBUSY) cannot bite. */
+	if (write_file(root, "cgroup.subtree_control", "+memory +cpu +pids") != 0) {
+		snprintf(why, size, "enable controllers in %s/cgroup.subtree_control: %s",
+			 root, strerror(errno));
+		return -1;
+	}
+	if (mkdir(parent, 0755) != 0 && errno != EEXIST) {
+		snprintf(why, size, "mkdir %s: %s", parent, strerror(errno));
+		return -1;
+	}
+	if (write_file(parent, "cgroup.subtree_control", "+memory +cpu +pids") != 0) {
+		snprintf(why, size, "enable controllers in %s/cgroup.subtree_control: %s",
+			 parent, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int make_dirs(struct cgroup *cg, char *why, size_t size)
+{
+	char parent[PATH_MAX];
+	for (int i = 0; i < cg->ndirs; i++) {
+		parent_of(cg->dirs[i], parent);
+		/* Another tdg may remove an empty tdg/ between our mkdirs
+		 * (cgroup_remove tidies it away): then make it again. */
+		for (int tries = 0;; tries++) {
+			if (cg->version == CGROUP_V2) {
+				if (v2_prepare_parent(parent, why, size) != 0)
+					return -1;
+			} else if (mkdir(parent, 0755) != 0 && errno != EEXIST) {
+				snprintf(why, size, "mkdir %s: %s%s", parent, strerror(errno),
+					 errno == ENOENT ? "; the host has no such cgroup "
+							   "controller mounted" : "");
+				return -1;
+			}
+			if (mkdir(cg->dirs[i], 0755) == 0)
+				break;
+			if (errno != ENOENT || tries == 3) {
+				snprintf(why, size, "mkdir %s: %s", cg->dirs[i], strerror(errno));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int write_limits(struct cgroup *cg, const struct limits *l, char *why,
+			size_t size)
+{
+	char v[64];
+	const char *dir = NULL, *file = NULL;
+#define SET(d, f, ...)                                                  \
+	do {                                                            \
+		dir = (d), file = (f);                                  \
+		snprintf(v, sizeof v, __VA_ARGS__);                     \
+		if (write_file(dir, file, v) != 0)                      \
+			goto fail;                                      \
+	} while (0)
+
+	if (cg->version == CGROUP_V2) {
+		const char *d = cg->dirs[0];
+		if (l->memory) {
+			SET(d, "memory.max", "%lld", l->memory);
+			/* Or the limit overflows into swap instead of an OOM kill. */
+			if (write_file(d, "memory.swap.max", "0") != 0 && errno != ENOENT)
+				goto fail;
+		}
+		if (l->cpu_quota)
+			SET(d, "cpu.max", "%lld %lld", l->cpu_quota, CPU_PERIOD);
+		if (l->pids)
+			SET(d, "pids.max", "%lld", l->pids);
+	} else {
+		if (l->memory) {
+			SET(cg->dirs[0], "memory.limit_in_bytes", "%lld", l->memory);
+			/* memory+swap, where swap accounting is on (else ENOENT). */
+			snprintf(v, sizeof v, "%lld", l->memory);
+			write_file(cg->dirs[0], "memory.memsw.limit_in_bytes", v);
+		}
+		if (l->cpu_quota) {
+			SET(cg->dirs[1], "cpu.cfs_period_us", "%lld", CPU_PERIOD);
+			SET(cg->dirs[1], "cpu.cfs_quota_us", "%lld", l->cpu_quota);
+		}
+		if (l->pids)
+			SET(cg->dirs[2], "pids.max", "%lld", l->pids);
+	}
+	return 0;
+fail:
+	snprintf(why, size, "write %s to %s/%s: %s", v, dir, file, strerror(errno));
+	return -1;
+#undef SET
+}
+
+int cgroup_create(struct cgroup *cg, const struct limits *limits, char *why,
+		  size_t size)
+{
+	if (make_dirs(cg, why, size) != 0 || write_limits(cg, limits, why, size) != 0)
+		goto undo;
+	for (int i = 0; i < cg->ndirs; i++) {
+		char path[PATH_MAX + 32];
+		snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[i]);
+		/* Opened here, used by the child: after pivot_root the child
+		 * can no longer see /sys/fs/cgroup, but an open fd still works. */
+		cg->procs[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (cg->procs[i] < 0) {
+			snprintf(why, size, "open %s: %s", path, strerror(errno));
+			goto undo;
+		}
+	}
+	return 0;
+undo:
+	for (int i = 0; i < cg->ndirs; i++) {
+		if (cg->procs[i] >= 0)
+			close(cg->procs[i]);
+		cgroup_remove(cg->dirs[i]);
+	}
+	return -1;
+}
+
+void cgroup_join(struct cgroup *cg)
+{
+	for (int i = 0; i < cg->ndirs; i++)
+		if (write(cg->procs[i], "0", 1) != 1)
+			die("cgroup: join %s: %m", cg->dirs[i]);
+}
+
+bool cgroup_oom_killed(const char *dir)
+{
+	static const char *const files[] = {"memory.events", "memory.oom_control"};
+	char path[PATH_MAX + 32], key[64];
+	long long n;
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		bool killed = false;
+		while (fscanf(f, "%63s %lld", key, &n) == 2)
+			if (strcmp(key, "oom_kill") == 0 && n > 0)
+				killed = true;
+		fclose(f);
+		return killed;
+	}
+	return false;
+}
+
+/* Kill whatever is still in DIR (there should be nothing: when a PID
+ * namespace's init dies, the kernel kills the rest before we can reap
+ * it; this is for a container whose watcher died). */
+static void kill_all(const char *dir)
+{
+	if (write_file(dir, "cgroup.kill", "1") == 0) /* v2, Linux 5.14+ */
+		return;
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+	FILE *f = fopen(path, "re");
+	int pid;
+	while (f && fscanf(f, "%d", &pid) == 1)
+		kill(pid, SIGKILL); /* the cgroup is ours: these are ours */
+	if (f)
+		fclose(f);
+}
+
+void cgroup_remove(const char *dir)
+{
+	char parent[PATH_MAX];
+	/* rmdir of a cgroup fails with EBUSY while a process is in it, even
+	 * one that is exiting; SIGKILLed processes leave within moments. */
+	for (int tries = 0; rmdir(dir) != 0 && errno == EBUSY && tries < 200; tries++) {
+		kill_all(dir);
+		usleep(5000);
+	}
+	parent_of(dir, parent);
+	rmdir(parent); /* only succeeds once the last container is gone */
+}
