@@ -102,7 +102,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	 * ":": report a missing value as ':' instead of printing for us. */
 	const char *rootfs = NULL;
 	char why[PATH_MAX + 64];
-	int err = 0;
+	const char *flag = NULL; /* the limit flag being read, for errors */
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:dh", flags, NULL)) != -1) {
@@ -121,14 +121,17 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			o->detach = true;
 			break;
 		case 'M':
-			err = resources_parse_memory(optarg, &o->limits.memory, why, sizeof why);
+			if (resources_parse_memory(optarg, &o->limits.memory, why, sizeof why))
+				flag = "--memory";
 			break;
 		case 'C':
-			err = resources_parse_cpus(optarg, get_nprocs(), &o->limits.cpu_quota,
-						   why, sizeof why);
+			if (resources_parse_cpus(optarg, get_nprocs(), &o->limits.cpu_quota,
+						 why, sizeof why))
+				flag = "--cpus";
 			break;
 		case 'P':
-			err = resources_parse_pids(optarg, &o->limits.pids, why, sizeof why);
+			if (resources_parse_pids(optarg, &o->limits.pids, why, sizeof why))
+				flag = "--pids-limit";
 			break;
 		case 'H':
 			if (!ns_hostname_valid(optarg))
@@ -146,8 +149,8 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			die("run: unknown flag '%s'; see 'tdg run --help'",
 			    cli_bad_flag(argv, optind, optopt));
 		}
-		if (err)
-			die("run: %s '%s': %s", argv[optind - 2], optarg, why);
+		if (flag)
+			die("run: %s '%s': %s", flag, optarg, why);
 	}
 	if (optind >= argc)
 		die("run: no command given; usage: tdg run --rootfs DIR [flags] CMD [ARG...]");

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Day 07 — cgroups: limits land in the container's own cgroup (v1 or v2,
+# whichever this host has), the command runs inside it from its first
+# instruction, an OOM kill is told apart from a kill -9, and the cgroup is
+# gone once the container is, however it ended. tests/v2guest runs this same
+# script on a cgroup v2 kernel.
+source "$(dirname "$0")/lib.sh"
+
+if [[ "$(stat -fc %T /sys/fs/cgroup)" == cgroup2fs ]]; then CG_V2=1; else CG_V2=0; fi
+
+id_of() { "$TDG" inspect "$1" | jq -r .id; }
+# cg_dir ID CONTROLLER: the folder holding CONTROLLER's files for container ID.
+cg_dir() { if ((CG_V2)); then echo "/sys/fs/cgroup/tdg/$1"; else echo "/sys/fs/cgroup/$2/tdg/$1"; fi; }
+cg_dirs() { if ((CG_V2)); then cg_dir "$1" x; else for c in memory cpu pids; do cg_dir "$1" $c; done; fi; }
+exited() { [[ "$("$TDG" inspect "$1" | jq -r .status)" == exited ]]; }
+no_cgroup() { local d; for d in $(cg_dirs "$1"); do [[ ! -e "$d" ]] || return 1; done; }
+
+t_limits_are_in_the_cgroup_files() {
+    tdg_run -d --name lim --memory 128m --cpus 0.5 --pids-limit 64 /bin/sleep 30 >/dev/null
+    local id p
+    id=$(id_of lim) p=$("$TDG" inspect lim | jq -r .pid)
+    if ((CG_V2)); then
+        expect_eq "$(cat "$(cg_dir "$id" x)/memory.max")" 134217728 memory.max
+        expect_eq "$(cat "$(cg_dir "$id" x)/cpu.max")" "50000 100000" cpu.max
+        expect_eq "$(cat "$(cg_dir "$id" x)/pids.max")" 64 pids.max
+    else
+        expect_eq "$(cat "$(cg_dir "$id" memory)/memory.limit_in_bytes")" 134217728 memory.limit_in_bytes
+        expect_eq "$(cat "$(cg_dir "$id" cpu)/cpu.cfs_quota_us")" 50000 cpu.cfs_quota_us
+        expect_eq "$(cat "$(cg_dir "$id" cpu)/cpu.cfs_period_us")" 100000 cpu.cfs_period_us
+        expect_eq "$(cat "$(cg_dir "$id" pids)/pids.max")" 64 pids.max
+    fi
+    local d
+    for d in $(cg_dirs "$id"); do
+        grep -qx "$p" "$d/cgroup.procs" || fail "pid $p is not in $d/cgroup.procs"
+    done
+    expect_eq "$("$TDG" inspect lim | jq -c '[.memory, .cpus, .pids_limit, .oom_killed]')" \
+        '[134217728,0.5,64,false]' "limits in the metadata"
+}
+
+t_command_starts_inside_its_cgroup() {
+    # cat is the first program the container runs: if it sees the cgroup,
+    # the process joined before exec.
+    capture tdg_run --name early --memory 64m /bin/cat /proc/self/cgroup
+    expect_eq "$RC" 0 "exit status"
+    local id
+    id=$(id_of early)
+    if ((CG_V2)); then
+        expect_eq "$OUT" "0::/tdg/$id" "/proc/self/cgroup"
+    else
+        expect_contains "$OUT" ":memory:/tdg/$id" "/proc/self/cgroup"
+        expect_contains "$OUT" ":pids:/tdg/$id" "/proc/self/cgroup"
+    fi
+}
+
+t_even_without_limits_a_container_has_a_cgroup() {
+    capture tdg_run --name plain /bin/cat /proc/self/cgroup
+    expect_contains "$OUT" "/tdg/$(id_of plain)" "/proc/self/cgroup"
+}
+
+t_out_of_memory_is_137_and_recorded() {
+    # dd's 100 MB buffer does not fit in 32 MB: the kernel's OOM killer.
+    capture tdg_run --name hog --memory 32m /bin/dd if=/dev/zero of=/dev/null bs=100M count=1
+    expect_eq "$RC" 137 "exit status of the OOM-killed command"
+    expect_eq "$("$TDG" inspect hog | jq -c '[.exit_code, .oom_killed]')" '[137,true]' "exit_code, oom_killed"
+    capture "$TDG" ps -a
+    expect_contains "$(grep hog <<<"$OUT")" "exited (137)" "ps -a"
+    capture tdg_run --name fits --memory 256m /bin/dd if=/dev/zero of=/dev/null bs=100M count=1
+    expect_eq "$RC" 0 "exit status with room to spare"
+    expect_eq "$("$TDG" inspect fits | jq -r .oom_killed)" false oom_killed
+}
+
+t_kill_9_is_not_an_oom() {
+    tdg_run -d --name shot --memory 64m /bin/sleep 30 >/dev/null
+    kill -KILL "$("$TDG" inspect shot | jq -r .pid)"
+    wait_for exited shot
+    expect_eq "$("$TDG" inspect shot | jq -c '[.exit_code, .oom_killed]')" '[137,false]' "exit_code, oom_killed"
+}
+
+t_pids_limit_stops_forks() {
+    # An inner shell forks sleeps until the kernel says no (a failed fork
+    # ends a busybox shell); the outer one then counts what runs, with a
+    # builtin glob only: an `ls` would need a fork too.
+    capture tdg_run --name forky --pids-limit 5 /bin/sh -c \
+        '/bin/sh -c "for i in 1 2 3 4 5 6 7 8; do sleep 5 & done"; set -- /proc/[0-9]*; echo $#'
+    [[ "$OUT" =~ ^[0-9]+$ ]] || fail "no process count printed: $OUT" "stderr: $ERR"
+    ((OUT <= 5)) || fail "$OUT processes ran under --pids-limit 5"
+    ((OUT >= 3)) || fail "only $OUT processes ran"
+    expect_contains "$ERR" "can't fork" "the shell's complaint"
+}
+
+t_cpu_quota_throttles() {
+    tdg_run -d --name spin --cpus 0.5 /bin/sh -c 'yes >/dev/null' >/dev/null
+    local id p p0 p1 t0 t1 d
+    id=$(id_of spin)
+    d=$(cg_dir "$id" cpu)
+    sleep 0.5
+    # CPU time of `yes` (the container's PID 1: sh exec'd it) over 2 s of
+    # wall time, from /proc: utime + stime, in clock ticks.
+    p=$("$TDG" inspect spin | jq -r .pid)
+    cpu_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$p/stat"; }
+    local hz usage
+    hz=$(getconf CLK_TCK)
+    p0=$(cpu_ticks) t0=$(date +%s%N)
+    sleep 2
+    p1=$(cpu_ticks) t1=$(date +%s%N)
+    usage=$(((p1 - p0) * 100 * 1000000000 / hz / (t1 - t0)))
+    ((usage <= 65)) || fail "used ${usage}% of a CPU under --cpus 0.5"
+    ((usage >= 10)) || fail "used only ${usage}% of a CPU"
+    sleep 0.3
+    local thr
+    thr=$(awk '/^nr_throttled/ {print $2}' "$d/cpu.stat")
+    ((thr > 0)) || fail "cpu.stat nr_throttled is $thr"
+    "$TDG" rm -f spin >/dev/null
+}
+
+t_cgroup_is_removed_however_it_ends() {
+    local id
+    tdg_run --name normal --memory 64m /bin/true
+    no_cgroup "$(id_of normal)" || fail "cgroup left after a normal exit"
+    tdg_run --name oom2 --memory 32m /bin/dd if=/dev/zero of=/dev/null bs=100M count=1 || true
+    no_cgroup "$(id_of oom2)" || fail "cgroup left after an OOM kill"
+    tdg_run -d --name stopped --memory 64m /bin/sleep 30 >/dev/null
+    "$TDG" stop -t 0 stopped >/dev/null
+    no_cgroup "$(id_of stopped)" || fail "cgroup left after stop"
+    # The watcher killed: nobody was there to remove it; the next command does.
+    tdg_run -d --name orphan --memory 64m /bin/sleep 30 >/dev/null
+    id=$(id_of orphan)
+    local p
+    p=$("$TDG" inspect orphan | jq -r .pid)
+    kill -KILL "$("$TDG" inspect orphan | jq -r .watcher_pid)"
+    wait_for gone "$p"
+    "$TDG" ps >/dev/null
+    no_cgroup "$id" || fail "cgroup left after the watcher was killed and ps ran"
+}
+
+t_bad_limits_are_125() {
+    local a
+    while IFS='|' read -r flag value want; do
+        capture tdg_run "$flag" "$value" /bin/true
+        expect_error 125 "$flag '$value': $want"
+    done <<'EOF2'
+--memory|abc|not a size
+--memory||not a size
+--memory|0|must be at least 1 byte
+--memory|-5m|not a size
+--memory|99999999999g|too large
+--cpus|0|must be from 0.01 to
+--cpus|-1|not a number of CPUs
+--cpus|1000|must be from 0.01 to
+--cpus|x|not a number of CPUs
+--pids-limit|0|must be from 1 to
+--pids-limit|1.5|not a whole number
+--pids-limit|99999999999999999999|not a whole number
+EOF2
+    expect_eq "$(ls "$TDG_ROOT/containers" 2>/dev/null | wc -l)" 0 "containers recorded"
+}
+
+run_tests "$@"
