@@ -56,7 +56,7 @@ $(foreach d,$(DAY_DIRS),$(eval $(call day_rules,$(firstword $(subst -, ,$(d))),$
 
 build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
 
 unit: $(UNIT_BIN)
 

@@ -128,32 +128,35 @@ static int v2_prepare_parent(const char *parent, char *why, size_t size)
 	return 0;
 }
 
+/* Returns how many of CG's folders it made (all of them on success), or
+ * -(that number) - 1 on failure: undo must remove only what we made. */
 static int make_dirs(struct cgroup *cg, char *why, size_t size)
 {
 	char parent[PATH_MAX];
-	for (int i = 0; i < cg->ndirs; i++) {
+	int i;
+	for (i = 0; i < cg->ndirs; i++) {
 		parent_of(cg->dirs[i], parent);
 		/* Another tdg may remove an empty tdg/ between our mkdirs
 		 * (cgroup_remove tidies it away): then make it again. */
 		for (int tries = 0;; tries++) {
 			if (cg->version == CGROUP_V2) {
 				if (v2_prepare_parent(parent, why, size) != 0)
-					return -1;
+					return -i - 1;
 			} else if (mkdir(parent, 0755) != 0 && errno != EEXIST) {
 				snprintf(why, size, "mkdir %s: %s%s", parent, strerror(errno),
 					 errno == ENOENT ? "; the host has no such cgroup "
 							   "controller mounted" : "");
-				return -1;
+				return -i - 1;
 			}
 			if (mkdir(cg->dirs[i], 0755) == 0)
 				break;
 			if (errno != ENOENT || tries == 3) {
 				snprintf(why, size, "mkdir %s: %s", cg->dirs[i], strerror(errno));
-				return -1;
+				return -i - 1;
 			}
 		}
 	}
-	return 0;
+	return i;
 }
 
 static int write_limits(struct cgroup *cg, const struct limits *l, char *why,
@@ -205,7 +208,12 @@ fail:
 int cgroup_create(struct cgroup *cg, const struct limits *limits, char *why,
 		  size_t size)
 {
-	if (make_dirs(cg, why, size) != 0 || write_limits(cg, limits, why, size) != 0)
+	int made = make_dirs(cg, why, size);
+	if (made < 0) {
+		made = -made - 1;
+		goto undo;
+	}
+	if (write_limits(cg, limits, why, size) != 0)
 		goto undo;
 	for (int i = 0; i < cg->ndirs; i++) {
 		char path[PATH_MAX + 32];
@@ -220,11 +228,11 @@ int cgroup_create(struct cgroup *cg, const struct limits *limits, char *why,
 	}
 	return 0;
 undo:
-	for (int i = 0; i < cg->ndirs; i++) {
+	for (int i = 0; i < cg->ndirs; i++)
 		if (cg->procs[i] >= 0)
 			close(cg->procs[i]);
+	for (int i = 0; i < made; i++) /* never one that was there before */
 		cgroup_remove(cg->dirs[i]);
-	}
 	return -1;
 }
 

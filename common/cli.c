@@ -51,6 +51,10 @@ bool cli_is_help(const char *arg)
 const char *cli_bad_flag(char **argv, int optind, int optopt)
 {
 	static char shortflag[3] = "-?";
+	/* A long flag given a value it does not take ("--help=x") also sets
+	 * optopt (to its short letter): name the word the user typed. */
+	if (strncmp(argv[optind - 1], "--", 2) == 0)
+		return argv[optind - 1];
 	if (optopt > 0 && optopt < 256) { /* a short flag: only its letter was kept */
 		shortflag[1] = (char)optopt;
 		return shortflag;

@@ -31,14 +31,25 @@ pid_t ns_clone(int (*fn)(void *), void *arg, int flags)
 
 bool ns_hostname_valid(const char *name)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), label = 0;
 	if (n == 0 || n > 64)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
-		    name[i] != '.')
+	/* Dot-separated labels of 1-63 letters, digits and '-', none starting
+	 * or ending with '-'. */
+	for (size_t i = 0; i <= n; i++) {
+		char c = name[i];
+		if (c == '.' || c == '\0') {
+			if (label == 0 || name[i - 1] == '-')
+				return false;
+			label = 0;
+		} else if (isalnum((unsigned char)c) || (c == '-' && label > 0)) {
+			if (++label > 63)
+				return false;
+		} else {
 			return false;
-	return strchr("-.", name[0]) == NULL && strchr("-.", name[n - 1]) == NULL;
+		}
+	}
+	return true;
 }
 
 void ns_private_mounts(void)

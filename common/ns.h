@@ -20,8 +20,9 @@
  * (EPERM: not root). */
 pid_t ns_clone(int (*fn)(void *), void *arg, int flags);
 
-/* RFC 1123 host name: 1-64 characters of letters, digits, '-' and '.',
- * not starting or ending with '-' or '.'. */
+/* RFC 1123 host name, as sethostname(2) takes it (at most 64 bytes): dot-
+ * separated labels of letters, digits and '-', no label empty or starting
+ * or ending with '-'. */
 bool ns_hostname_valid(const char *name);
 
 /* Inside the child: stop mount events from travelling between the host and

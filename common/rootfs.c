@@ -2,7 +2,6 @@
 #include "rootfs.h"
 #include "dev.h"
 #include "fail.h"
-#include "ns.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -65,8 +64,9 @@ int rootfs_check(const char *dir, char *abs, size_t abs_size, char *why,
 	return 0;
 }
 
-/* A mount point must exist; a rootfs that lacks one gets it (our busybox
- * rootfs has them all, so it is never written to). */
+/* A mount point must exist; a rootfs that lacks one gets it. That writes
+ * into the rootfs folder, which our busybox rootfs never needs (it has
+ * them all); day 10's overlay keeps even that out of the folder. */
 static void mount_at(const char *src, const char *target, const char *type,
 		     unsigned long flags, const char *data)
 {
@@ -86,7 +86,7 @@ void rootfs_enter(const char *dir)
 		die("rootfs: chdir %s: %m", dir);
 
 	/* Relative paths from here on: these land inside the new root. */
-	ns_mount_proc("proc");
+	mount_at("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	mount_at("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
 		 "mode=755,size=65536k");
 	dev_populate("dev");

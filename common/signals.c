@@ -26,6 +26,10 @@ static sigset_t waited_set(void)
 void signals_block(void)
 {
 	sigset_t set = waited_set();
+	/* An ignored SIGCHLD (inherited from whoever started us) makes the
+	 * kernel reap our children itself and never tell us: we would wait
+	 * for ever. */
+	signal(SIGCHLD, SIG_DFL);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
 		die("sigprocmask: %m");
 }
@@ -51,7 +55,12 @@ static bool already_delivered(int si_code)
 int signals_handle(pid_t child, int sig, int si_code, int *status)
 {
 	static int interrupts;
+	static pid_t counted_for;
 
+	if (child != counted_for) { /* the count is per command */
+		counted_for = child;
+		interrupts = 0;
+	}
 	if (sig == SIGCHLD) {
 		/* SIGCHLDs merge, so reap until nothing is left. */
 		int st;

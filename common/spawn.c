@@ -22,8 +22,14 @@ void spawn_exec(char *const argv[])
 	execvp(argv[0], argv);
 	int err = errno;
 	int status = spawn_exec_failure_status(err);
-	warn("%s: %s", argv[0],
-	     status == TDG_EXIT_NOT_FOUND ? "command not found" : strerror(err));
+	if (err == ENOENT && strchr(argv[0], '/') && access(argv[0], F_OK) == 0)
+		/* The file is there, yet ENOENT: what is missing is the program
+		 * that runs it, the "#!" interpreter or the dynamic loader (a
+		 * host binary copied into a busybox rootfs). */
+		warn("%s: its interpreter (#!) or dynamic loader is missing", argv[0]);
+	else
+		warn("%s: %s", argv[0],
+		     status == TDG_EXIT_NOT_FOUND ? "command not found" : strerror(err));
 	/* _exit, not exit: this is a copy of tdg that never became the command;
 	 * it must not run tdg's atexit handlers or flush tdg's stdio twice. */
 	_exit(status);

@@ -87,6 +87,8 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	}
 	if (optind >= argc)
 		die("run: no command given; usage: tdg run [flags] CMD [ARG...]");
+	if (argv[optind][0] == '\0')
+		die("run: the command is an empty string");
 	o->command = &argv[optind];
 }
 

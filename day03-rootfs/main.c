@@ -96,12 +96,14 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	}
 	if (optind >= argc)
 		die("run: no command given; usage: tdg run --rootfs DIR [flags] CMD [ARG...]");
+	if (argv[optind][0] == '\0')
+		die("run: the command is an empty string");
 	if (!rootfs)
 		die("run: --rootfs DIR is required; build one with 'make rootfs'");
 	/* Checked here, in tdg, so a bad path is one clear line before any
 	 * namespace exists, not a mount error from inside the child. */
 	if (rootfs_check(rootfs, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
-		die("run: rootfs '%s' %s", rootfs, why);
+		die("run: rootfs '%s': %s", rootfs, why);
 	o->command = &argv[optind];
 }
 

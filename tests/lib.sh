@@ -94,20 +94,28 @@ gone() { ! kill -0 "$1" 2>/dev/null; }
 # Containers a test left running in the background (day 05 on, `run -d`):
 # SIGKILL their watchers; the kernel then kills each container (PDEATHSIG).
 kill_detached() {
-    local f
+    local f p
     for f in "$TDG_ROOT"/containers/*/config.json; do
         [[ -f "$f" ]] || continue
-        jq -r 'select(.status == "running") | .watcher_pid, .pid' "$f" 2>/dev/null |
-            while read -r p; do ((p > 1)) && kill -KILL "$p" 2>/dev/null || true; done
+        for p in $(jq -r 'select(.status == "running") | .watcher_pid, .pid' "$f" 2>/dev/null); do
+            ((p > 1)) && { kill -KILL "$p" 2>/dev/null || true; }
+            BG_PIDS+=("$p")
+        done
     done
     return 0
 }
 
 _cleanup() {
-    local p
-    for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    local p i
     kill_detached
+    for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    for p in "${BG_PIDS[@]}"; do
+        for ((i = 0; i < 100; i++)); do gone "$p" && break; sleep 0.05; done
+    done
+    # A tdg killed by a test left its container's cgroup (day 07 on) for
+    # "the next tdg command" to release, as the contract says: be that.
+    ((DAY < 4)) || [[ ! -d "$TDG_ROOT/containers" ]] || "$TDG" ps -a >/dev/null 2>&1 || true
     [[ -n "${TDG_ROOT:-}" && "$TDG_ROOT" == */tdg-test.* ]] && rm -rf "$TDG_ROOT"
     return 0
 }

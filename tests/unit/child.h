@@ -4,10 +4,15 @@
  * becomes another program or _exit()s, spawn_container_env() wipes the
  * environment. Calling those in the test process would end or damage it,
  * so the tests call them in a child and look at what the parent can see:
- * the wait status and every byte the child wrote on stderr.
- * Include it after <cmocka.h>. */
+ * the wait status and every byte the child wrote on stderr. */
 #ifndef TDG_TEST_CHILD_H
 #define TDG_TEST_CHILD_H
+
+#include <setjmp.h> /* what cmocka.h needs before it */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 
 #include <stdio.h>
 #include <sys/types.h>

@@ -40,7 +40,13 @@ static void test_valid_hostnames(void **state)
 	assert_true(ns_hostname_valid("box1"));
 	assert_true(ns_hostname_valid("1box"));
 	assert_true(ns_hostname_valid("My-Host.local"));
-	assert_true(ns_hostname_valid(name_of_length(64)));
+	assert_true(ns_hostname_valid(name_of_length(63))); /* a label's most */
+	assert_true(ns_hostname_valid("a-b.c-d.e"));
+	char two_labels[65];
+	memset(two_labels, 'a', 64);
+	two_labels[31] = '.';
+	two_labels[64] = '\0';
+	assert_true(ns_hostname_valid(two_labels)); /* 64: sethostname's most */
 }
 
 static void test_invalid_hostnames(void **state)
@@ -48,6 +54,10 @@ static void test_invalid_hostnames(void **state)
 	(void)state;
 	assert_false(ns_hostname_valid(""));
 	assert_false(ns_hostname_valid(name_of_length(65)));
+	assert_false(ns_hostname_valid(name_of_length(64))); /* one 64-char label */
+	assert_false(ns_hostname_valid("a..b"));
+	assert_false(ns_hostname_valid("a.-b"));
+	assert_false(ns_hostname_valid("a-.b"));
 	assert_false(ns_hostname_valid("a b"));
 	assert_false(ns_hostname_valid("-a"));
 	assert_false(ns_hostname_valid("a-"));

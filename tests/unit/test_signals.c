@@ -8,7 +8,7 @@
  * three SIGTERMs. So each test forks a real "command" and signals the test
  * process itself, exactly as a user would signal tdg.
  *
- * Two rules keep the tests honest and independent:
+ * Three rules keep the tests honest and independent:
  * - the command gives up after 5 s (alarm), so a signal that is not
  *   forwarded makes the test fail instead of hang;
  * - each test runs between save_mask() and restore_mask(): whatever the
@@ -62,7 +62,13 @@ static pid_t start_command(void (*handlers)(void))
 	if (pid == 0) {
 		signals_child_setup();
 		handlers();
-		alarm(5); /* give up: SIGALRM ends us */
+		/* Give up after 5 s: SIGALRM ends us, even if
+		 * signals_child_setup() failed to unblock it. */
+		sigset_t alrm;
+		sigemptyset(&alrm);
+		sigaddset(&alrm, SIGALRM);
+		sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+		alarm(5);
 		if (write(ready[1], "!", 1) != 1)
 			_exit(99);
 		for (;;)
