@@ -351,7 +351,7 @@ EOF
 }
 
 # The base archive's cache key: every input it is made of.
-mods=($BASE_MODULES ${V2GUEST_MODULES:-})
+read -ra mods <<<"$BASE_MODULES ${V2GUEST_MODULES:-}"
 key=$( {
     echo "$kver ${mods[*]}"
     init_script
@@ -385,16 +385,23 @@ if [[ ! -f $base ]]; then
     mv "$t/base.cpio" "$base"
     rm -rf "$t"
 fi
-flock -u "$lockfd"
 
 # Per run: the command, as a bash file that stage 2 sources. printf %q quotes
 # each word so any argv survives unchanged.
 run=$(mktemp -d "${TMPDIR:-/tmp}/v2guest.XXXXXX")
-qemu_pid=
 watch_pid=
+# Stop our qemu, and only it: the pid comes from its own -pidfile, and is
+# checked to still be a qemu (the file outlives the process).
+kill_qemu() {
+    local pid
+    pid=$(cat "$run/qemu.pid" 2>/dev/null) || return 0
+    [[ $(cat "/proc/$pid/comm" 2>/dev/null) == qemu-system-x86* ]] || return 0
+    kill "$pid" 2>/dev/null || true
+}
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
     [[ -z $watch_pid ]] || kill "$watch_pid" 2>/dev/null || true
-    if [[ -s $run/qemu.pid ]]; then kill "$(cat "$run/qemu.pid")" 2>/dev/null || true; fi
+    kill_qemu
     rm -rf "$run"
 }
 trap cleanup EXIT
@@ -413,10 +420,14 @@ cpio_ino=100000
     cpio_file v2guest/cmd $((0100644)) "$run/cmd"
     cpio_trailer
 } >"$run/initrd"
+# Only now: another run with other V2GUEST_MODULES may replace the base.
+flock -u "$lockfd"
 
 # ---------------------------------------------------------------------------
 # 3. Boot. -smp 1 (2 was slower under emulation), no NIC, no VGA, no default
-#    devices' ROMs; serial console on stdio. The host's / is shared read-only;
+#    devices' ROMs; serial console on stdio. -display none rather than
+#    -nographic: the latter also turns on SeaBIOS's serial console, whose
+#    banner and escape codes would land in CMD's output. The host's / is shared read-only;
 #    multidevs=remap keeps inode numbers unique across the host's mounts.
 #    Kernel args: panic=-1 turns a panic into a reboot, which -no-reboot turns
 #    into qemu's exit; loglevel=3 keeps only errors on the console.
@@ -425,9 +436,9 @@ cpio_ino=100000
 # /dev/kvm node, but KVM does not work in it (the guest hangs, burning system
 # time), so its mere presence proves nothing. V2GUEST_ACCEL=kvm where it works.
 accel=${V2GUEST_ACCEL:-tcg}
-qemu=(qemu-system-x86_64 -machine pc,accel="$accel" -smp 1 -m "$MEM"
-    -nographic -no-reboot -nodefaults -serial stdio -vga none -nic none
-    #-fw_cfg name=etc/sercon-port,string=0
+# shellcheck disable=SC2054 # commas separate qemu sub-options, not array items
+qemu=(qemu-system-x86_64 -machine "pc,accel=$accel" -smp 1 -m "$MEM"
+    -display none -no-reboot -nodefaults -serial stdio -vga none -nic none
     -kernel "$kernel_image" -initrd "$run/initrd"
     -append "console=ttyS0 loglevel=3 panic=-1 printk.time=0 8250.nr_uarts=1"
     -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
@@ -441,24 +452,30 @@ show() {
     if [[ -n ${V2GUEST_VERBOSE:-} ]]; then
         sed -u 's/\r$//' | tee "$run/console"
     else
-        sed -u 's/\r$//' | tee "$run/console" | sed -u "/^$BOOT_TAG/d"
+        sed -u 's/\r$//' | tee "$run/console" | sed -u -e "/^$BOOT_TAG/d" -e '/^reboot: Power down$/d'
     fi
 }
 
 attempt() {
-    rm -f "$run/console" "$run/qemu.pid" "$run/silent"
+    rm -f "$run/console" "$run/qemu.pid"
     : >"$run/console"
     # Silent-boot watchdog: no life sign within BOOT_TIMEOUT s → stop qemu.
+    # Its stdio is /dev/null and its sleep dies with it: a leftover holding our
+    # stdout would keep a reader of this script (run.sh | tee) waiting.
     (
-        sleep "$BOOT_TIMEOUT"
-        if ! grep -q "^$BOOT_TAG" "$run/console" 2>/dev/null; then
-            : >"$run/silent"
-            [[ ! -s $run/qemu.pid ]] || kill "$(cat "$run/qemu.pid")" 2>/dev/null
+        exec </dev/null >/dev/null 2>&1
+        sleep "$BOOT_TIMEOUT" &
+        sp=$!
+        trap 'kill $sp; exit 0' TERM
+        wait $sp
+        if ! grep -q "$BOOT_TAG" "$run/console"; then
+            kill_qemu
         fi
     ) &
     watch_pid=$!
     # qemu's status is deliberately ignored: only the marker counts.
     timeout -k 5 "$TIMEOUT" "${qemu[@]}" </dev/null | show || true
+    rm -f "$run/qemu.pid"
     kill "$watch_pid" 2>/dev/null || true
     wait "$watch_pid" 2>/dev/null || true
     watch_pid=
@@ -467,9 +484,10 @@ attempt() {
 for try in 1 2; do
     start=$SECONDS
     attempt
-    status=$(sed -n 's/^V2GUEST-EXIT \([0-9][0-9]*\)$/\1/p' "$run/console" | tail -1)
+    # Not anchored at the start: CMD's last line may lack its newline.
+    status=$(sed -n 's/^.*V2GUEST-EXIT \([0-9][0-9]*\)$/\1/p' "$run/console" | tail -1)
     [[ -z $status ]] || exit "$status"
-    if ((try == 1)) && ! grep -q "^$BOOT_TAG" "$run/console"; then
+    if ((try == 1)) && ! grep -q "$BOOT_TAG" "$run/console"; then
         say "the guest gave no sign of life in $((SECONDS - start)) s; booting it again"
         continue
     fi
