@@ -163,6 +163,12 @@ void container_release(json_t *c)
 		cgroup_remove(json_string_value(dir));
 }
 
+void container_discard(void *c)
+{
+	container_release(c);
+	state_remove(state_str(c, "id"));
+}
+
 void container_record(json_t *c, const char *const keys[])
 {
 	update(c, keys);

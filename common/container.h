@@ -17,6 +17,10 @@
 json_t *container_new(char *const command[], const char *name,
 		      const char *hostname, const char *rootfs);
 
+/* A container that never started: release what it holds and remove its
+ * record. Takes a json_t * as void *, to be given to fail_undo(). */
+void container_discard(void *c);
+
 /* PID (as the host sees it) now runs the command: status "running". */
 void container_started(json_t *c, pid_t pid);
 

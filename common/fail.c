@@ -4,6 +4,18 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+static void (*undo_fn)(void *);
+static void *undo_arg;
+static pid_t undo_pid;
+
+void fail_undo(void (*fn)(void *arg), void *arg)
+{
+	undo_fn = fn;
+	undo_arg = arg;
+	undo_pid = getpid();
+}
 
 static void say(const char *fmt, va_list ap)
 {
@@ -20,6 +32,11 @@ void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	say(fmt, ap);
 	va_end(ap);
+	if (undo_fn && getpid() == undo_pid) {
+		void (*fn)(void *) = undo_fn;
+		undo_fn = NULL; /* once, even if it fails in turn */
+		fn(undo_arg);
+	}
 	exit(TDG_EXIT_FAILED);
 }
 

@@ -13,6 +13,13 @@
 /* Print "tdg: <message>" and exit 125. */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* (day 04) What die() must undo before exiting, in this process only: a
+ * container that was recorded (and on day 07 given a cgroup) but never
+ * started must not be left behind. FN(ARG) runs once; a child process that
+ * inherited the registration does not run it. fail_undo(NULL, NULL) clears
+ * it, once the container runs and its watcher owns the cleanup. */
+void fail_undo(void (*fn)(void *arg), void *arg);
+
 /* Print "tdg: <message>" and carry on (for things worth saying but not fatal). */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -143,6 +143,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_options o = {0};
 	parse_run(argc, argv, &o);
 	json_t *c = container_new(o.command, o.name, o.hostname, o.rootfs);
+	fail_undo(container_discard, c); /* until it runs: no half-made container */
 	o.hostname = state_str(c, "hostname");
 
 	/* Block signals before the child exists: one arriving between clone and
@@ -150,11 +151,10 @@ static int cmd_run(int argc, char **argv)
 	signals_block();
 	fflush(NULL); /* or the child would print tdg's unflushed output too */
 	pid_t pid = ns_clone(container_main, &o, TDG_NAMESPACES);
-	if (pid < 0) {
-		state_remove(state_str(c, "id")); /* nothing ran: leave nothing */
+	if (pid < 0)
 		die("clone: %m; tdg needs root and a kernel with namespaces");
-	}
 	container_started(c, pid);
+	fail_undo(NULL, NULL); /* it runs: from now on its end is recorded */
 	int status = spawn_exit_status(signals_wait_forwarding(pid));
 	container_exited(c, status);
 	json_decref(c);

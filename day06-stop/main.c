@@ -157,6 +157,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_options o = {0};
 	parse_run(argc, argv, &o);
 	json_t *c = container_new(o.command, o.name, o.hostname, o.rootfs);
+	fail_undo(container_discard, c); /* until it runs: no half-made container */
 	o.hostname = state_str(c, "hostname");
 	/* A foreground run on a terminal keeps it (a shell needs a tty);
 	 * anything else goes through the watcher into the log. */
@@ -175,12 +176,17 @@ static int cmd_run(int argc, char **argv)
 		if (watcher > 0) {
 			char ok;
 			close(ready[1]);
-			if (read(ready[0], &ok, 1) != 1)
-				return TDG_EXIT_FAILED; /* it died saying why */
+			if (read(ready[0], &ok, 1) != 1) {
+				/* It died saying why, before the container ran
+				 * (or taking it along: PDEATHSIG). */
+				container_discard(c);
+				return TDG_EXIT_FAILED;
+			}
 			printf("%s\n", state_str(c, "id"));
 			return 0;
 		}
 		close(ready[0]);
+		fail_undo(NULL, NULL); /* tdg run above cleans up if we fail */
 		/* A session of its own: closing the terminal (SIGHUP to its
 		 * session) no longer reaches the watcher or the container. */
 		setsid();
@@ -190,11 +196,10 @@ static int cmd_run(int argc, char **argv)
 	 * the wait loop would otherwise kill tdg and orphan the command. */
 	signals_block();
 	pid_t pid = ns_clone(container_main, &o, TDG_NAMESPACES);
-	if (pid < 0) {
-		state_remove(state_str(c, "id")); /* nothing ran: leave nothing */
+	if (pid < 0)
 		die("clone: %m; tdg needs root and a kernel with namespaces");
-	}
 	container_started(c, pid);
+	fail_undo(NULL, NULL); /* it runs: from now on its end is recorded */
 	if (o.detach) {
 		if (write(ready[1], "", 1) != 1)
 			warn("cannot tell tdg run the container started: %m");

@@ -31,7 +31,9 @@
 #include <unistd.h>
 
 #define TDG_DAY 7
-#define CGROUP_ROOT "/sys/fs/cgroup"
+/* Where the cgroup filesystem is; TDG_CGROUP_ROOT overrides it, so tests
+ * can show what happens on a host without one. */
+#define CGROUP_ROOT (getenv("TDG_CGROUP_ROOT") ? getenv("TDG_CGROUP_ROOT") : "/sys/fs/cgroup")
 
 struct run_options {
 	const char *name;     /* --name, or NULL */
@@ -195,7 +197,6 @@ static void setup_cgroup(struct run_options *o, json_t *c)
 	if (v == CGROUP_NONE) {
 		if (!l->memory && !l->cpu_quota && !l->pids)
 			return; /* nothing to enforce: run without one */
-		state_remove(state_str(c, "id"));
 		die("run: no cgroup filesystem at %s; limits need cgroups v1 or v2",
 		    CGROUP_ROOT);
 	}
@@ -214,10 +215,8 @@ static void setup_cgroup(struct run_options *o, json_t *c)
 					   "pids_limit", "oom_killed", NULL};
 	container_record(c, keys);
 
-	if (cgroup_create(&o->cgroup, l, why, sizeof why) != 0) {
-		state_remove(state_str(c, "id"));
+	if (cgroup_create(&o->cgroup, l, why, sizeof why) != 0)
 		die("run: cgroup: %s", why);
-	}
 }
 
 /* After the container: read the OOM verdict from the cgroup (the signal
@@ -240,6 +239,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_options o = {0};
 	parse_run(argc, argv, &o);
 	json_t *c = container_new(o.command, o.name, o.hostname, o.rootfs);
+	fail_undo(container_discard, c); /* until it runs: no half-made container */
 	o.hostname = state_str(c, "hostname");
 	setup_cgroup(&o, c);
 	/* A foreground run on a terminal keeps it (a shell needs a tty);
@@ -259,12 +259,17 @@ static int cmd_run(int argc, char **argv)
 		if (watcher > 0) {
 			char ok;
 			close(ready[1]);
-			if (read(ready[0], &ok, 1) != 1)
-				return TDG_EXIT_FAILED; /* it died saying why */
+			if (read(ready[0], &ok, 1) != 1) {
+				/* It died saying why, before the container ran
+				 * (or taking it along: PDEATHSIG). */
+				container_discard(c);
+				return TDG_EXIT_FAILED;
+			}
 			printf("%s\n", state_str(c, "id"));
 			return 0;
 		}
 		close(ready[0]);
+		fail_undo(NULL, NULL); /* tdg run above cleans up if we fail */
 		/* A session of its own: closing the terminal (SIGHUP to its
 		 * session) no longer reaches the watcher or the container. */
 		setsid();
@@ -274,12 +279,10 @@ static int cmd_run(int argc, char **argv)
 	 * the wait loop would otherwise kill tdg and orphan the command. */
 	signals_block();
 	pid_t pid = ns_clone(container_main, &o, TDG_NAMESPACES);
-	if (pid < 0) {
-		container_release(c); /* nothing ran: leave nothing */
-		state_remove(state_str(c, "id"));
+	if (pid < 0)
 		die("clone: %m; tdg needs root and a kernel with namespaces");
-	}
 	container_started(c, pid);
+	fail_undo(NULL, NULL); /* it runs: from now on its end is recorded */
 	if (o.detach) {
 		if (write(ready[1], "", 1) != 1)
 			warn("cannot tell tdg run the container started: %m");

@@ -133,6 +133,21 @@ t_cgroup_is_removed_however_it_ends() {
     no_cgroup "$id" || fail "cgroup left after the watcher was killed and ps ran"
 }
 
+t_setup_failure_leaves_nothing() {
+    # A host without cgroups: limits cannot be enforced, so the run fails
+    # after the container was recorded; it must leave no record behind.
+    mkdir "$TDG_ROOT/no-cgroups"
+    TDG_CGROUP_ROOT=$TDG_ROOT/no-cgroups capture tdg_run --memory 64m /bin/true
+    expect_error 125 "no cgroup filesystem at $TDG_ROOT/no-cgroups"
+    expect_eq "$(ls "$TDG_ROOT/containers" | wc -l)" 0 "containers recorded"
+    TDG_CGROUP_ROOT=$TDG_ROOT/no-cgroups capture tdg_run -d --memory 64m /bin/true
+    expect_error 125 "no cgroup filesystem"
+    expect_eq "$(ls "$TDG_ROOT/containers" | wc -l)" 0 "containers recorded after run -d"
+    # Without limits there is nothing to enforce: it runs, with no cgroup.
+    TDG_CGROUP_ROOT=$TDG_ROOT/no-cgroups capture tdg_run /bin/true
+    expect_eq "$RC" 0 "exit status without limits"
+}
+
 t_bad_limits_are_125() {
     local a
     while IFS='|' read -r flag value want; do
