@@ -6,13 +6,14 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Icommon -MMD -MP
+CFLAGS  += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Icommon -MMD -MP \
+           $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null)
 # Static: the day 05 watcher stays resident for a container's whole life,
 # and a static binary maps no shared libraries (its RSS is ~4x smaller);
 # it also starts faster, with no dynamic loader. Only the library objects a
 # day's code uses are linked in.
 LDFLAGS ?= -static
-LDLIBS  ?= -ljansson
+LDLIBS  ?= -ljansson -lnl-route-3 -lnl-3 -lpthread -lm
 
 DAY_DIRS := $(sort $(wildcard day[0-9][0-9]-*))
 DAYS     := $(foreach d,$(DAY_DIRS),$(firstword $(subst -, ,$(d))))

@@ -104,8 +104,9 @@ static int v2_prepare_parent(const char *parent, char *why, size_t size)
 	for (int i = 0; i < 3; i++)
 		if (!has_controller(root, need[i])) {
 			snprintf(why, size, "the host has no '%s' cgroup controller in "
-				 "%s/cgroup.controllers; enable it (cgroup_enable=%s "
-				 "on the kernel command line)", need[i], root, need[i]);
+				 "%s/cgroup.controllers; it may be bound to a cgroup v1 "
+				 "tree, or disabled by cgroup_disable=%s on the kernel "
+				 "command line", need[i], root, need[i]);
 			return -1;
 		}
 	/* The root first, then tdg/: a controller is usable in a cgroup only

@@ -48,7 +48,14 @@ json_t *container_new(char *const command[], const char *name,
 	json_object_set_new(c, "status", json_string("created"));
 	json_object_set_new(c, "pid", json_integer(0));
 	json_object_set_new(c, "pid_start_time", json_integer(0));
-	json_object_set_new(c, "boot_id", json_null());
+	/* Until a watcher takes over, the tdg that creates it is the one to
+	 * record its end: if that tdg dies, reconcile sees a stale record. */
+	char boot[37];
+	proc_boot_id(boot);
+	json_object_set_new(c, "boot_id", json_string(boot));
+	json_object_set_new(c, "watcher_pid", json_integer(getpid()));
+	json_object_set_new(c, "watcher_start_time",
+			    json_integer((json_int_t)proc_start_time(getpid())));
 	json_object_set_new(c, "created_at", json_string(now));
 	json_object_set_new(c, "started_at", json_null());
 	json_object_set_new(c, "finished_at", json_null());
@@ -136,8 +143,9 @@ json_t *container_reconcile(const char *id)
 		return NULL;
 	json_t *c = state_load(id);
 	/* Stale only if both are gone: while its watcher lives, the watcher
-	 * will record the end itself (it may still be saving the last output). */
-	if (c && strcmp(state_str(c, "status"), "running") == 0 &&
+	 * will record the end itself (it may still be saving the last output).
+	 * A "created" one whose tdg died before starting it is stale too. */
+	if (c && strcmp(state_str(c, "status"), "exited") != 0 &&
 	    !alive(c, "pid", "pid_start_time") &&
 	    !alive(c, "watcher_pid", "watcher_start_time")) {
 		/* Whoever watched it died before recording the end (killed, or

@@ -3,6 +3,8 @@
 #include "fail.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -17,8 +19,20 @@ int spawn_exec_failure_status(int err)
 					       : TDG_EXIT_CANNOT_EXEC;
 }
 
+/* Every fd tdg holds beyond 0, 1 and 2 (a state file, a cgroup, whatever
+ * the calling shell left open) would otherwise cross into the command:
+ * a door to the host's files from inside the container. */
+static void close_host_fds(void)
+{
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	for (int fd = 3; fd < 65536; fd++) /* kernels before 5.11 */
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
 void spawn_exec(char *const argv[])
 {
+	close_host_fds();
 	execvp(argv[0], argv);
 	int err = errno;
 	int status = spawn_exec_failure_status(err);

@@ -9,8 +9,9 @@
 #define TDG_EXIT_CANNOT_EXEC 126
 #define TDG_EXIT_NOT_FOUND 127
 
-/* execvp(argv); only returns by exiting: on failure it prints one line
- * "tdg: <cmd>: <why>" and _exit()s with 126 or 127 (see below). */
+/* execvp(argv), with no fd but 0, 1 and 2 left open across the exec; only
+ * returns by exiting: on failure it prints one line "tdg: <cmd>: <why>"
+ * and _exit()s with 126 or 127 (see below). */
 _Noreturn void spawn_exec(char *const argv[]);
 
 /* 127 for the errnos that mean "no such command", else 126. */

@@ -4,7 +4,9 @@
 #include "signals.h"
 #include "state.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -41,11 +43,34 @@ void watcher_child_stdio(struct watcher *w)
 	}
 }
 
+/* Close every fd but 0-2 and the ones in KEEP (-1 ends the list). */
+static void close_all_but(const int *keep)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		int fd = atoi(e->d_name), k;
+		if (fd < 3 || fd == dirfd(d))
+			continue;
+		for (k = 0; keep[k] >= 0 && keep[k] != fd; k++)
+			;
+		if (keep[k] < 0)
+			close(fd);
+	}
+	if (d)
+		closedir(d);
+}
+
 void watcher_detach(struct watcher *w)
 {
 	dup2(w->null, STDIN_FILENO);
 	dup2(w->null, STDOUT_FILENO);
 	dup2(w->log, STDERR_FILENO); /* a warning of ours is worth keeping */
+	/* What the shell that ran `tdg run -d` had open stays open in us for
+	 * the container's whole life otherwise: `id=$(tdg run -d ...)` would
+	 * wait on its pipe until the container ends. */
+	int keep[] = {w->log, w->out[0], w->out[1], w->err[0], w->err[1], w->null, -1};
+	close_all_but(keep);
 	/* Our working directory would keep its filesystem busy (unmountable)
 	 * for as long as the container runs. */
 	if (chdir("/") != 0)

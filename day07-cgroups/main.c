@@ -413,6 +413,10 @@ static int cmd_rm(int argc, char **argv)
 	if (running)
 		container_stop(id, 0); /* Docker's rm -f: no grace period */
 	int lock = state_lock_all();
+	c = state_load(id);
+	if (c)
+		container_discard(c); /* its state, and anything it still holds */
+	json_decref(c);
 	state_remove(id);
 	state_unlock(lock);
 	printf("%s\n", ref);

@@ -10,8 +10,9 @@ set -euo pipefail
 
 BUILD_PKGS=(gcc make pkg-config libc6-dev
     libjansson-dev # day 04: config.json, through a well-kept JSON library
+    libnl-3-dev libnl-route-3-dev # day 08: links, addresses, routes over netlink
 )
-TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq)
+TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace)
 
 usage() {
     echo "usage: scripts/deps.sh GROUP...   (groups: build, test)"

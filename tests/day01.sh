@@ -85,6 +85,15 @@ t_killing_tdg_kills_the_command() {
     wait_for gone "$c"
 }
 
+t_no_host_fd_crosses_into_the_command() {
+    # tdg's caller has fd 9 open on a host file; the command must get only
+    # 0, 1 and 2 (ls's own listing opens one more: 3).
+    exec 9</etc/hostname
+    capture tdg_run /bin/ls /proc/self/fd
+    exec 9<&-
+    expect_eq "$(tr '\n' ' ' <<<"$OUT")" "0 1 2 3 " "fds open in the command"
+}
+
 t_help_is_printed_and_exits_0() {
     capture "$TDG" --help
     expect_eq "$RC" 0 "exit status of --help"

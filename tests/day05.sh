@@ -22,6 +22,15 @@ t_detach_prints_the_id_and_returns() {
     expect_contains "$OUT" " d1 " "ps"
 }
 
+t_run_d_in_a_command_substitution_returns() {
+    # $(...) reads until every copy of its pipe is closed: here fd 1 and a
+    # duplicate on fd 3, which the watcher must not keep.
+    local t0=$SECONDS id
+    id=$(timeout 20 "${RUN[@]}" -d --name subst /bin/sleep 30 3>&1)
+    ((SECONDS - t0 < 5)) || fail "\$(tdg run -d ...) took $((SECONDS - t0)) s"
+    [[ "$id" =~ ^[0-9a-f]{12}$ ]] || fail "printed: $id"
+}
+
 t_logs_has_stdout_and_stderr() {
     tdg_run -d --name both /bin/sh -c 'echo to-out; echo to-err >&2' >/dev/null
     wait_for exited both

@@ -148,6 +148,27 @@ t_setup_failure_leaves_nothing() {
     expect_eq "$RC" 0 "exit status without limits"
 }
 
+t_tdg_killed_before_the_start_leaks_nothing() {
+    # strace kills tdg at its clone(): the cgroup exists, the container
+    # never ran. The next tdg command must find the record stale and
+    # release the cgroup; rm must too.
+    capture strace -f -o /dev/null -e trace=clone -e inject=clone:signal=SIGKILL \
+        "${RUN[@]}" --name never --memory 64m /bin/true
+    expect_eq "$RC" 137 "exit status of the killed tdg"
+    local id
+    id=$(id_of never)
+    capture "$TDG" ps -a
+    expect_contains "$(grep never <<<"$OUT")" "exited (?)" "ps -a"
+    no_cgroup "$id" || fail "cgroup left after ps found the record stale"
+    capture strace -f -o /dev/null -e trace=clone -e inject=clone:signal=SIGKILL \
+        "${RUN[@]}" --name never2 --memory 64m /bin/true
+    id=$(id_of never2)
+    if ((DAY >= 6)); then
+        "$TDG" rm never2 >/dev/null
+        no_cgroup "$id" || fail "cgroup left after rm"
+    fi
+}
+
 t_bad_limits_are_125() {
     local a
     while IFS='|' read -r flag value want; do

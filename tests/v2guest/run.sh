@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# tests/v2guest/run.sh [--shell] -- CMD [ARG...]
+# tests/v2guest/run.sh -- CMD [ARG...]
 #
-# Runs CMD (as root, with bash) inside a small qemu guest whose only cgroup
+# Runs CMD (as root, from bash: an argv, like sudo's; use sh -c '...' for a
+# shell line) inside a small qemu guest whose only cgroup
 # hierarchy is cgroup2 at /sys/fs/cgroup, and exits with CMD's exit status.
 #
 # Why a guest: this host (and CI) mounts cgroup v1 (hybrid), and a mounted v1
@@ -62,14 +63,14 @@ usage() {
 usage: tests/v2guest/run.sh [--shell] -- CMD [ARG...]
 Runs CMD with bash as root in a qemu guest with cgroup2 at /sys/fs/cgroup and
 the host's / as a throw-away overlay; exits with CMD's status.
---shell is accepted for compatibility and ignored (no interactive console).
+--shell (an interactive guest shell) is not implemented.
 EOF
 }
 
 while (($#)); do
     case $1 in
         -h | --help) usage; exit 0 ;;
-        --shell) say "--shell is not supported; running CMD"; shift ;;
+        --shell) die "--shell is not implemented; run a command instead" ;;
         --) shift; break ;;
         *) break ;; # "run.sh CMD ..." without -- works too
     esac
