@@ -1,6 +1,7 @@
 /* container.c — see container.h.                                     (day 04) */
 #include "container.h"
 #include "cgroup.h"
+#include "network.h"
 #include "fail.h"
 #include "id.h"
 #include "proc.h"
@@ -169,6 +170,7 @@ void container_release(json_t *c)
 	json_t *dir;
 	json_array_foreach(json_object_get(c, "cgroup"), i, dir)
 		cgroup_remove(json_string_value(dir));
+	network_release(c); /* day 09: veth, address lease, bridge, NAT */
 }
 
 void container_discard(void *c)

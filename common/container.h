@@ -34,7 +34,7 @@ void container_exited(json_t *c, int exit_code);
 json_t *container_reconcile(const char *id);
 
 /* (day 07) Release what the record says the container holds on the host:
- * its cgroup folders ("cgroup"). Harmless if already released. Every
+ * its cgroup folders ("cgroup"); from day 09 its network too. Harmless if already released. Every
  * resource is recorded before it is made, so this also cleans up after a
  * tdg that died halfway through setting one up. */
 void container_release(json_t *c);

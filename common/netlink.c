@@ -4,19 +4,39 @@
 #include <errno.h>
 #include <net/if.h>
 #include <netdb.h>
+#include <netlink/route/nexthop.h>
 #include <netlink/netlink.h>
+#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
 
 /* libnl reports its own error numbers; the nearest errno is what tdg's
  * messages print (through %m). */
 static int fail(int nlerr)
 {
-	errno = nlerr == -NLE_OBJ_NOTFOUND ? ENODEV
+	errno = nlerr == -NLE_OBJ_NOTFOUND || nlerr == -NLE_NODEV ? ENODEV
 		: nlerr == -NLE_PERM	   ? EPERM
 		: nlerr == -NLE_EXIST	   ? EEXIST
 		: nlerr == -NLE_BUSY	   ? EBUSY
 					   : EIO;
 	return -1;
+}
+
+static struct nl_sock *connect_route(int *err)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	*err = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
+	return sk;
+}
+
+static struct nl_addr *ipv4(struct in_addr a, int prefix)
+{
+	struct nl_addr *addr = nl_addr_build(AF_INET, &a, sizeof a);
+	if (addr)
+		nl_addr_set_prefixlen(addr, prefix);
+	return addr;
 }
 
 int netlink_link_up(const char *ifname)
@@ -39,6 +59,140 @@ int netlink_link_up(const char *ifname)
 out:
 	rtnl_link_put(change);
 	rtnl_link_put(link);
+	nl_socket_free(sk);
+	return err < 0 ? fail(err) : 0;
+}
+
+int netlink_bridge_ensure(const char *name, struct in_addr gw, int prefix)
+{
+	int err;
+	struct nl_sock *sk = connect_route(&err);
+	struct rtnl_link *br = NULL;
+	if (err < 0)
+		goto out;
+	br = rtnl_link_bridge_alloc();
+	rtnl_link_set_name(br, name);
+	err = rtnl_link_add(sk, br, NLM_F_CREATE | NLM_F_EXCL);
+	if (err == -NLE_EXIST)
+		err = 0; /* another tdg made it first: fine */
+	if (err == 0)
+		err = netlink_addr_add(name, gw, prefix) == 0 || errno == EEXIST ? 0 : -NLE_FAILURE;
+	if (err == 0 && netlink_link_up(name) != 0)
+		err = -NLE_FAILURE;
+out:
+	rtnl_link_put(br);
+	nl_socket_free(sk);
+	if (err == -NLE_FAILURE)
+		return -1; /* errno set by the step that failed */
+	return err < 0 ? fail(err) : 0;
+}
+
+int netlink_bridge_ports(const char *bridge)
+{
+	int err, n = -1;
+	struct nl_sock *sk = connect_route(&err);
+	struct nl_cache *links = NULL;
+	if (err < 0 || (err = rtnl_link_alloc_cache(sk, AF_UNSPEC, &links)) < 0)
+		goto out;
+	int master = rtnl_link_name2i(links, bridge);
+	if (master > 0) {
+		n = 0;
+		for (struct nl_object *o = nl_cache_get_first(links); o; o = nl_cache_get_next(o))
+			n += rtnl_link_get_master((struct rtnl_link *)o) == master;
+	}
+out:
+	nl_cache_free(links);
+	nl_socket_free(sk);
+	if (err < 0)
+		return fail(err);
+	return n;
+}
+
+int netlink_link_delete(const char *name)
+{
+	int err;
+	struct nl_sock *sk = connect_route(&err);
+	struct rtnl_link *link = rtnl_link_alloc();
+	if (err >= 0) {
+		rtnl_link_set_name(link, name);
+		err = rtnl_link_delete(sk, link);
+		if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
+			err = 0; /* already gone */
+	}
+	rtnl_link_put(link);
+	nl_socket_free(sk);
+	return err < 0 ? fail(err) : 0;
+}
+
+int netlink_veth_create(const char *host_end, const char *bridge,
+			const char *peer_end, pid_t pid)
+{
+	int err;
+	struct nl_sock *sk = connect_route(&err);
+	struct rtnl_link *veth = NULL, *br = NULL;
+	if (err < 0 || (err = rtnl_link_get_kernel(sk, 0, bridge, &br)) < 0)
+		goto out;
+	veth = rtnl_link_veth_alloc();
+	if (!veth) {
+		err = -NLE_NOMEM;
+		goto out;
+	}
+	rtnl_link_set_name(veth, host_end);
+	rtnl_link_set_master(veth, rtnl_link_get_ifindex(br));
+	rtnl_link_set_flags(veth, IFF_UP);
+	struct rtnl_link *peer = rtnl_link_veth_get_peer(veth);
+	rtnl_link_set_name(peer, peer_end);
+	rtnl_link_set_ns_pid(peer, pid);
+	rtnl_link_put(peer);
+	err = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
+out:
+	rtnl_link_veth_release(veth);
+	rtnl_link_put(br);
+	nl_socket_free(sk);
+	return err < 0 ? fail(err) : 0;
+}
+
+int netlink_addr_add(const char *ifname, struct in_addr a, int prefix)
+{
+	int err;
+	struct nl_sock *sk = connect_route(&err);
+	struct rtnl_link *link = NULL;
+	struct rtnl_addr *addr = rtnl_addr_alloc();
+	struct nl_addr *local = ipv4(a, prefix);
+	if (err < 0 || (err = rtnl_link_get_kernel(sk, 0, ifname, &link)) < 0)
+		goto out;
+	rtnl_addr_set_ifindex(addr, rtnl_link_get_ifindex(link));
+	rtnl_addr_set_local(addr, local);
+	err = rtnl_addr_add(sk, addr, NLM_F_CREATE | NLM_F_EXCL);
+out:
+	nl_addr_put(local);
+	rtnl_addr_put(addr);
+	rtnl_link_put(link);
+	nl_socket_free(sk);
+	return err < 0 ? fail(err) : 0;
+}
+
+int netlink_route_default(struct in_addr gw)
+{
+	int err;
+	struct nl_sock *sk = connect_route(&err);
+	struct rtnl_route *route = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *any = ipv4((struct in_addr){0}, 0), *via = ipv4(gw, 32);
+	if (err < 0)
+		goto out;
+	rtnl_route_set_family(route, AF_INET);
+	rtnl_route_set_dst(route, any);
+	rtnl_route_nh_set_gateway(nh, via);
+	rtnl_route_add_nexthop(route, nh); /* the route owns it now */
+	nh = NULL;
+	err = rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL);
+out:
+	if (nh)
+		rtnl_route_nh_free(nh);
+	nl_addr_put(any);
+	nl_addr_put(via);
+	rtnl_route_put(route);
 	nl_socket_free(sk);
 	return err < 0 ? fail(err) : 0;
 }

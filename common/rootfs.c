@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -74,6 +75,17 @@ static void mount_at(const char *src, const char *target, const char *type,
 		die("rootfs: mkdir /%s: %m", target);
 	if (mount(src, target, type, flags, data) != 0)
 		die("rootfs: mount %s on /%s: %m", type, target);
+}
+
+void rootfs_bind_file(const char *dir, const char *file, const char *target)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s", dir, target);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	if (mount(file, path, NULL, MS_BIND, NULL) != 0)
+		die("rootfs: bind %s on /%s: %m", file, target);
 }
 
 void rootfs_enter(const char *dir)

@@ -16,6 +16,12 @@
 int rootfs_check(const char *dir, char *abs, size_t abs_size, char *why,
 		 size_t why_size);
 
+/* (day 09) Inside the child, before rootfs_enter(): bind the host file
+ * FILE over DIR/TARGET (e.g. "etc/hosts"), so the container sees a file of
+ * its own there while the rootfs folder stays untouched (the target is made
+ * empty if the rootfs lacks it). Dies (125) on failure. */
+void rootfs_bind_file(const char *dir, const char *file, const char *target);
+
 /* Inside the child (after ns_private_mounts): make DIR the root. Mounts a
  * fresh /proc, a minimal /dev and a read-only /sys inside it, pivots, and
  * detaches the old root. Dies (125) on failure. */

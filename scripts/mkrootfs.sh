@@ -140,6 +140,11 @@ EOF
 root:x:0:
 nogroup:x:65534:
 EOF
+    # Mount points for the files each container gets of its own (day 09
+    # binds them over these), so the rootfs folder is never written.
+    : >"$stage/etc/hosts"
+    : >"$stage/etc/resolv.conf"
+    : >"$stage/etc/hostname"
     install_stage
     echo "rootfs: built $dest (busybox $version, $n applets)"
 }

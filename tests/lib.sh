@@ -18,6 +18,10 @@
 # needs a rootfs, so earlier days' tests get one added (the ladder).
 # RUN is an array so that `start_bg out "${RUN[@]}" CMD` puts tdg itself in
 # the background (a shell function there would put a subshell in between).
+# Bridged containers (day 09 on) live on a test subnet, never the default
+# one a user's containers may be using; traffic goes only to what tests made.
+export TDG_SUBNET=${TDG_SUBNET:-10.77.0.0/24}
+
 RUN=("$TDG" run)
 ((DAY < 3)) || RUN+=(--rootfs "$ROOTFS")
 tdg_run() { "${RUN[@]}" "$@"; }

@@ -1,0 +1,41 @@
+/* lease.h — an address for each bridged container.                  (day 09)
+ *
+ * The bridge's subnet (10.10.0.0/24 unless TDG_SUBNET says otherwise) has
+ * the gateway at .1, on the bridge itself; containers get the others. The
+ * store is a folder, $TDG_ROOT/network/leases/, with one file per address
+ * in use, named after the address and holding the container's id: `ls`
+ * shows who has what. Taking the lowest free one happens under flock(), so
+ * two containers starting at once never get the same address. */
+#ifndef TDG_LEASE_H
+#define TDG_LEASE_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+
+struct subnet {
+	struct in_addr net; /* network address, host bits zero */
+	int prefix;	    /* 16..29 */
+};
+
+/* "10.10.0.0/24" into OUT; -1 with the reason in WHY. */
+int subnet_parse(const char *s, struct subnet *out, char *why, size_t size);
+
+/* The gateway: the subnet's first address (.1). */
+struct in_addr subnet_gateway(const struct subnet *sn);
+
+/* Lock the store (flock on its folder); every call below needs it held,
+ * and the bridge is made and removed under it too. Returns the fd. */
+int lease_lock(void);
+void lease_unlock(int fd);
+
+/* Give container ID the lowest free address of SN. -1 with errno ENOSPC
+ * when every address is taken. */
+int lease_take(const struct subnet *sn, const char *id, struct in_addr *out);
+
+/* Give ADDR back, if ID holds it (a stale call never frees another's). */
+void lease_release(const char *addr, const char *id);
+
+/* How many leases are held. */
+int lease_count(void);
+
+#endif

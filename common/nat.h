@@ -1,0 +1,21 @@
+/* nat.h — letting bridged containers out, as Docker does.           (day 09)
+ *
+ * Containers have private addresses behind the bridge. For their packets
+ * to leave the host, the kernel must forward them (net.ipv4.ip_forward)
+ * and rewrite their source to the host's address on the way out
+ * (MASQUERADE in the nat table's POSTROUTING chain); the filter table's
+ * FORWARD chain must let them through. tdg runs iptables for that, like
+ * Docker; each rule carries the comment "tdg" so anyone can find it. */
+#ifndef TDG_NAT_H
+#define TDG_NAT_H
+
+#include <stddef.h>
+
+/* Add the rules for SUBNET ("10.10.0.0/24") behind BRIDGE, each only if
+ * it is not there yet (iptables -C first), and turn forwarding on. */
+int nat_setup(const char *bridge, const char *subnet, char *why, size_t size);
+
+/* Remove them again, and put ip_forward back as tdg found it. */
+void nat_teardown(const char *bridge, const char *subnet);
+
+#endif

@@ -1,0 +1,134 @@
+/* network.c — see network.h.                                         (day 09) */
+#include "network.h"
+#include "container.h"
+#include "fail.h"
+#include "nat.h"
+#include "netlink.h"
+#include "state.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void subnet_text(const struct subnet *sn, char *out, size_t size)
+{
+	char ip[INET_ADDRSTRLEN];
+	snprintf(out, size, "%s/%d", inet_ntop(AF_INET, &sn->net, ip, sizeof ip), sn->prefix);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		die("net: write %s: %m", path);
+}
+
+/* The host's nameservers, minus those on loopback (127.0.0.53 and the like
+ * mean nothing inside another network namespace); Docker's fallback if
+ * none is left. */
+static void resolv_conf(char *out, size_t size)
+{
+	char line[256];
+	size_t off = 0;
+	FILE *f = fopen("/etc/resolv.conf", "re");
+	out[0] = '\0';
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "nameserver", 10) == 0 && !strstr(line, " 127.") &&
+		    !strstr(line, "::1") && off + strlen(line) < size)
+			off += (size_t)snprintf(out + off, size - off, "%s", line);
+	if (f)
+		fclose(f);
+	if (off == 0)
+		snprintf(out, size, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+}
+
+void network_prepare(struct network *n, json_t *c)
+{
+	const char *id = state_str(c, "id"), *env = getenv("TDG_SUBNET");
+	char why[256], sub[32], ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], text[1024];
+
+	if (subnet_parse(env && *env ? env : TDG_DEFAULT_SUBNET, &n->subnet, why, sizeof why))
+		die("net: TDG_SUBNET '%s': %s", env, why);
+	subnet_text(&n->subnet, sub, sizeof sub);
+	n->gw = subnet_gateway(&n->subnet);
+	snprintf(n->veth, sizeof n->veth, "td%s", id);
+
+	int lock = lease_lock();
+	if (lease_take(&n->subnet, id, &n->addr) != 0)
+		die("net: no free address left in %s", sub);
+	inet_ntop(AF_INET, &n->addr, ip, sizeof ip);
+	inet_ntop(AF_INET, &n->gw, gw, sizeof gw);
+	json_object_set_new(c, "network", json_string("bridge"));
+	json_object_set_new(c, "subnet", json_string(sub));
+	json_object_set_new(c, "ip_address", json_string(ip));
+	json_object_set_new(c, "gateway", json_string(gw));
+	json_object_set_new(c, "veth", json_string(n->veth));
+	static const char *const keys[] = {"network", "subnet", "ip_address",
+					   "gateway", "veth", NULL};
+	container_record(c, keys);
+	if (netlink_bridge_ensure(TDG_BRIDGE, n->gw, n->subnet.prefix) != 0) {
+		int err = errno;
+		lease_unlock(lock);
+		errno = err;
+		die("net: bridge %s with %s/%d: %m%s", TDG_BRIDGE, gw, n->subnet.prefix,
+		    errno == EEXIST ? "; td0 has another subnet's address" : "");
+	}
+	if (nat_setup(TDG_BRIDGE, sub, why, sizeof why) != 0) {
+		lease_unlock(lock);
+		die("net: %s", why);
+	}
+	lease_unlock(lock);
+
+	/* Files of its own, bind-mounted over the rootfs's: the rootfs
+	 * folder, shared by every container, is never written. */
+	static const char *const names[3] = {"hosts", "resolv.conf", "hostname"};
+	for (int i = 0; i < 3; i++)
+		state_path(n->etc[i], sizeof n->etc[i], id, names[i]);
+	snprintf(text, sizeof text, "127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\t%s\n", ip,
+		 state_str(c, "hostname"));
+	write_text(n->etc[0], text);
+	resolv_conf(text, sizeof text);
+	write_text(n->etc[1], text);
+	snprintf(text, sizeof text, "%s\n", state_str(c, "hostname"));
+	write_text(n->etc[2], text);
+}
+
+int network_attach(struct network *n, pid_t pid)
+{
+	return netlink_veth_create(n->veth, TDG_BRIDGE, "eth0", pid);
+}
+
+void network_configure_inside(const struct network *n)
+{
+	if (netlink_link_up("lo") != 0)
+		die("net: bring up lo: %m");
+	if (netlink_addr_add("eth0", n->addr, n->subnet.prefix) != 0)
+		die("net: address on eth0: %m");
+	if (netlink_link_up("eth0") != 0)
+		die("net: bring up eth0: %m");
+	if (netlink_route_default(n->gw) != 0)
+		die("net: default route: %m");
+}
+
+void network_release(json_t *c)
+{
+	const char *veth = state_str(c, "veth"), *ip = state_str(c, "ip_address");
+	if (!*veth && !*ip)
+		return;
+	int lock = lease_lock();
+	/* The veth usually went with the container's namespace already; its
+	 * host end may outlive it briefly, or be all that is left. */
+	if (*veth)
+		netlink_link_delete(veth);
+	if (*ip)
+		lease_release(ip, state_str(c, "id"));
+	/* The last container off the bridge takes the bridge and the rules
+	 * with it: nothing of tdg stays on the host. */
+	if (lease_count() == 0 && netlink_bridge_ports(TDG_BRIDGE) <= 0) {
+		nat_teardown(TDG_BRIDGE, state_str(c, "subnet"));
+		netlink_link_delete(TDG_BRIDGE);
+	}
+	lease_unlock(lock);
+}
