@@ -120,7 +120,19 @@ _cleanup() {
     # A tdg killed by a test left its container's cgroup (day 07 on) for
     # "the next tdg command" to release, as the contract says: be that.
     ((DAY < 4)) || [[ ! -d "$TDG_ROOT/containers" ]] || "$TDG" ps -a >/dev/null 2>&1 || true
+    # The cleanup promise, test by test: nothing of this test's containers
+    # may be left on the host (the suite's leak check looks again at the end).
+    local id d leaks=0
+    for d in "$TDG_ROOT"/containers/*/; do
+        id=$(basename "$d")
+        [[ "$id" =~ ^[0-9a-f]{12}$ ]] || continue
+        for d in /sys/fs/cgroup/tdg/"$id" /sys/fs/cgroup/*/tdg/"$id"; do
+            [[ -e "$d" ]] && { echo "    leak: cgroup $d" >&2; leaks=1; }
+        done
+        ip link show "td$id" >/dev/null 2>&1 && { echo "    leak: link td$id" >&2; leaks=1; }
+    done
     [[ -n "${TDG_ROOT:-}" && "$TDG_ROOT" == */tdg-test.* ]] && rm -rf "$TDG_ROOT"
+    ((leaks == 0)) || exit 1
     return 0
 }
 
