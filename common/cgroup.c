@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -18,9 +19,10 @@
 #define CGROUP_SUPER_MAGIC 0x27e0eb
 #endif
 
-/* v1 trees, in the order of cg->dirs. "cpu" is a link to "cpu,cpuacct" on
- * most hosts; either name works. */
-static const char *const v1_controllers[] = {"memory", "cpu", "pids"};
+/* v1 trees, in the order of cg->dirs. cpuacct only counts CPU time (for
+ * whoever wants to measure it); on most hosts "cpu" and "cpuacct" are links
+ * to one "cpu,cpuacct" tree, and then one folder serves both. */
+static const char *const v1_controllers[] = {"memory", "cpu", "pids", "cpuacct"};
 
 enum cgroup_version cgroup_detect(const char *root)
 {
@@ -47,10 +49,17 @@ int cgroup_plan(struct cgroup *cg, const char *root, enum cgroup_version v,
 		snprintf(cg->dirs[0], PATH_MAX, "%s/tdg/%s", root, id);
 		cg->ndirs = 1;
 	} else if (v == CGROUP_V1) {
+		char tree[PATH_MAX], cpu[PATH_MAX], acct[PATH_MAX];
 		for (int i = 0; i < 3; i++)
 			snprintf(cg->dirs[i], PATH_MAX, "%s/%s/tdg/%s", root,
 				 v1_controllers[i], id);
 		cg->ndirs = 3;
+		snprintf(tree, sizeof tree, "%s/cpu", root);
+		if (!realpath(tree, cpu))
+			cpu[0] = '\0';
+		snprintf(tree, sizeof tree, "%s/cpuacct", root);
+		if (realpath(tree, acct) && strcmp(acct, cpu) != 0)
+			snprintf(cg->dirs[cg->ndirs++], PATH_MAX, "%s/cpuacct/tdg/%s", root, id);
 	}
 	return cg->ndirs;
 }

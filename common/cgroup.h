@@ -11,6 +11,7 @@
  *       cgroup.procs  memory.events       /sys/fs/cgroup/cpu/tdg/<id>/
  *                                             cpu.cfs_quota_us  cpu.cfs_period_us
  *                                         /sys/fs/cgroup/pids/tdg/<id>/pids.max
+ *                                         /sys/fs/cgroup/cpuacct/tdg/<id>/cpuacct.usage
  *
  * On v2 a controller works in a cgroup only if its parent lists it in
  * cgroup.subtree_control: tdg enables memory, cpu and pids in the root's
@@ -27,7 +28,7 @@
 
 enum cgroup_version { CGROUP_NONE = 0, CGROUP_V1 = 1, CGROUP_V2 = 2 };
 
-#define CGROUP_MAX_DIRS 3 /* v1: memory, cpu, pids; v2: one */
+#define CGROUP_MAX_DIRS 4 /* v1: memory, cpu, pids (+ cpuacct); v2: one */
 
 struct cgroup {
 	enum cgroup_version version;

@@ -114,13 +114,42 @@ static void test_plan_v1(void **state)
 {
 	(void)state;
 	struct cgroup cg;
-	assert_int_equal(cgroup_plan(&cg, "/sys/fs/cgroup", CGROUP_V1, ID), 3);
+	char want[PATH_MAX];
+	mkdir_at("memory");
+	mkdir_at("cpu");
+	mkdir_at("pids");
+	/* No cpuacct tree: memory, cpu and pids only. */
+	assert_int_equal(cgroup_plan(&cg, root, CGROUP_V1, ID), 3);
 	assert_int_equal(cg.version, CGROUP_V1);
-	assert_string_equal(cg.dirs[0], "/sys/fs/cgroup/memory/tdg/" ID);
-	assert_string_equal(cg.dirs[1], "/sys/fs/cgroup/cpu/tdg/" ID);
-	assert_string_equal(cg.dirs[2], "/sys/fs/cgroup/pids/tdg/" ID);
+	snprintf(want, sizeof want, "%s/memory/tdg/" ID, root);
+	assert_string_equal(cg.dirs[0], want);
+	snprintf(want, sizeof want, "%s/cpu/tdg/" ID, root);
+	assert_string_equal(cg.dirs[1], want);
+	snprintf(want, sizeof want, "%s/pids/tdg/" ID, root);
+	assert_string_equal(cg.dirs[2], want);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(cg.procs[i], -1);
+	/* A cpuacct tree of its own: a fourth folder. */
+	mkdir_at("cpuacct");
+	assert_int_equal(cgroup_plan(&cg, root, CGROUP_V1, ID), 4);
+	snprintf(want, sizeof want, "%s/cpuacct/tdg/" ID, root);
+	assert_string_equal(cg.dirs[3], want);
+}
+
+static void test_plan_v1_comounted_cpuacct(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	char link[PATH_MAX];
+	mkdir_at("memory");
+	mkdir_at("cpu,cpuacct");
+	mkdir_at("pids");
+	/* Most v1 hosts: cpu and cpuacct are links to one tree. */
+	snprintf(link, sizeof link, "%s/cpu", root);
+	assert_int_equal(symlink("cpu,cpuacct", link), 0);
+	snprintf(link, sizeof link, "%s/cpuacct", root);
+	assert_int_equal(symlink("cpu,cpuacct", link), 0);
+	assert_int_equal(cgroup_plan(&cg, root, CGROUP_V1, ID), 3);
 }
 
 static void test_plan_none(void **state)
@@ -309,6 +338,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_plan_v2),
 		T(test_plan_v1),
+		T(test_plan_v1_comounted_cpuacct),
 		T(test_plan_none),
 		T(test_detect_plain_folder_is_none),
 		T(test_v2_missing_controller),
