@@ -73,6 +73,7 @@ if [[ -x tests/v2guest/run.sh ]] && compgen -G 'day0[7-9]-*/tdg' >/dev/null; the
     p=$(grep -c '^  ok ' "$out/v2guest.log") f=$(grep -c '^  FAIL ' "$out/v2guest.log")
     if grep -q '^leakcheck: clean' "$out/v2guest.log"; then p=$((p + 1)); else f=$((f + 1)); fi
     ((rc == 0 || f > 0)) || f=1 # the guest itself failed: see tests/out/v2guest.log
+    echo "  cgroup v2 guest: $p passed, $f failed (its leak check included)"
     echo "$p $f" >>"$results"
 fi
 
