@@ -30,6 +30,13 @@ static void close_host_fds(void)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
+static int report_fd = -1;
+
+void spawn_report_failure_to(int fd)
+{
+	report_fd = fd;
+}
+
 void spawn_exec(char *const argv[])
 {
 	close_host_fds();
@@ -44,6 +51,9 @@ void spawn_exec(char *const argv[])
 	else
 		warn("%s: %s", argv[0],
 		     status == TDG_EXIT_NOT_FOUND ? "command not found" : strerror(err));
+	char b = (char)status;
+	if (report_fd >= 0 && write(report_fd, &b, 1) != 1)
+		report_fd = -1; /* nobody listens any more */
 	/* _exit, not exit: this is a copy of tdg that never became the command;
 	 * it must not run tdg's atexit handlers or flush tdg's stdio twice. */
 	_exit(status);

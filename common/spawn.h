@@ -14,6 +14,10 @@
  * and _exit()s with 126 or 127 (see below). */
 _Noreturn void spawn_exec(char *const argv[]);
 
+/* (day 05) Where spawn_exec() also writes its exit status, as one byte,
+ * when the exec fails: the watcher of a `run -d` listens there. */
+void spawn_report_failure_to(int fd);
+
 /* 127 for the errnos that mean "no such command", else 126. */
 int spawn_exec_failure_status(int err);
 

@@ -1,7 +1,9 @@
 /* watcher.c — see watcher.h.                                         (day 05) */
 #include "watcher.h"
+#include "container.h"
 #include "fail.h"
 #include "signals.h"
+#include "spawn.h"
 #include "state.h"
 
 #include <dirent.h>
@@ -16,25 +18,43 @@
 
 void watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached)
 {
-	char path[PATH_MAX];
 	*w = (struct watcher){.log = -1, .out = {-1, -1}, .err = {-1, -1},
-			      .null = -1, .tee = capture && !detached};
-	if (detached && (w->null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
-		die("open /dev/null: %m");
+			      .null = -1, .tee = capture && !detached,
+			      .exec_result = {-1, -1}, .ready = {-1, -1}};
+	if (detached && ((w->null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
+			 pipe2(w->exec_result, O_CLOEXEC) != 0 ||
+			 pipe2(w->ready, O_CLOEXEC) != 0))
+		die("run -d: %m");
 	if (!capture)
 		return;
-	state_path(path, sizeof path, state_str(c, "id"), "container.log");
-	w->log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	state_path(w->log_path, sizeof w->log_path, state_str(c, "id"), "container.log");
+	w->log = open(w->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (w->log < 0)
-		die("open %s: %m", path);
+		die("open %s: %m", w->log_path);
 	/* O_CLOEXEC on all four ends: the container gets copies on fds 1 and
 	 * 2 (dup2 clears the flag on the copy) and no other fd of ours. */
 	if (pipe2(w->out, O_CLOEXEC) != 0 || pipe2(w->err, O_CLOEXEC) != 0)
 		die("pipe: %m");
 }
 
+/* In the child, on the way out before exec: tell the watcher. */
+static int exec_result_fd = -1;
+static void report_failure(void *status)
+{
+	char b = (char)(long)status;
+	if (write(exec_result_fd, &b, 1) != 1)
+		return; /* the watcher is gone: nobody to tell */
+}
+
 void watcher_child_stdio(struct watcher *w)
 {
+	if (w->exec_result[1] >= 0) {
+		/* A die() in the child (125) or a failed exec (126, 127)
+		 * writes its status; a successful exec closes the pipe. */
+		exec_result_fd = w->exec_result[1];
+		fail_undo(report_failure, (void *)(long)TDG_EXIT_FAILED);
+		spawn_report_failure_to(exec_result_fd);
+	}
 	if (w->null >= 0)
 		dup2(w->null, STDIN_FILENO);
 	if (w->log >= 0) {
@@ -59,6 +79,50 @@ static void close_all_but(const int *keep)
 	}
 	if (d)
 		closedir(d);
+}
+
+int watcher_wait_started(struct watcher *w, const char *id)
+{
+	unsigned char b;
+	/* Only the watcher and the container may hold these: our copies of
+	 * the pipes' write ends would keep the watcher from ever seeing EOF. */
+	int ours[] = {w->ready[1], w->exec_result[0], w->exec_result[1], w->out[0],
+		      w->out[1], w->err[0], w->err[1], w->log, w->null};
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		if (ours[i] >= 0)
+			close(ours[i]);
+	if (read(w->ready[0], &b, 1) != 1)
+		return -1;
+	if (b != 0) {
+		/* It failed before its exec: once the watcher has saved what
+		 * it said and recorded the end, show it, as a foreground run
+		 * would have. */
+		char buf[4096];
+		ssize_t n;
+		container_wait_exited(id, NULL, -1);
+		int log = open(w->log_path, O_RDONLY | O_CLOEXEC);
+		while (log >= 0 && (n = read(log, buf, sizeof buf)) > 0)
+			if (write(STDERR_FILENO, buf, (size_t)n) != n)
+				break;
+		if (log >= 0)
+			close(log);
+	}
+	return b;
+}
+
+void watcher_tell_started(struct watcher *w)
+{
+	char b = 0;
+	close(w->ready[0]);
+	close(w->exec_result[1]);
+	/* EOF: close-on-exec closed the child's end, so the exec happened.
+	 * A byte: the status it failed with before that. */
+	if (read(w->exec_result[0], &b, 1) != 1)
+		b = 0;
+	close(w->exec_result[0]);
+	if (write(w->ready[1], &b, 1) != 1)
+		warn("cannot tell tdg run how the start went: %m");
+	close(w->ready[1]);
 }
 
 void watcher_detach(struct watcher *w)

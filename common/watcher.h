@@ -15,9 +15,14 @@
 
 struct watcher {
 	int log;	    /* container.log, opened O_APPEND; -1 if not captured */
+	char log_path[4096];
 	int out[2], err[2]; /* the container's stdout and stderr pipes */
 	int null;	    /* /dev/null, the stdin of a detached container */
 	bool tee;	    /* also copy the output to our own stdout/stderr */
+	/* run -d only: */
+	int exec_result[2]; /* child -> watcher: nothing if the exec happened
+			     * (close-on-exec closes it), else its exit status */
+	int ready[2];	    /* watcher -> tdg run: 0 "it runs", or that status */
 };
 
 /* Before clone. CAPTURE: send the output through the watcher into the log
@@ -29,6 +34,16 @@ void watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached);
 /* In the container, first thing: put the pipes on fds 1 and 2 (and
  * /dev/null on 0 if detached), so even setup errors reach the log. */
 void watcher_child_stdio(struct watcher *w);
+
+/* For `run -d`, in tdg run after the fork: wait for the watcher's word.
+ * Returns 0 when the command runs; its status when it failed before its
+ * exec (what it said is then copied from container ID's log to our stderr,
+ * as a foreground run would have shown it); -1 when the watcher died. */
+int watcher_wait_started(struct watcher *w, const char *id);
+
+/* For `run -d`, in the watcher once the container exists: learn whether
+ * its exec happened, and tell tdg run. */
+void watcher_tell_started(struct watcher *w);
 
 /* For `run -d`, once the container runs: leave the terminal for good
  * (stdin and stdout /dev/null, our own warnings into the log). */

@@ -247,28 +247,25 @@ static int cmd_run(int argc, char **argv)
 	watcher_prepare(&o.watcher, c, o.detach || !isatty(STDOUT_FILENO), o.detach);
 
 	fflush(NULL); /* or the children would print tdg's unflushed output too */
-	int ready[2] = {-1, -1};
 	if (o.detach) {
 		/* Fork the watcher; this process only waits for its word that
-		 * the container runs, prints the id and returns to the shell. */
-		if (pipe2(ready, O_CLOEXEC) != 0)
-			die("pipe: %m");
+		 * the command runs, prints the id and returns to the shell. */
 		pid_t watcher = fork();
 		if (watcher < 0)
 			die("fork: %m");
 		if (watcher > 0) {
-			char ok;
-			close(ready[1]);
-			if (read(ready[0], &ok, 1) != 1) {
+			int started = watcher_wait_started(&o.watcher, state_str(c, "id"));
+			if (started < 0) {
 				/* It died saying why, before the container ran
 				 * (or taking it along: PDEATHSIG). */
 				container_discard(c);
 				return TDG_EXIT_FAILED;
 			}
+			if (started > 0) /* failed before its exec, like Docker says */
+				return started;
 			printf("%s\n", state_str(c, "id"));
 			return 0;
 		}
-		close(ready[0]);
 		fail_undo(NULL, NULL); /* tdg run above cleans up if we fail */
 		/* A session of its own: closing the terminal (SIGHUP to its
 		 * session) no longer reaches the watcher or the container. */
@@ -284,9 +281,7 @@ static int cmd_run(int argc, char **argv)
 	container_started(c, pid);
 	fail_undo(NULL, NULL); /* it runs: from now on its end is recorded */
 	if (o.detach) {
-		if (write(ready[1], "", 1) != 1)
-			warn("cannot tell tdg run the container started: %m");
-		close(ready[1]);
+		watcher_tell_started(&o.watcher);
 		watcher_detach(&o.watcher);
 	}
 	int status = spawn_exit_status(watcher_run(&o.watcher, pid));

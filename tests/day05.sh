@@ -150,6 +150,16 @@ t_twenty_concurrent_detached_runs() {
     for i in $(seq 1 20); do expect_eq "$("$TDG" logs "c$i")" "hello $i" "logs c$i"; done
 }
 
+t_detach_reports_a_command_that_cannot_start() {
+    # Like docker run -d: a typo is an error now, not an id and a surprise.
+    capture timeout 20 "${RUN[@]}" -d --name typo /bin/no-such-command
+    expect_error 127 "/bin/no-such-command: command not found"
+    expect_eq "$OUT" "" "stdout (no id)"
+    expect_eq "$("$TDG" inspect typo | jq -c '[.status, .exit_code]')" '["exited",127]' "the record"
+    capture timeout 20 "${RUN[@]}" -d /etc/passwd
+    expect_error 126 "/etc/passwd: Permission denied"
+}
+
 t_detach_with_bad_input_prints_no_id() {
     capture "$TDG" run -d --rootfs "$TDG_ROOT/nope" /bin/true
     expect_error 125 "rootfs"
