@@ -8,7 +8,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -125,6 +128,33 @@ void watcher_tell_started(struct watcher *w)
 	close(w->ready[1]);
 }
 
+/* Our code and constants that setting up touched (argument parsing, JSON,
+ * netlink...) stay counted in our resident memory for the container's whole
+ * life. They are read-only mappings of our own binary, so dropping them is
+ * safe: the few pages the watch loop needs fault back in from the page
+ * cache. (Never on a writable mapping: that would throw away our data.) */
+static void shed_setup_pages(void)
+{
+	char exe[PATH_MAX], line[PATH_MAX + 128], path[PATH_MAX], perms[5];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	FILE *maps = fopen("/proc/self/maps", "re");
+	if (n <= 0 || !maps) {
+		if (maps)
+			fclose(maps);
+		return;
+	}
+	exe[n] = '\0';
+	while (fgets(line, sizeof line, maps)) {
+		unsigned long start, end;
+		path[0] = '\0';
+		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %s", &start, &end, perms, path) < 3)
+			continue;
+		if (strcmp(path, exe) == 0 && perms[1] == '-')
+			madvise((void *)start, end - start, MADV_DONTNEED);
+	}
+	fclose(maps);
+}
+
 void watcher_detach(struct watcher *w)
 {
 	dup2(w->null, STDIN_FILENO);
@@ -135,6 +165,7 @@ void watcher_detach(struct watcher *w)
 	 * wait on its pipe until the container ends. */
 	int keep[] = {w->log, w->out[0], w->out[1], w->err[0], w->err[1], w->null, -1};
 	close_all_but(keep);
+	shed_setup_pages();
 	/* Our working directory would keep its filesystem busy (unmountable)
 	 * for as long as the container runs. */
 	if (chdir("/") != 0)
