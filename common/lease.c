@@ -1,7 +1,6 @@
 /* lease.c — see lease.h.                                             (day 09) */
 #include "lease.h"
 #include "fail.h"
-#include "state.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -52,17 +51,15 @@ struct in_addr subnet_gateway(const struct subnet *sn)
 
 static void leases_dir(char *out, size_t size)
 {
-	snprintf(out, size, "%s/network/leases", state_root());
+	snprintf(out, size, "%s/leases", TDG_NETWORK_DIR);
 }
 
 int lease_lock(void)
 {
 	char dir[PATH_MAX];
 	leases_dir(dir, sizeof dir);
-	char net[PATH_MAX];
-	snprintf(net, sizeof net, "%s/network", state_root());
-	mkdir(state_root(), 0755);
-	mkdir(net, 0755);
+	mkdir("/run/tdg", 0755);
+	mkdir(TDG_NETWORK_DIR, 0755);
 	mkdir(dir, 0755);
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || flock(fd, LOCK_EX) != 0)

@@ -2,14 +2,19 @@
  *
  * The bridge's subnet (10.10.0.0/24 unless TDG_SUBNET says otherwise) has
  * the gateway at .1, on the bridge itself; containers get the others. The
- * store is a folder, $TDG_ROOT/network/leases/, with one file per address
+ * store is a folder, /run/tdg/network/leases/, with one file per address
  * in use, named after the address and holding the container's id: `ls`
  * shows who has what. Taking the lowest free one happens under flock(), so
- * two containers starting at once never get the same address. */
+ * two containers starting at once never get the same address. It is host-
+ * wide, like the bridge (every TDG_ROOT shares td0), and lives in /run, a
+ * tmpfs: after a reboot there is no bridge and no lease either. */
 #ifndef TDG_LEASE_H
 #define TDG_LEASE_H
 
 #include <netinet/in.h>
+
+/* Host-wide network state: leases, the lock, what ip_forward was. */
+#define TDG_NETWORK_DIR "/run/tdg/network"
 #include <stddef.h>
 
 struct subnet {

@@ -1,11 +1,12 @@
 /* nat.c — see nat.h.                                                 (day 09) */
 #include "nat.h"
-#include "state.h"
+#include "lease.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,7 +64,7 @@ static int rule(char action, char *const r[16])
 
 static void forward_saved(char *out, size_t size)
 {
-	snprintf(out, size, "%s/network/ip_forward.before", state_root());
+	snprintf(out, size, "%s/ip_forward.before", TDG_NETWORK_DIR);
 }
 
 int nat_setup(const char *bridge, const char *subnet, char *why, size_t size)
@@ -108,13 +109,50 @@ int nat_setup(const char *bridge, const char *subnet, char *why, size_t size)
 	return 0;
 }
 
-void nat_teardown(const char *bridge, const char *subnet)
+/* Delete every rule of TABLE tagged "tdg" that names BRIDGE, whatever its
+ * subnet: containers of several subnets (TDG_SUBNET) may have shared it. */
+static void delete_tagged(const char *table, const char *bridge)
 {
-	char *r[NRULES][16], saved[PATH_MAX];
-	rules(bridge, subnet, r);
-	for (int i = 0; i < NRULES; i++)
-		while (rule('D', r[i]) == 0) /* every copy */
-			;
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		execlp("iptables", "iptables", "-w", "-t", table, "-S", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	FILE *f = pid > 0 ? fdopen(fds[0], "r") : NULL;
+	char line[512], *rules[64];
+	int n = 0;
+	while (f && n < 64 && fgets(line, sizeof line, f))
+		if (strncmp(line, "-A ", 3) == 0 && strstr(line, "--comment tdg") &&
+		    strstr(line, bridge))
+			rules[n++] = strdup(line + 3);
+	if (f)
+		fclose(f);
+	else
+		close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	for (int i = 0; i < n; i++) { /* "-A CHAIN ARGS" becomes "-D CHAIN ARGS" */
+		char *argv[40] = {"iptables", "-w", "-t", (char *)table, "-D"}, *save;
+		int k = 5;
+		for (char *t = strtok_r(rules[i], " \n", &save); t && k < 39;
+		     t = strtok_r(NULL, " \n", &save))
+			argv[k++] = t;
+		argv[k] = NULL;
+		iptables(argv);
+		free(rules[i]);
+	}
+}
+
+void nat_teardown(const char *bridge)
+{
+	char saved[PATH_MAX];
+	delete_tagged("nat", bridge);
+	delete_tagged("filter", bridge);
 	forward_saved(saved, sizeof saved);
 	if (access(saved, F_OK) == 0) {
 		int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);

@@ -15,7 +15,8 @@
  * it is not there yet (iptables -C first), and turn forwarding on. */
 int nat_setup(const char *bridge, const char *subnet, char *why, size_t size);
 
-/* Remove them again, and put ip_forward back as tdg found it. */
-void nat_teardown(const char *bridge, const char *subnet);
+/* Remove every rule tagged "tdg" that names BRIDGE (of any subnet that
+ * used it), and put ip_forward back as tdg found it. */
+void nat_teardown(const char *bridge);
 
 #endif

@@ -2,6 +2,7 @@
 #include "netlink.h"
 
 #include <errno.h>
+#include <string.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netlink/route/nexthop.h>
@@ -72,6 +73,16 @@ int netlink_bridge_ensure(const char *name, struct in_addr gw, int prefix)
 		goto out;
 	br = rtnl_link_bridge_alloc();
 	rtnl_link_set_name(br, name);
+	/* A bridge without an address of its own takes the lowest of its
+	 * ports' MACs, and changes it when that port leaves: the containers'
+	 * ARP caches then point at a MAC that is gone (~20 s without the
+	 * gateway). A fixed, locally administered one: 02:74:64 ("td") and
+	 * the gateway's last three bytes. */
+	unsigned char mac[6] = {0x02, 0x74, 0x64};
+	memcpy(mac + 3, (unsigned char *)&gw.s_addr + 1, 3);
+	struct nl_addr *lladdr = nl_addr_build(AF_LLC, mac, sizeof mac);
+	rtnl_link_set_addr(br, lladdr);
+	nl_addr_put(lladdr);
 	err = rtnl_link_add(sk, br, NLM_F_CREATE | NLM_F_EXCL);
 	if (err == -NLE_EXIST)
 		err = 0; /* another tdg made it first: fine */

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,18 +31,25 @@ static void write_text(const char *path, const char *text)
  * none is left. */
 static void resolv_conf(char *out, size_t size)
 {
-	char line[256];
+	char line[256], server[128];
 	size_t off = 0;
+	int servers = 0;
 	FILE *f = fopen("/etc/resolv.conf", "re");
 	out[0] = '\0';
-	while (f && fgets(line, sizeof line, f))
-		if (strncmp(line, "nameserver", 10) == 0 && !strstr(line, " 127.") &&
-		    !strstr(line, "::1") && off + strlen(line) < size)
+	while (f && fgets(line, sizeof line, f)) {
+		bool keep = strncmp(line, "search", 6) == 0 || strncmp(line, "options", 7) == 0;
+		if (sscanf(line, "nameserver %127s", server) == 1 &&
+		    strncmp(server, "127.", 4) != 0 && strcmp(server, "::1") != 0) {
+			keep = true;
+			servers++;
+		}
+		if (keep && off + strlen(line) < size)
 			off += (size_t)snprintf(out + off, size - off, "%s", line);
+	}
 	if (f)
 		fclose(f);
-	if (off == 0)
-		snprintf(out, size, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	if (servers == 0 && off + 40 < size)
+		snprintf(out + off, size - off, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
 }
 
 void network_prepare(struct network *n, json_t *c)
@@ -127,7 +135,7 @@ void network_release(json_t *c)
 	/* The last container off the bridge takes the bridge and the rules
 	 * with it: nothing of tdg stays on the host. */
 	if (lease_count() == 0 && netlink_bridge_ports(TDG_BRIDGE) <= 0) {
-		nat_teardown(TDG_BRIDGE, state_str(c, "subnet"));
+		nat_teardown(TDG_BRIDGE);
 		netlink_link_delete(TDG_BRIDGE);
 	}
 	lease_unlock(lock);

@@ -2,7 +2,7 @@
 # scripts/deps.sh GROUP... — install the Debian packages a group needs, but only
 # the ones that are missing, so `make` can call this on every run for free.
 #
-#   build  compiler and headers for `make dayNN`
+#   build  compiler and headers for `make dayNN`, and iptables to run day 09
 #   test   build + what the test suite uses (cmocka, ip, ps/pgrep, unshare/nsenter)
 #
 # Later lessons add packages to these arrays (e.g. libnl-route-3-dev, libjansson-dev).
@@ -11,6 +11,7 @@ set -euo pipefail
 BUILD_PKGS=(gcc make pkg-config libc6-dev
     libjansson-dev # day 04: config.json, through a well-kept JSON library
     libnl-3-dev libnl-route-3-dev # day 08: links, addresses, routes over netlink
+    iptables # day 09: NAT for bridged containers (run time, not build time)
 )
 TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     qemu-system-x86 # day 07: the cgroup v2 guest (tests/v2guest)

@@ -75,11 +75,11 @@ t_leases_are_released_and_reused() {
     tdg_run --name first /bin/true
     tdg_run --name second /bin/true
     expect_eq "$(ip_of second)" "$(ip_of first)" "the address after the first one left"
-    expect_eq "$(ls "$TDG_ROOT/network/leases" | wc -l)" 0 "leases held"
+    expect_eq "$(ls "/run/tdg/network/leases" | wc -l)" 0 "leases held"
     tdg_run -d --name held /bin/sleep 30 >/dev/null
     tdg_run --name third /bin/true
     expect_ne "$(ip_of third)" "$(ip_of held)" "address while the first is held"
-    expect_eq "$(cat "$TDG_ROOT/network/leases/$(ip_of held)")" \
+    expect_eq "$(cat "/run/tdg/network/leases/$(ip_of held)")" \
         "$("$TDG" inspect held | jq -r .id)" "the lease file names its holder"
 }
 
@@ -91,7 +91,7 @@ t_nothing_left_after_exit() {
     no_link "$v" || fail "veth $v left"
     no_link td0 || fail "bridge td0 left with no container on it"
     expect_not_contains "$(iptables-save)" "tdg" "iptables rules"
-    expect_eq "$(ls "$TDG_ROOT/network/leases" | wc -l)" 0 "leases held"
+    expect_eq "$(ls "/run/tdg/network/leases" | wc -l)" 0 "leases held"
 }
 
 t_killed_watcher_releases_on_the_next_command() {
@@ -103,7 +103,7 @@ t_killed_watcher_releases_on_the_next_command() {
     "$TDG" ps -a >/dev/null
     no_link "$v" || fail "veth left"
     no_link td0 || fail "bridge left"
-    expect_eq "$(ls "$TDG_ROOT/network/leases" | wc -l)" 0 "leases held"
+    expect_eq "$(ls "/run/tdg/network/leases" | wc -l)" 0 "leases held"
 }
 
 t_ten_containers_at_once_get_ten_addresses() {
@@ -131,7 +131,9 @@ t_nat_shows_the_outside_the_hosts_address() {
     mkdir "$TDG_ROOT/www" && echo outside >"$TDG_ROOT/www/index.html"
     start_bg "$TDG_ROOT/outside.log" ip netns exec "$OUTSIDE" \
         "$ROOTFS/bin/busybox" httpd -f -vv -p 8080 -h "$TDG_ROOT/www"
-    capture timeout 20 "${RUN[@]}" --name natted /bin/wget -q -O - http://10.78.0.2:8080/
+    # (a few tries: the outside server may still be starting)
+    capture timeout 20 "${RUN[@]}" --name natted /bin/sh -c \
+        'for i in 1 2 3 4 5 6; do wget -q -O - http://10.78.0.2:8080/ && exit; sleep 0.5; done; exit 1' 
     expect_eq "$OUT" outside "the page from outside, fetched in a container"
     expect_contains "$(cat "$TDG_ROOT/outside.log")" "10.78.0.1:" "who the outside saw"
     expect_not_contains "$(cat "$TDG_ROOT/outside.log")" "10.77.0." "who the outside saw"
