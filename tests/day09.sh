@@ -135,7 +135,7 @@ t_nat_shows_the_outside_the_hosts_address() {
     capture timeout 20 "${RUN[@]}" --name natted /bin/sh -c \
         'for i in 1 2 3 4 5 6; do wget -q -O - http://10.78.0.2:8080/ && exit; sleep 0.5; done; exit 1' 
     expect_eq "$OUT" outside "the page from outside, fetched in a container"
-    expect_contains "$(cat "$TDG_ROOT/outside.log")" "10.78.0.1:" "who the outside saw"
+    expect_contains "$(cat "$TDG_ROOT/outside.log")" "10.78.0.1]:" "who the outside saw"
     expect_not_contains "$(cat "$TDG_ROOT/outside.log")" "10.77.0." "who the outside saw"
 }
 
