@@ -42,8 +42,8 @@ t_host_shares_the_hosts_network() {
     local c
     c=$(container_pid "$BG_PID" sleep)
     expect_eq "$(netns_of "$c")" "$(netns_of $$)" "network namespace with --net host"
-    capture tdg_run /bin/cat /proc/net/dev
-    expect_eq "$(wc -l <<<"$OUT")" "$(wc -l </proc/net/dev)" "interfaces by default (host)"
+    capture tdg_run --net host /bin/cat /proc/net/dev
+    expect_eq "$(wc -l <<<"$OUT")" "$(wc -l </proc/net/dev)" "interfaces with --net host"
 }
 
 t_network_mode_is_recorded() {

@@ -22,8 +22,12 @@ fi
 
 # cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)...".
 echo "== unit tests (cmocka)"
+if ! compgen -G 'build/tests/unit/test_*' >/dev/null; then
+    echo "  FAIL  no unit test binaries in build/tests/unit (make unit)"
+    echo "0 1" >>"$results"
+fi
 for t in build/tests/unit/test_*; do
-    [[ -x "$t" ]] || continue
+    [[ -x "$t" && "$t" != *.d ]] || continue
     log=$out/$(basename "$t").log
     "$t" >"$log" 2>&1
     rc=$?
