@@ -320,7 +320,8 @@ mkdir -p dev/pts dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts dev/pts
 ln -sf pts/ptmx dev/ptmx 2>/dev/null
 mount -t tmpfs -o mode=1777 tmpfs dev/shm
-mount -t tmpfs -o mode=1777 tmpfs tmp
+# No tmpfs over /tmp: the overlay already makes it writable, and the repo
+# (a CI clone, say) may itself live under the host's /tmp.
 mount -t tmpfs -o mode=0755 tmpfs run
 mkdir -p run/v2guest
 cp /v2guest/cmd /v2guest/stage2 run/v2guest/
