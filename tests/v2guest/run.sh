@@ -16,7 +16,11 @@
 # same paths, and the guest may write anywhere (tests/out, /var, ...) without
 # touching the host: everything written is lost at power-off. CMD runs in the
 # current directory (the repo top when run as tests/v2guest/run.sh), with
-# stdin from /dev/null, PATH set, HOME=/root and V2GUEST=1.
+# stdin from /dev/null, PATH set, HOME=/root and V2GUEST=1. /run and /dev/shm
+# are fresh tmpfs, not the host's; /tmp is the host's, writable through the
+# overlay (a CI clone may live there). The share is cached in the guest
+# (cache=loose): do not rebuild the tree while a guest runs, or it may read a
+# binary half old, half new (seen: day 05 -d tests timing out after a rebuild).
 #
 # Inputs are cached under build/v2guest/ (never tracked; `make clean` removes
 # them): a Debian amd64 kernel unpacked from its package (never installed on
@@ -27,10 +31,11 @@
 #   V2GUEST_TIMEOUT=300       seconds from launch to power-off, per attempt
 #   V2GUEST_BOOT_TIMEOUT=90   seconds for the guest's first life sign; past it
 #                             the boot counts as silent and is retried once
-#   V2GUEST_MODULES="..."     extra kernel modules to insmod, e.g.
-#                             "veth bridge" (dependencies come first on their
-#                             own; a soft dependency such as crc32c_generic
-#                             before libcrc32c must be listed by hand)
+#   V2GUEST_MODULES="..."     extra kernel modules to insmod, e.g. "xt_nat
+#                             dummy" (their dependencies come first on their
+#                             own; a soft dependency must be listed by hand,
+#                             before its user). 9p, overlay and what tdg's
+#                             networking needs (NET_MODULES) are always loaded.
 #   V2GUEST_ENV="CI FOO"      host variables to export into CMD's environment
 #   V2GUEST_MEM=1024          guest memory in MiB (tmpfs writes count here)
 #   V2GUEST_BZIMAGE=1         boot the compressed bzImage instead of the
@@ -51,6 +56,12 @@ MEM=${V2GUEST_MEM:-1024}
 # and overlayfs. Their own dependencies (virtio_ring, netfs, fscache, ...) are
 # found from each module's modinfo, so this list survives kernel updates.
 BASE_MODULES="virtio_pci 9pnet_virtio 9p overlay"
+# What tdg's networking needs from day 08 on (veth pairs, a bridge, iptables-nft
+# NAT with comment and conntrack matches); without them, day 09's default
+# bridge mode fails every run. crc32c_generic is a soft dependency of
+# libcrc32c (nf_conntrack's), not in its depends=, so it is named first.
+# Loading them costs no measurable boot time.
+NET_MODULES="veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat nf_conntrack xt_MASQUERADE xt_comment xt_conntrack"
 # Lines the guest's /init prints before CMD starts begin with this; they are
 # life signs for the host and hidden unless V2GUEST_VERBOSE is set.
 BOOT_TAG=v2guest-boot:
@@ -365,7 +376,7 @@ EOF
 }
 
 # The base archive's cache key: every input it is made of.
-read -ra mods <<<"$BASE_MODULES ${V2GUEST_MODULES:-}"
+read -ra mods <<<"$BASE_MODULES $NET_MODULES ${V2GUEST_MODULES:-}"
 key=$( {
     echo "$kver ${mods[*]}"
     init_script
