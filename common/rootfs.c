@@ -88,12 +88,66 @@ void rootfs_bind_file(const char *dir, const char *file, const char *target)
 		die("rootfs: bind %s on /%s: %m", file, target);
 }
 
+void rootfs_overlay(const char *lower, const char *upper, const char *work,
+		    const char *merged)
+{
+	char opts[3 * PATH_MAX + 64];
+	snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	if (mount("overlay", merged, "overlay", 0, opts) != 0)
+		die("rootfs: overlay on %s: %m%s", merged,
+		    errno == ENODEV ? "; the kernel lacks overlayfs (modprobe overlay)" : "");
+}
+
+void rootfs_bind_volume(const char *dir, const char *src, const char *target, int ro)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", dir, target);
+	if (stat(src, &st) != 0)
+		die("volume: %s: %m", src);
+	/* The mount point must be of the same kind as what is bound on it. */
+	if (S_ISDIR(st.st_mode)) {
+		char *p = path + strlen(dir) + 1;
+		for (; (p = strchr(p, '/')); p++) { /* mkdir -p */
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			die("volume: mkdir %s: %m", target);
+	} else {
+		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (mount(src, path, NULL, MS_BIND | MS_REC, NULL) != 0)
+		die("volume: bind %s on %s: %m", src, target);
+	/* Read-only takes a second step: a bind mount's flags other than
+	 * MS_BIND|MS_REC are ignored until a remount. */
+	if (ro && mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+		die("volume: read-only %s: %m", target);
+}
+
+static void enter(const char *dir, int readonly);
+
 void rootfs_enter(const char *dir)
+{
+	enter(dir, 0);
+}
+
+void rootfs_enter_readonly(const char *dir)
+{
+	enter(dir, 1);
+}
+
+static void enter(const char *dir, int readonly)
 {
 	/* pivot_root wants the new root to be a mount point, not just a
 	 * folder: bind the folder onto itself to make it one. */
 	if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) != 0)
 		die("rootfs: bind %s: %m", dir);
+	if (readonly && mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+		die("rootfs: read-only %s: %m", dir);
 	if (chdir(dir) != 0)
 		die("rootfs: chdir %s: %m", dir);
 
@@ -116,4 +170,19 @@ void rootfs_enter(const char *dir)
 		die("rootfs: detach the old root: %m");
 	if (chdir("/") != 0)
 		die("rootfs: chdir /: %m");
+}
+
+void rootfs_workdir(const char *dir)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s", dir);
+	for (char *p = path + 1; (p = strchr(p, '/')); p++) { /* mkdir -p */
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		die("-w %s: %m", dir);
+	if (chdir(path) != 0)
+		die("-w %s: %m", dir);
 }

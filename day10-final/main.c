@@ -1,0 +1,633 @@
+/* tdg, day 10 — the complete runtime (in progress).
+ *
+ * The rootfs folder becomes a read-only lower layer: each container writes
+ * into a private overlay layer in its state folder (gone with `tdg rm`), so
+ * many containers share one rootfs and never see each other's files;
+ * `--read-only` mounts the rootfs read-only instead. `-e`, `-w` and `-v`
+ * set the environment, the working directory and bind mounts. Read from
+ * main() upwards. */
+#include "cgroup.h"
+#include "cli.h"
+#include "container.h"
+#include "fail.h"
+#include "logs.h"
+#include "netlink.h"
+#include "network.h"
+#include "id.h"
+#include "ns.h"
+#include "resources.h"
+#include "rootfs.h"
+#include "signals.h"
+#include "spawn.h"
+#include "state.h"
+#include "watcher.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TDG_DAY 10
+#define MAX_ITEMS 64 /* -e and -v given, at most */
+/* Where the cgroup filesystem is; TDG_CGROUP_ROOT overrides it, so tests
+ * can show what happens on a host without one. */
+#define CGROUP_ROOT (getenv("TDG_CGROUP_ROOT") ? getenv("TDG_CGROUP_ROOT") : "/sys/fs/cgroup")
+
+enum net_mode { NET_BRIDGE, NET_HOST, NET_NONE };
+
+struct run_options {
+	const char *name;     /* --name, or NULL */
+	bool detach;	      /* -d: run in the background, print the id */
+	enum net_mode net;    /* --net: bridge (default), host or none */
+	struct network network; /* bridge mode: address, veth, /etc files */
+	int sync[2];	      /* bridge mode: "your eth0 is there", to the child */
+	const char *hostname; /* inside the container (default: the id) */
+	char rootfs[PATH_MAX]; /* absolute path of the container's / */
+	struct limits limits; /* --memory, --cpus, --pids-limit; 0: none */
+	struct cgroup cgroup; /* where they are enforced */
+	bool read_only;	      /* --read-only: no overlay, the rootfs read-only */
+	char layer[3][PATH_MAX]; /* overlay: upper, work, merged (state folder) */
+	const char *env[MAX_ITEMS]; /* -e KEY=VAL */
+	int nenv;
+	const char *workdir;  /* -w DIR, or NULL */
+	struct volume {
+		char *host, *ctr; /* absolute on the host; relative to the root */
+		bool ro;
+	} vol[MAX_ITEMS];     /* -v HOST:CTR[:ro] */
+	int nvol;
+	char **command;	      /* CMD and its arguments, untouched */
+	struct watcher watcher; /* the container's stdio, its log */
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: tdg COMMAND [ARG...]\n"
+		"\n"
+		"tdg day %02d (%s): the complete runtime (in progress).\n"
+		"\n"
+		"Commands:\n"
+		"  run [flags] CMD [ARG...]   run CMD and exit with its status\n"
+		"  ps [-a]                    list running containers (-a: all)\n"
+		"  inspect ID                 print a container's metadata (JSON)\n"
+		"  logs [-f] ID               print its output (-f: follow until it exits)\n"
+		"  stop [-t SECONDS] ID       SIGTERM, then SIGKILL after SECONDS (10)\n"
+		"  rm [-f] ID                 remove an exited container (-f: stop it first)\n"
+		"\n"
+		"ID is a full id, a unique prefix of one, or a --name.\n"
+		"Later days add:\n"
+		"exec, doctor, import, setup (10).\n"
+		"Run 'tdg run --help' for the flags of run.\n",
+		TDG_DAY, cli_day_folder(TDG_DAY));
+}
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: tdg run --rootfs DIR [flags] CMD [ARG...]\n"
+		"\n"
+		"Run CMD and exit with its status (126: cannot execute, 127: not\n"
+		"found, 128+N: killed by signal N, 125: tdg itself failed).\n"
+		"\n"
+		"Flags:\n"
+		"      --rootfs DIR      the container's / (required; 'make rootfs' builds one)\n"
+		"      --name NAME       a unique name to refer to the container by\n"
+		"  -d, --detach          run in the background and print the id\n"
+		"      --memory SIZE     most memory, e.g. 128m, 1.5g, 65536 (bytes)\n"
+		"      --cpus N          most CPU time, in CPUs, e.g. 0.5\n"
+		"      --pids-limit N    most processes\n"
+		"      --net MODE        bridge (default: eth0 on bridge td0, NAT out),\n"
+		"                        host (share the host's network) or\n"
+		"                        none (alias isolated: only loopback)\n"
+		"      --hostname H      hostname inside the container (default: its id)\n"
+		"  -e KEY=VAL            set an environment variable (KEY alone: the host's)\n"
+		"  -w DIR                working directory inside (made if missing)\n"
+		"  -v HOST:CTR[:ro]      bind the host path HOST on CTR (read-only with :ro)\n"
+		"      --read-only       the rootfs read-only (default: a private writable layer)\n"
+		"  -h, --help            this text\n");
+}
+
+/* -v HOST:CTR[:ro|:rw]. The host path must exist (Docker would make an
+ * empty folder; a typo should not silently mount nothing). */
+static void parse_volume(const char *spec, struct volume *v)
+{
+	char host[PATH_MAX], mode[8] = "rw";
+	const char *colon = strchr(spec, ':');
+	if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof host)
+		die("run: -v '%s': not HOST:CTR[:ro]", spec);
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	const char *ctr = colon + 1, *second = strchr(ctr, ':');
+	size_t ctrlen = second ? (size_t)(second - ctr) : strlen(ctr);
+	if (second && (strlen(second + 1) >= sizeof mode ||
+		       (strcmp(second + 1, "ro") != 0 && strcmp(second + 1, "rw") != 0)))
+		die("run: -v '%s': the mode must be ro or rw", spec);
+	if (second)
+		strcpy(mode, second + 1);
+	if (ctr[0] != '/' || ctrlen < 2)
+		die("run: -v '%s': CTR must be an absolute path other than /", spec);
+	if (!(v->host = realpath(host, NULL)))
+		die("run: -v '%s': %s: %m", spec, host);
+	v->ctr = strndup(ctr + 1, ctrlen - 1); /* relative to the new root */
+	v->ro = strcmp(mode, "ro") == 0;
+}
+
+static void parse_run(int argc, char **argv, struct run_options *o)
+{
+	static const struct option flags[] = {
+		{"rootfs", required_argument, NULL, 'r'},
+		{"name", required_argument, NULL, 'n'},
+		{"detach", no_argument, NULL, 'd'},
+		{"memory", required_argument, NULL, 'M'},
+		{"cpus", required_argument, NULL, 'C'},
+		{"pids-limit", required_argument, NULL, 'P'},
+		{"net", required_argument, NULL, 'N'},
+		{"read-only", no_argument, NULL, 'R'},
+		{"env", required_argument, NULL, 'e'},
+		{"workdir", required_argument, NULL, 'w'},
+		{"volume", required_argument, NULL, 'v'},
+		{"hostname", required_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	/* "+": stop at the first non-flag, so CMD's own flags stay CMD's.
+	 * ":": report a missing value as ':' instead of printing for us. */
+	const char *rootfs = NULL;
+	char why[PATH_MAX + 64];
+	const char *flag = NULL; /* the limit flag being read, for errors */
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:dhe:w:v:", flags, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rootfs = optarg;
+			break;
+		case 'n':
+			if (!id_name_valid(optarg))
+				die("run: --name '%s': not a valid name (a letter or "
+				    "digit, then letters, digits, '_', '.', '-')",
+				    optarg);
+			o->name = optarg;
+			break;
+		case 'd':
+			o->detach = true;
+			break;
+		case 'M':
+			if (resources_parse_memory(optarg, &o->limits.memory, why, sizeof why))
+				flag = "--memory";
+			break;
+		case 'C':
+			if (resources_parse_cpus(optarg, get_nprocs(), &o->limits.cpu_quota,
+						 why, sizeof why))
+				flag = "--cpus";
+			break;
+		case 'P':
+			if (resources_parse_pids(optarg, &o->limits.pids, why, sizeof why))
+				flag = "--pids-limit";
+			break;
+		case 'N':
+			if (strcmp(optarg, "host") == 0)
+				o->net = NET_HOST;
+			else if (strcmp(optarg, "none") == 0 || strcmp(optarg, "isolated") == 0)
+				o->net = NET_NONE;
+			else if (strcmp(optarg, "bridge") == 0)
+				o->net = NET_BRIDGE;
+			else
+				die("run: --net '%s': not a network mode (bridge, host, none)",
+				    optarg);
+			break;
+		case 'R':
+			o->read_only = true;
+			break;
+		case 'e':
+			if (optarg[0] == '=' || optarg[0] == '\0')
+				die("run: -e '%s': not KEY=VAL", optarg);
+			if (o->nenv == MAX_ITEMS)
+				die("run: more than %d -e", MAX_ITEMS);
+			/* -e KEY alone passes the host's value, read now: the
+			 * child starts from a clean environment. */
+			if (!strchr(optarg, '=')) {
+				char *kv;
+				if (!getenv(optarg))
+					break;
+				if (asprintf(&kv, "%s=%s", optarg, getenv(optarg)) < 0)
+					die("run: out of memory");
+				o->env[o->nenv++] = kv;
+				break;
+			}
+			o->env[o->nenv++] = optarg;
+			break;
+		case 'w':
+			if (optarg[0] != '/')
+				die("run: -w '%s': not an absolute path", optarg);
+			o->workdir = optarg;
+			break;
+		case 'v':
+			if (o->nvol == MAX_ITEMS)
+				die("run: more than %d -v", MAX_ITEMS);
+			parse_volume(optarg, &o->vol[o->nvol++]);
+			break;
+		case 'H':
+			if (!ns_hostname_valid(optarg))
+				die("run: --hostname '%s': not a valid hostname "
+				    "(1-64 letters, digits, '-' and '.')", optarg);
+			o->hostname = optarg;
+			break;
+		case 'h':
+			run_usage(stdout);
+			exit(0);
+		case ':':
+			die("run: flag %s needs a value; see 'tdg run --help'",
+			    argv[optind - 1]);
+		default:
+			die("run: unknown flag '%s'; see 'tdg run --help'",
+			    cli_bad_flag(argv, optind, optopt));
+		}
+		if (flag)
+			die("run: %s '%s': %s", flag, optarg, why);
+	}
+	if (optind >= argc)
+		die("run: no command given; usage: tdg run --rootfs DIR [flags] CMD [ARG...]");
+	if (argv[optind][0] == '\0')
+		die("run: the command is an empty string");
+	if (!rootfs)
+		die("run: --rootfs DIR is required; build one with 'make rootfs'");
+	/* Checked here, in tdg, so a bad path is one clear line before any
+	 * namespace exists, not a mount error from inside the child. */
+	if (rootfs_check(rootfs, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
+		die("run: rootfs '%s': %s", rootfs, why);
+	o->command = &argv[optind];
+}
+
+/* The first code that runs inside the new namespaces. Its errors end the
+ * child with 125, which tdg passes on as its own status. */
+static int container_main(void *arg)
+{
+	struct run_options *o = arg;
+
+	watcher_child_stdio(&o->watcher);
+	/* Into the cgroup before anything else runs: from the next line on,
+	 * every page and every fork counts against the limits. */
+	cgroup_join(&o->cgroup);
+	signals_child_setup();
+	if (sethostname(o->hostname, strlen(o->hostname)) != 0)
+		die("sethostname: %m");
+	/* A new network namespace has a loopback interface, but down: even
+	 * 127.0.0.1 is unreachable until someone brings it up. */
+	if (o->net == NET_NONE && netlink_link_up("lo") != 0)
+		die("net: bring up lo: %m");
+	if (o->net == NET_BRIDGE) {
+		/* Our eth0 is made by tdg, from outside, once we exist: wait
+		 * for its word on the pipe (EOF: it failed, and says why). */
+		char go;
+		close(o->sync[1]);
+		if (read(o->sync[0], &go, 1) != 1)
+			_exit(TDG_EXIT_FAILED);
+		network_configure_inside(&o->network);
+	}
+	ns_private_mounts(); /* before any mount of ours, or it leaks out */
+	/* The root: the rootfs folder itself if read-only, else an overlay
+	 * whose writes land in the container's own layer. */
+	const char *root = o->read_only ? o->rootfs : o->layer[2];
+	if (!o->read_only)
+		rootfs_overlay(o->rootfs, o->layer[0], o->layer[1], o->layer[2]);
+	if (o->net == NET_BRIDGE) {
+		rootfs_bind_file(root, o->network.etc[0], "etc/hosts");
+		rootfs_bind_file(root, o->network.etc[1], "etc/resolv.conf");
+		rootfs_bind_file(root, o->network.etc[2], "etc/hostname");
+	}
+	for (int i = 0; i < o->nvol; i++)
+		rootfs_bind_volume(root, o->vol[i].host, o->vol[i].ctr, o->vol[i].ro);
+	if (o->read_only)
+		rootfs_enter_readonly(root);
+	else
+		rootfs_enter(root);
+	spawn_container_env(o->hostname);
+	for (int i = 0; i < o->nenv; i++)
+		putenv((char *)o->env[i]);
+	if (o->workdir)
+		rootfs_workdir(o->workdir);
+	spawn_exec(o->command);
+}
+
+/* The container's cgroup: recorded in its metadata before it is made (so
+ * that whoever finds the container ended can remove it), made and limited
+ * before the container starts. */
+static void setup_cgroup(struct run_options *o, json_t *c)
+{
+	const struct limits *l = &o->limits;
+	char why[PATH_MAX + 256];
+	enum cgroup_version v = cgroup_detect(CGROUP_ROOT);
+	if (v == CGROUP_NONE) {
+		if (!l->memory && !l->cpu_quota && !l->pids)
+			return; /* nothing to enforce: run without one */
+		die("run: no cgroup filesystem at %s; limits need cgroups v1 or v2",
+		    CGROUP_ROOT);
+	}
+	cgroup_plan(&o->cgroup, CGROUP_ROOT, v, state_str(c, "id"));
+	json_t *dirs = json_array();
+	for (int i = 0; i < o->cgroup.ndirs; i++)
+		json_array_append_new(dirs, json_string(o->cgroup.dirs[i]));
+	json_object_set_new(c, "cgroup", dirs);
+	json_object_set_new(c, "cgroup_version", json_integer(v));
+	json_object_set_new(c, "memory", l->memory ? json_integer(l->memory) : json_null());
+	json_object_set_new(c, "cpus", l->cpu_quota ? json_real((double)l->cpu_quota / CPU_PERIOD)
+						    : json_null());
+	json_object_set_new(c, "pids_limit", l->pids ? json_integer(l->pids) : json_null());
+	json_object_set_new(c, "oom_killed", json_false());
+	static const char *const keys[] = {"cgroup", "cgroup_version", "memory", "cpus",
+					   "pids_limit", "oom_killed", NULL};
+	container_record(c, keys);
+
+	if (cgroup_create(&o->cgroup, l, why, sizeof why) != 0)
+		die("run: cgroup: %s", why);
+}
+
+/* After the container: read the OOM verdict from the cgroup (the signal
+ * alone cannot tell an OOM kill from a `kill -9`), then remove it. */
+static void finish_cgroup(struct run_options *o, json_t *c)
+{
+	bool oom = false;
+	for (int i = 0; i < o->cgroup.ndirs; i++)
+		oom = oom || cgroup_oom_killed(o->cgroup.dirs[i]);
+	if (o->cgroup.ndirs) {
+		static const char *const keys[] = {"oom_killed", NULL};
+		json_object_set_new(c, "oom_killed", json_boolean(oom));
+		container_record(c, keys);
+	}
+	container_release(c);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct run_options o = {0};
+	parse_run(argc, argv, &o);
+	json_t *c = container_new(o.command, o.name, o.hostname, o.rootfs);
+	fail_undo(container_discard, c); /* until it runs: no half-made container */
+	o.hostname = state_str(c, "hostname");
+	if (!o.read_only) {
+		/* The container's own layer, in its state folder: `tdg rm`
+		 * removes it with the rest. */
+		static const char *const names[3] = {"upper", "work", "merged"};
+		for (int i = 0; i < 3; i++) {
+			state_path(o.layer[i], sizeof o.layer[i], state_str(c, "id"), names[i]);
+			if (mkdir(o.layer[i], 0755) != 0)
+				die("run: mkdir %s: %m", o.layer[i]);
+		}
+	}
+	json_object_set_new(c, "read_only", json_boolean(o.read_only));
+	static const char *const ro_keys[] = {"read_only", NULL};
+	container_record(c, ro_keys);
+	if (o.net == NET_BRIDGE) {
+		network_prepare(&o.network, c);
+		if (pipe2(o.sync, O_CLOEXEC) != 0)
+			die("pipe: %m");
+	} else {
+		json_object_set_new(c, "network", json_string(o.net == NET_NONE ? "none" : "host"));
+		static const char *const net_keys[] = {"network", NULL};
+		container_record(c, net_keys);
+	}
+	setup_cgroup(&o, c);
+	/* A foreground run on a terminal keeps it (a shell needs a tty);
+	 * anything else goes through the watcher into the log. */
+	watcher_prepare(&o.watcher, c, o.detach || !isatty(STDOUT_FILENO), o.detach);
+
+	fflush(NULL); /* or the children would print tdg's unflushed output too */
+	if (o.detach) {
+		/* Fork the watcher; this process only waits for its word that
+		 * the command runs, prints the id and returns to the shell. */
+		pid_t watcher = fork();
+		if (watcher < 0)
+			die("fork: %m");
+		if (watcher > 0) {
+			int started = watcher_wait_started(&o.watcher, state_str(c, "id"));
+			if (started < 0) {
+				/* It died saying why, before the container ran
+				 * (or taking it along: PDEATHSIG). */
+				container_discard(c);
+				return TDG_EXIT_FAILED;
+			}
+			if (started > 0) /* failed before its exec, like Docker says */
+				return started;
+			printf("%s\n", state_str(c, "id"));
+			return 0;
+		}
+		fail_undo(NULL, NULL); /* tdg run above cleans up if we fail */
+		/* A session of its own: closing the terminal (SIGHUP to its
+		 * session) no longer reaches the watcher or the container. */
+		setsid();
+	}
+
+	/* Block signals before the child exists: one arriving between clone and
+	 * the wait loop would otherwise kill tdg and orphan the command. */
+	signals_block();
+	pid_t pid = ns_clone(container_main, &o,
+			     TDG_NAMESPACES | (o.net != NET_HOST ? CLONE_NEWNET : 0));
+	if (pid < 0)
+		die("clone: %m; tdg needs root and a kernel with namespaces");
+	if (o.net == NET_BRIDGE) {
+		if (network_attach(&o.network, pid) != 0) {
+			int err = errno;
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			errno = err;
+			die("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
+		}
+		if (write(o.sync[1], "G", 1) != 1)
+			die("net: tell the container its eth0 is there: %m");
+		close(o.sync[0]);
+		close(o.sync[1]);
+	}
+	container_started(c, pid);
+	fail_undo(NULL, NULL); /* it runs: from now on its end is recorded */
+	if (o.detach) {
+		watcher_tell_started(&o.watcher);
+		watcher_detach(&o.watcher);
+	}
+	int status = spawn_exit_status(watcher_run(&o.watcher, pid));
+	finish_cgroup(&o, c);
+	container_exited(c, status);
+	json_decref(c);
+	return o.detach ? 0 : status;
+}
+
+static int cmd_ps(int argc, char **argv)
+{
+	bool all = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
+			all = true;
+		else if (cli_is_help(argv[i])) {
+			printf("Usage: tdg ps [-a]\n\nList running containers "
+			       "(-a, --all: also created and exited ones).\n");
+			return 0;
+		} else
+			die("ps: unknown flag '%s'; usage: tdg ps [-a]", argv[i]);
+	}
+	size_t n;
+	json_t **list = state_list(&n);
+	/* What the files say may be stale (a killed tdg never wrote "exited"):
+	 * check each running one against the kernel before showing it. */
+	for (size_t i = 0; i < n; i++) {
+		json_t *fresh = container_reconcile(state_str(list[i], "id"));
+		if (fresh) {
+			json_decref(list[i]);
+			list[i] = fresh;
+		}
+	}
+	container_print_table(stdout, list, n, all);
+	state_free_list(list, n);
+	return 0;
+}
+
+static int cmd_logs(int argc, char **argv)
+{
+	bool follow = false;
+	const char *ref = NULL;
+	char id[TDG_ID_LEN + 1];
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--follow") == 0)
+			follow = true;
+		else if (cli_is_help(argv[i])) {
+			printf("Usage: tdg logs [-f] ID\n\nPrint what the container "
+			       "wrote to stdout and stderr\n(-f, --follow: keep "
+			       "printing until it exits).\n");
+			return 0;
+		} else if (argv[i][0] == '-')
+			die("logs: unknown flag '%s'; usage: tdg logs [-f] ID", argv[i]);
+		else if (!ref)
+			ref = argv[i];
+		else
+			die("logs: usage: tdg logs [-f] ID");
+	}
+	if (!ref)
+		die("logs: usage: tdg logs [-f] ID");
+	state_resolve(ref, id);
+	return logs_print(id, follow);
+}
+
+static int cmd_stop(int argc, char **argv)
+{
+	static const char usage_line[] = "usage: tdg stop [-t SECONDS] ID";
+	int timeout = 10;
+	char id[TDG_ID_LEN + 1], *end;
+	int i = 1;
+	if (argc == 2 && cli_is_help(argv[1])) {
+		printf("Usage: tdg stop [-t SECONDS] ID\n\nSend SIGTERM to the "
+		       "container's PID 1, wait up to SECONDS (default 10),\nthen "
+		       "SIGKILL. Stopping an exited container is not an error.\n");
+		return 0;
+	}
+	if (i < argc && (strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "--time") == 0)) {
+		if (i + 1 >= argc)
+			die("stop: flag %s needs a value; %s", argv[i], usage_line);
+		errno = 0;
+		long t = strtol(argv[i + 1], &end, 10);
+		if (errno || end == argv[i + 1] || *end || t < 0 || t > 86400)
+			die("stop: -t '%s': not a number of seconds (0-86400)", argv[i + 1]);
+		timeout = (int)t;
+		i += 2;
+	}
+	if (i < argc && argv[i][0] == '-')
+		die("stop: unknown flag '%s'; %s", argv[i], usage_line);
+	if (i + 1 != argc)
+		die("stop: %s", usage_line);
+	state_resolve(argv[i], id);
+	container_stop(id, timeout);
+	printf("%s\n", argv[i]);
+	return 0;
+}
+
+static int cmd_rm(int argc, char **argv)
+{
+	bool force = false;
+	const char *ref = NULL;
+	char id[TDG_ID_LEN + 1];
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0)
+			force = true;
+		else if (cli_is_help(argv[i])) {
+			printf("Usage: tdg rm [-f] ID\n\nRemove an exited container's "
+			       "state (-f, --force: kill it first if it runs).\n");
+			return 0;
+		} else if (argv[i][0] == '-')
+			die("rm: unknown flag '%s'; usage: tdg rm [-f] ID", argv[i]);
+		else if (!ref)
+			ref = argv[i];
+		else
+			die("rm: usage: tdg rm [-f] ID");
+	}
+	if (!ref)
+		die("rm: usage: tdg rm [-f] ID");
+	state_resolve(ref, id);
+	json_t *c = container_reconcile(id);
+	bool running = c && strcmp(state_str(c, "status"), "running") == 0;
+	json_decref(c);
+	if (running && !force)
+		die("rm: container %s is running; stop it first, or use rm -f", ref);
+	if (running)
+		container_stop(id, 0); /* Docker's rm -f: no grace period */
+	int lock = state_lock_all();
+	c = state_load(id);
+	if (c)
+		container_discard(c); /* its state, and anything it still holds */
+	json_decref(c);
+	state_remove(id);
+	state_unlock(lock);
+	printf("%s\n", ref);
+	return 0;
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+	char id[TDG_ID_LEN + 1];
+	if (argc == 2 && cli_is_help(argv[1])) {
+		printf("Usage: tdg inspect ID\n\nPrint a container's metadata as JSON.\n");
+		return 0;
+	}
+	if (argc != 2)
+		die("inspect: usage: tdg inspect ID");
+	state_resolve(argv[1], id);
+	json_t *c = container_reconcile(id);
+	if (!c)
+		die("inspect: %s: %s; 'tdg rm %s' removes it", id,
+		    errno == EINVAL ? "config.json is not valid tdg metadata"
+				    : "no such container", id);
+	json_dumpf(c, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(c);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return TDG_EXIT_FAILED;
+	}
+	if (cli_is_help(argv[1])) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ps") == 0)
+		return cmd_ps(argc - 1, argv + 1);
+	if (strcmp(argv[1], "inspect") == 0)
+		return cmd_inspect(argc - 1, argv + 1);
+	if (strcmp(argv[1], "logs") == 0)
+		return cmd_logs(argc - 1, argv + 1);
+	if (strcmp(argv[1], "stop") == 0)
+		return cmd_stop(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rm") == 0)
+		return cmd_rm(argc - 1, argv + 1);
+	cli_not_here(argv[1], TDG_DAY);
+}
