@@ -253,6 +253,11 @@ void cgroup_join(struct cgroup *cg)
 			die("cgroup: join %s: %m", cg->dirs[i]);
 }
 
+int cgroup_enter(const char *dir)
+{
+	return write_file(dir, "cgroup.procs", "0");
+}
+
 bool cgroup_oom_killed(const char *dir)
 {
 	static const char *const files[] = {"memory.events", "memory.oom_control"};

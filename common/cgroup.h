@@ -58,6 +58,10 @@ int cgroup_create(struct cgroup *cg, const struct limits *limits, char *why,
  * to cgroup.procs means "the writing process"). Dies (125) on failure. */
 void cgroup_join(struct cgroup *cg);
 
+/* (day 10) Move the calling process into the cgroup folder DIR (for
+ * `tdg exec`: what it runs counts against the container's limits). */
+int cgroup_enter(const char *dir);
+
 /* Did the kernel's OOM killer kill a process of this cgroup? Read from
  * memory.events (v2) or memory.oom_control (v1): "oom_kill N". */
 bool cgroup_oom_killed(const char *dir);

@@ -64,3 +64,9 @@ void ns_mount_proc(const char *target)
 		  NULL) != 0)
 		die("mount proc on %s: %m", target);
 }
+
+int ns_enter(int pidfd)
+{
+	return setns(pidfd, CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
+				    CLONE_NEWPID | CLONE_NEWNS);
+}

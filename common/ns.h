@@ -35,4 +35,10 @@ void ns_private_mounts(void);
  * see the container's own numbering. */
 void ns_mount_proc(const char *target);
 
+/* (day 10) Join the namespaces of the process behind PIDFD (ipc, uts,
+ * net, pid, mount: `tdg exec`) in one setns(2) call. The mount namespace
+ * also moves our root and working directory to the container's; the PID
+ * namespace applies to the children we fork afterwards. -1 with errno. */
+int ns_enter(int pidfd);
+
 #endif

@@ -37,6 +37,13 @@ void spawn_report_failure_to(int fd)
 	report_fd = fd;
 }
 
+void spawn_report_failure_close(void)
+{
+	if (report_fd >= 0)
+		close(report_fd);
+	report_fd = -1;
+}
+
 void spawn_exec(char *const argv[])
 {
 	close_host_fds();

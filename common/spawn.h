@@ -18,6 +18,10 @@ _Noreturn void spawn_exec(char *const argv[]);
  * when the exec fails: the watcher of a `run -d` listens there. */
 void spawn_report_failure_to(int fd);
 
+/* (day 10) Close that fd here, in a process that will not exec itself
+ * (--init's PID 1) but has handed it on to one that will. */
+void spawn_report_failure_close(void);
+
 /* 127 for the errnos that mean "no such command", else 126. */
 int spawn_exec_failure_status(int err);
 

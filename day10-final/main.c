@@ -4,12 +4,15 @@
  * into a private overlay layer in its state folder (gone with `tdg rm`), so
  * many containers share one rootfs and never see each other's files;
  * `--read-only` mounts the rootfs read-only instead. `-e`, `-w` and `-v`
- * set the environment, the working directory and bind mounts. Read from
- * main() upwards. */
+ * set the environment, the working directory and bind mounts; `--init`
+ * keeps a tiny PID 1 of tdg's own; `tdg exec` enters a running container.
+ * Read from main() upwards. */
 #include "cgroup.h"
 #include "cli.h"
 #include "container.h"
 #include "fail.h"
+#include "init.h"
+#include "proc.h"
 #include "logs.h"
 #include "netlink.h"
 #include "network.h"
@@ -54,6 +57,7 @@ struct run_options {
 	struct limits limits; /* --memory, --cpus, --pids-limit; 0: none */
 	struct cgroup cgroup; /* where they are enforced */
 	bool read_only;	      /* --read-only: no overlay, the rootfs read-only */
+	bool init;	      /* --init: tdg stays PID 1, the command is PID 2 */
 	char layer[3][PATH_MAX]; /* overlay: upper, work, merged (state folder) */
 	const char *env[MAX_ITEMS]; /* -e KEY=VAL */
 	int nenv;
@@ -81,6 +85,7 @@ static void usage(FILE *out)
 		"  logs [-f] ID               print its output (-f: follow until it exits)\n"
 		"  stop [-t SECONDS] ID       SIGTERM, then SIGKILL after SECONDS (10)\n"
 		"  rm [-f] ID                 remove an exited container (-f: stop it first)\n"
+		"  exec ID CMD [ARG...]       run CMD inside a running container\n"
 		"\n"
 		"ID is a full id, a unique prefix of one, or a --name.\n"
 		"Later days add:\n"
@@ -112,6 +117,7 @@ static void run_usage(FILE *out)
 		"  -w DIR                working directory inside (made if missing)\n"
 		"  -v HOST:CTR[:ro]      bind the host path HOST on CTR (read-only with :ro)\n"
 		"      --read-only       the rootfs read-only (default: a private writable layer)\n"
+		"      --init            a tiny PID 1 that passes signals on and reaps zombies\n"
 		"  -h, --help            this text\n");
 }
 
@@ -151,6 +157,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		{"pids-limit", required_argument, NULL, 'P'},
 		{"net", required_argument, NULL, 'N'},
 		{"read-only", no_argument, NULL, 'R'},
+		{"init", no_argument, NULL, 'I'},
 		{"env", required_argument, NULL, 'e'},
 		{"workdir", required_argument, NULL, 'w'},
 		{"volume", required_argument, NULL, 'v'},
@@ -206,6 +213,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			break;
 		case 'R':
 			o->read_only = true;
+			break;
+		case 'I':
+			o->init = true;
 			break;
 		case 'e':
 			if (optarg[0] == '=' || optarg[0] == '\0')
@@ -315,6 +325,8 @@ static int container_main(void *arg)
 		putenv((char *)o->env[i]);
 	if (o->workdir)
 		rootfs_workdir(o->workdir);
+	if (o->init)
+		init_run(o->command);
 	spawn_exec(o->command);
 }
 
@@ -586,6 +598,56 @@ static int cmd_rm(int argc, char **argv)
 	return 0;
 }
 
+/* `tdg exec ID CMD...`: into a running container's cgroup and namespaces,
+ * then fork CMD there (a PID namespace takes only children) and wait. */
+static int cmd_exec(int argc, char **argv)
+{
+	char id[TDG_ID_LEN + 1];
+	if (argc >= 2 && cli_is_help(argv[1])) {
+		printf("Usage: tdg exec ID CMD [ARG...]\n\nRun CMD inside the running "
+		       "container ID (its namespaces, cgroup and root).\n");
+		return 0;
+	}
+	if (argc >= 2 && argv[1][0] == '-')
+		die("exec: unknown flag '%s'; usage: tdg exec ID CMD [ARG...]", argv[1]);
+	if (argc < 3)
+		die("exec: usage: tdg exec ID CMD [ARG...]");
+	state_resolve(argv[1], id);
+	json_t *c = container_reconcile(id);
+	if (!c || strcmp(state_str(c, "status"), "running") != 0)
+		die("exec: container %s is not running", argv[1]);
+	/* The pidfd names the container's PID 1 for good (no pid reuse), and
+	 * setns() takes it to join all its namespaces at once. */
+	int pidfd = proc_pidfd((pid_t)state_int(c, "pid"),
+			       (unsigned long long)state_int(c, "pid_start_time"),
+			       state_str(c, "boot_id"));
+	if (pidfd < 0)
+		die("exec: container %s is not running", argv[1]);
+	size_t i;
+	json_t *dir;
+	json_array_foreach(json_object_get(c, "cgroup"), i, dir)
+		if (cgroup_enter(json_string_value(dir)) != 0)
+			die("exec: join %s: %m", json_string_value(dir));
+	if (ns_enter(pidfd) != 0)
+		die("exec: setns into %s: %m", argv[1]);
+	close(pidfd);
+
+	signals_block();
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		die("exec: fork: %m");
+	if (pid == 0) {
+		signals_child_setup();
+		spawn_container_env(state_str(c, "hostname"));
+		if (chdir("/") != 0)
+			die("exec: chdir /: %m");
+		spawn_exec(argv + 2);
+	}
+	json_decref(c);
+	return spawn_exit_status(signals_wait_forwarding(pid));
+}
+
 static int cmd_inspect(int argc, char **argv)
 {
 	char id[TDG_ID_LEN + 1];
@@ -629,5 +691,7 @@ int main(int argc, char **argv)
 		return cmd_stop(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rm") == 0)
 		return cmd_rm(argc - 1, argv + 1);
+	if (strcmp(argv[1], "exec") == 0)
+		return cmd_exec(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
 }

@@ -1,0 +1,28 @@
+/* init.c — see init.h.                                               (day 10) */
+#include "init.h"
+#include "fail.h"
+#include "signals.h"
+#include "spawn.h"
+
+#include <unistd.h>
+
+void init_run(char *const argv[])
+{
+	/* Blocked, the signals reach us even as PID 1: the kernel drops only
+	 * those that would take the default action, and a blocked one waits
+	 * to be taken by sigwaitinfo(). */
+	signals_block();
+	pid_t pid = fork();
+	if (pid < 0)
+		die("init: fork: %m");
+	if (pid == 0) {
+		signals_child_setup();
+		spawn_exec(argv);
+	}
+	/* Whoever waits for the command's exec (run -d) must see it through
+	 * the command's copy of the pipe alone, not ours: we never exec. */
+	spawn_report_failure_close();
+	/* Reaps every child (orphans included) and returns the command's
+	 * status once it has ended; the kernel then ends the rest. */
+	_exit(spawn_exit_status(signals_wait_forwarding(pid)));
+}
