@@ -67,8 +67,8 @@ json_t *container_new(char *const command[], const char *name,
 	int lock = state_lock_all();
 	if (name && name_taken(name, owner)) {
 		state_unlock(lock);
-		die("run: the name '%s' is already used by container %s; "
-		    "'tdg rm %s' frees it", name, owner, name);
+		die("run: the name '%s' is already used by container %s; pick "
+		    "another, or remove that one (tdg rm %s, from day 06)", name, owner, name);
 	}
 	do { /* 48 random bits: a clash is rare, but cheap to rule out */
 		id_new(id);

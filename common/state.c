@@ -174,7 +174,7 @@ json_t **state_list(size_t *n)
 		if (!c) {
 			if (errno == EINVAL)
 				warn("state: %s/%s/config.json is not valid tdg "
-				     "metadata; 'tdg rm %s' removes it",
+				     "metadata; remove that folder (tdg rm %s, from day 06)",
 				     dir, e->d_name, e->d_name);
 			continue;
 		}

@@ -346,7 +346,7 @@ static int cmd_inspect(int argc, char **argv)
 	state_resolve(argv[1], id);
 	json_t *c = container_reconcile(id);
 	if (!c)
-		die("inspect: %s: %s; 'tdg rm %s' removes it", id,
+		die("inspect: %s: %s; remove its folder (tdg rm %s, from day 06)", id,
 		    errno == EINVAL ? "config.json is not valid tdg metadata"
 				    : "no such container", id);
 	json_dumpf(c, stdout, JSON_INDENT(2));
