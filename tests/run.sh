@@ -51,8 +51,10 @@ for n in "${days[@]}"; do
     if [[ ! -x "$bin" ]]; then
         echo "== day $n: no binary at $bin (make day$n)"; echo "0 1" >>"$results"; continue
     fi
-    for script in tests/day[0-9][0-9].sh; do
-        m=$(basename "$script" .sh); m=${m#day}
+    # tests/dayNN.sh, and tests/dayNN-<part>.sh for a day with several parts.
+    for script in tests/day[0-9][0-9].sh tests/day[0-9][0-9]-*.sh; do
+        [[ -e "$script" ]] || continue
+        m=$(basename "$script" .sh); m=${m:3:2}
         ((10#$m <= 10#$n)) || continue
         echo "== day $n binary: day $m tests"
         TDG=$top/$bin DAY=$((10#$n)) ROOTFS=$top/rootfs/busybox RESULTS=$top/$results \
