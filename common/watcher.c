@@ -5,6 +5,7 @@
 #include "signals.h"
 #include "spawn.h"
 #include "state.h"
+#include "tty.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +23,8 @@
 void watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached)
 {
 	*w = (struct watcher){.log = -1, .out = {-1, -1}, .err = {-1, -1},
-			      .null = -1, .tee = capture && !detached,
+			      .null = -1, .pty = -1, .in = -1,
+			      .tee = capture && !detached,
 			      .exec_result = {-1, -1}, .ready = {-1, -1}};
 	if (detached && ((w->null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
 			 pipe2(w->exec_result, O_CLOEXEC) != 0 ||
@@ -163,7 +165,8 @@ void watcher_detach(struct watcher *w)
 	/* What the shell that ran `tdg run -d` had open stays open in us for
 	 * the container's whole life otherwise: `id=$(tdg run -d ...)` would
 	 * wait on its pipe until the container ends. */
-	int keep[] = {w->log, w->out[0], w->out[1], w->err[0], w->err[1], w->null, -1};
+	int keep[] = {w->log, w->out[0], w->out[1], w->err[0],
+		      w->err[1], w->null, w->pty, -1};
 	close_all_but(keep);
 	shed_setup_pages();
 	/* Our working directory would keep its filesystem busy (unmountable)
@@ -202,6 +205,42 @@ static void relay(struct pollfd *p, struct watcher *w, int term_fd)
 		write_all(term_fd, buf, (size_t)n);
 }
 
+/* Our input into the container's pty (-i with -t). Raw mode has no
+ * end-of-file key, so EOF here is a hangup (the terminal went away): pass
+ * it on the way a terminal does, by closing the master, which makes the
+ * kernel send SIGHUP to the container's session. */
+static void relay_in(struct pollfd *in, struct pollfd *pty)
+{
+	static char buf[4096];
+	ssize_t n = read(in->fd, buf, sizeof buf);
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0 || pty->fd < 0) {
+		if (pty->fd >= 0)
+			close(pty->fd);
+		pty->fd = -1;
+		in->fd = -1;
+		return;
+	}
+	write_all(pty->fd, buf, (size_t)n);
+}
+
+/* What is left in the pty once its command ended: whatever its orphans
+ * keep writing is not waited for (they may hold the slave for ever). */
+static void drain_pty(struct pollfd *p, struct watcher *w)
+{
+	fcntl(p->fd, F_SETFL, O_NONBLOCK);
+	while (p->fd >= 0) {
+		struct pollfd q = *p;
+		if (poll(&q, 1, 0) <= 0)
+			break;
+		relay(p, w, STDOUT_FILENO);
+	}
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
 int watcher_run(struct watcher *w, pid_t child)
 {
 	/* Keep only the read ends: the pipes report EOF once the container
@@ -215,28 +254,54 @@ int watcher_run(struct watcher *w, pid_t child)
 	 * head`): that must not kill the watcher, only stop the copy. */
 	signal(SIGPIPE, SIG_IGN);
 
-	struct pollfd p[3] = {
+	struct pollfd p[5] = {
 		{.fd = signals_fd(), .events = POLLIN},
 		{.fd = w->log >= 0 ? w->out[0] : -1, .events = POLLIN},
 		{.fd = w->log >= 0 ? w->err[0] : -1, .events = POLLIN},
+		{.fd = w->pty, .events = POLLIN},
+		{.fd = w->pty >= 0 ? w->in : -1, .events = POLLIN},
 	};
 	int status = 0;
 	bool ended = false;
-	while (!ended || p[1].fd >= 0 || p[2].fd >= 0) {
-		if (poll(p, 3, -1) < 0) {
+	while (!ended || p[1].fd >= 0 || p[2].fd >= 0 || p[3].fd >= 0) {
+		if (ended && p[3].fd >= 0) {
+			drain_pty(&p[3], w);
+			continue;
+		}
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			die("poll: %m");
 		}
-		/* Output first: drain what the container wrote before it ended. */
+		/* Output first: drain what the container wrote before it ended.
+		 * A pty whose slave is closed reads EIO: that is its EOF. */
 		if (p[1].revents)
 			relay(&p[1], w, STDOUT_FILENO);
 		if (p[2].revents)
 			relay(&p[2], w, STDERR_FILENO);
+		if (p[3].revents)
+			relay(&p[3], w, STDOUT_FILENO);
+		if (p[4].revents)
+			relay_in(&p[4], &p[3]);
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(p[0].fd, &si, sizeof si) == sizeof si &&
-			    signals_handle(child, (int)si.ssi_signo, si.ssi_code, &status))
+			if (read(p[0].fd, &si, sizeof si) != sizeof si)
+				continue;
+			int code = (int)si.ssi_code;
+			if (w->pty >= 0) {
+				/* A resize of our terminal is the container's too
+				 * (the kernel signals its process group itself). */
+				if (si.ssi_signo == SIGWINCH) {
+					if (p[3].fd >= 0)
+						tty_copy_size(STDIN_FILENO, p[3].fd);
+					continue;
+				}
+				/* On a pty of its own, the container is not in our
+				 * terminal's process group: what the kernel sent us
+				 * (a hangup, Ctrl-C without -i) did not reach it. */
+				code = SI_USER;
+			}
+			if (signals_handle(child, (int)si.ssi_signo, code, &status))
 				ended = true;
 		}
 	}

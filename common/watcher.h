@@ -18,6 +18,9 @@ struct watcher {
 	char log_path[4096];
 	int out[2], err[2]; /* the container's stdout and stderr pipes */
 	int null;	    /* /dev/null, the stdin of a detached container */
+	/* (day 10) -t: the master side of the container's pty (its output,
+	 * relayed like the pipes'), and the fd whose input goes into it (-i). */
+	int pty, in;
 	bool tee;	    /* also copy the output to our own stdout/stderr */
 	/* run -d only: */
 	int exec_result[2]; /* child -> watcher: nothing if the exec happened
@@ -50,7 +53,8 @@ void watcher_tell_started(struct watcher *w);
 void watcher_detach(struct watcher *w);
 
 /* After clone: relay the output and the signals until CHILD has ended
- * and its pipes are drained. Returns CHILD's waitpid() status. */
+ * and its pipes are drained. Returns CHILD's waitpid() status. (Day 10:
+ * with a pty, also our input into it and our window size onto it.) */
 int watcher_run(struct watcher *w, pid_t child);
 
 #endif

@@ -23,6 +23,7 @@
 #include "signals.h"
 #include "spawn.h"
 #include "state.h"
+#include "tty.h"
 #include "watcher.h"
 
 #include <errno.h>
@@ -33,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -67,6 +69,10 @@ struct run_options {
 		bool ro;
 	} vol[MAX_ITEMS];     /* -v HOST:CTR[:ro] */
 	int nvol;
+	bool tty;	      /* -t: a pseudo-terminal of its own */
+	bool interactive;     /* -i: our stdin goes into it */
+	int console[2];	      /* -t: the child sends its pty master on this */
+	struct winsize winsize; /* -t: our terminal's size, its pty's at start */
 	char **command;	      /* CMD and its arguments, untouched */
 	struct watcher watcher; /* the container's stdio, its log */
 };
@@ -85,7 +91,7 @@ static void usage(FILE *out)
 		"  logs [-f] ID               print its output (-f: follow until it exits)\n"
 		"  stop [-t SECONDS] ID       SIGTERM, then SIGKILL after SECONDS (10)\n"
 		"  rm [-f] ID                 remove an exited container (-f: stop it first)\n"
-		"  exec ID CMD [ARG...]       run CMD inside a running container\n"
+		"  exec [-it] ID CMD [ARG...] run CMD inside a running container\n"
 		"\n"
 		"ID is a full id, a unique prefix of one, or a --name.\n"
 		"Later days add:\n"
@@ -115,6 +121,8 @@ static void run_usage(FILE *out)
 		"      --hostname H      hostname inside the container (default: its id)\n"
 		"  -e KEY=VAL            set an environment variable (KEY alone: the host's)\n"
 		"  -w DIR                working directory inside (made if missing)\n"
+		"  -i, --interactive     with -t: what you type goes to the container\n"
+		"  -t, --tty             a terminal of its own (a shell gets job control)\n"
 		"  -v HOST:CTR[:ro]      bind the host path HOST on CTR (read-only with :ro)\n"
 		"      --read-only       the rootfs read-only (default: a private writable layer)\n"
 		"      --init            a tiny PID 1 that passes signals on and reaps zombies\n"
@@ -162,6 +170,8 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		{"workdir", required_argument, NULL, 'w'},
 		{"volume", required_argument, NULL, 'v'},
 		{"hostname", required_argument, NULL, 'H'},
+		{"interactive", no_argument, NULL, 'i'},
+		{"tty", no_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -172,7 +182,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	const char *flag = NULL; /* the limit flag being read, for errors */
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dhe:w:v:", flags, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dhite:w:v:", flags, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rootfs = optarg;
@@ -210,6 +220,12 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			else
 				die("run: --net '%s': not a network mode (bridge, host, none)",
 				    optarg);
+			break;
+		case 'i':
+			o->interactive = true;
+			break;
+		case 't':
+			o->tty = true;
 			break;
 		case 'R':
 			o->read_only = true;
@@ -275,6 +291,12 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	if (rootfs_check(rootfs, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
 		die("run: rootfs '%s': %s", rootfs, why);
 	o->command = &argv[optind];
+	/* What Docker says, for the same reasons: a detached container has
+	 * nobody typing, and raw keystrokes need a terminal to come from. */
+	if (o->interactive && o->detach)
+		die("run: -i and -d together: tdg cannot attach to a detached container");
+	if (o->interactive && o->tty && !isatty(STDIN_FILENO))
+		die("run: -it: the input device is not a TTY; drop -t, or run it from a terminal");
 }
 
 /* The first code that runs inside the new namespaces. Its errors end the
@@ -320,6 +342,8 @@ static int container_main(void *arg)
 		rootfs_enter_readonly(root);
 	else
 		rootfs_enter(root);
+	if (o->tty) /* in our own /dev now: the pty is made in the container */
+		tty_console_child(o->console[1], &o->winsize);
 	spawn_container_env(o->hostname);
 	for (int i = 0; i < o->nenv; i++)
 		putenv((char *)o->env[i]);
@@ -410,7 +434,13 @@ static int cmd_run(int argc, char **argv)
 	setup_cgroup(&o, c);
 	/* A foreground run on a terminal keeps it (a shell needs a tty);
 	 * anything else goes through the watcher into the log. */
-	watcher_prepare(&o.watcher, c, o.detach || !isatty(STDOUT_FILENO), o.detach);
+	watcher_prepare(&o.watcher, c, o.tty || o.detach || !isatty(STDOUT_FILENO), o.detach);
+	if (o.tty) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, o.console) != 0)
+			die("run: socketpair: %m");
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &o.winsize) != 0)
+			ioctl(STDOUT_FILENO, TIOCGWINSZ, &o.winsize);
+	}
 
 	fflush(NULL); /* or the children would print tdg's unflushed output too */
 	if (o.detach) {
@@ -420,6 +450,10 @@ static int cmd_run(int argc, char **argv)
 		if (watcher < 0)
 			die("fork: %m");
 		if (watcher > 0) {
+			if (o.tty) { /* the watcher's and the child's, not ours */
+				close(o.console[0]);
+				close(o.console[1]);
+			}
 			int started = watcher_wait_started(&o.watcher, state_str(c, "id"));
 			if (started < 0) {
 				/* It died saying why, before the container ran
@@ -457,6 +491,17 @@ static int cmd_run(int argc, char **argv)
 			die("net: tell the container its eth0 is there: %m");
 		close(o.sync[0]);
 		close(o.sync[1]);
+	}
+	if (o.tty) {
+		/* Its pty, once it has made it (-1: it failed first, and its
+		 * status says why). Our copy of its end would hide that. */
+		close(o.console[1]);
+		o.watcher.pty = tty_recv_fd(o.console[0]);
+		close(o.console[0]);
+		if (o.interactive && o.watcher.pty >= 0) {
+			o.watcher.in = STDIN_FILENO;
+			tty_raw(STDIN_FILENO);
+		}
 	}
 	container_started(c, pid);
 	fail_undo(NULL, NULL); /* it runs: from now on its end is recorded */
@@ -598,40 +643,66 @@ static int cmd_rm(int argc, char **argv)
 	return 0;
 }
 
-/* `tdg exec ID CMD...`: into a running container's cgroup and namespaces,
- * then fork CMD there (a PID namespace takes only children) and wait. */
+/* `tdg exec [-it] ID CMD...`: into a running container's cgroup and
+ * namespaces, then fork CMD there (a PID namespace takes only children) and
+ * wait. With -t, CMD gets a pty of the container's own, as with run -t. */
 static int cmd_exec(int argc, char **argv)
 {
 	char id[TDG_ID_LEN + 1];
-	if (argc >= 2 && cli_is_help(argv[1])) {
-		printf("Usage: tdg exec ID CMD [ARG...]\n\nRun CMD inside the running "
-		       "container ID (its namespaces, cgroup and root).\n");
-		return 0;
+	bool tty = false, interactive = false;
+	int c;
+	opterr = 0;
+	while ((c = getopt(argc, argv, "+:ith")) != -1) {
+		if (c == 'i')
+			interactive = true;
+		else if (c == 't')
+			tty = true;
+		else if (c == 'h') {
+			printf("Usage: tdg exec [-it] ID CMD [ARG...]\n\nRun CMD inside the "
+			       "running container ID (its namespaces, cgroup and root).\n\n"
+			       "  -i    with -t: what you type goes to CMD\n"
+			       "  -t    a terminal of its own (a shell gets job control)\n");
+			return 0;
+		} else
+			die("exec: unknown flag '%s'; usage: tdg exec [-it] ID CMD [ARG...]",
+			    cli_bad_flag(argv, optind, optopt));
 	}
-	if (argc >= 2 && argv[1][0] == '-')
-		die("exec: unknown flag '%s'; usage: tdg exec ID CMD [ARG...]", argv[1]);
-	if (argc < 3)
-		die("exec: usage: tdg exec ID CMD [ARG...]");
-	state_resolve(argv[1], id);
-	json_t *c = container_reconcile(id);
-	if (!c || strcmp(state_str(c, "status"), "running") != 0)
-		die("exec: container %s is not running", argv[1]);
+	if (argc - optind < 2)
+		die("exec: usage: tdg exec [-it] ID CMD [ARG...]");
+	if (interactive && tty && !isatty(STDIN_FILENO))
+		die("exec: -it: the input device is not a TTY; drop -t, or run it from a terminal");
+	const char *name = argv[optind];
+	char **command = argv + optind + 1;
+	state_resolve(name, id);
+	json_t *ct = container_reconcile(id);
+	if (!ct || strcmp(state_str(ct, "status"), "running") != 0)
+		die("exec: container %s is not running", name);
 	/* The pidfd names the container's PID 1 for good (no pid reuse), and
 	 * setns() takes it to join all its namespaces at once. */
-	int pidfd = proc_pidfd((pid_t)state_int(c, "pid"),
-			       (unsigned long long)state_int(c, "pid_start_time"),
-			       state_str(c, "boot_id"));
+	int pidfd = proc_pidfd((pid_t)state_int(ct, "pid"),
+			       (unsigned long long)state_int(ct, "pid_start_time"),
+			       state_str(ct, "boot_id"));
 	if (pidfd < 0)
-		die("exec: container %s is not running", argv[1]);
+		die("exec: container %s is not running", name);
 	size_t i;
 	json_t *dir;
-	json_array_foreach(json_object_get(c, "cgroup"), i, dir)
+	json_array_foreach(json_object_get(ct, "cgroup"), i, dir)
 		if (cgroup_enter(json_string_value(dir)) != 0)
 			die("exec: join %s: %m", json_string_value(dir));
 	if (ns_enter(pidfd) != 0)
-		die("exec: setns into %s: %m", argv[1]);
+		die("exec: setns into %s: %m", name);
 	close(pidfd);
 
+	/* In its mount namespace already, so this /dev/ptmx is the
+	 * container's: no socket needed to bring the master back. */
+	struct winsize ws = {0};
+	int master = -1;
+	if (tty) {
+		if ((master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+			die("exec: open the container's /dev/ptmx: %m");
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) != 0)
+			ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
+	}
 	signals_block();
 	fflush(NULL);
 	pid_t pid = fork();
@@ -639,13 +710,23 @@ static int cmd_exec(int argc, char **argv)
 		die("exec: fork: %m");
 	if (pid == 0) {
 		signals_child_setup();
-		spawn_container_env(state_str(c, "hostname"));
+		if (tty)
+			tty_take_slave(master, &ws);
+		spawn_container_env(state_str(ct, "hostname"));
 		if (chdir("/") != 0)
 			die("exec: chdir /: %m");
-		spawn_exec(argv + 2);
+		spawn_exec(command);
 	}
-	json_decref(c);
-	return spawn_exit_status(signals_wait_forwarding(pid));
+	json_decref(ct);
+	if (!tty)
+		return spawn_exit_status(signals_wait_forwarding(pid));
+	/* The same relay as a watcher's, minus the log. */
+	struct watcher w = {.log = -1, .out = {-1, -1}, .err = {-1, -1}, .null = -1,
+			    .pty = master, .in = interactive ? STDIN_FILENO : -1,
+			    .tee = true};
+	if (interactive)
+		tty_raw(STDIN_FILENO);
+	return spawn_exit_status(watcher_run(&w, pid));
 }
 
 static int cmd_inspect(int argc, char **argv)
