@@ -50,13 +50,12 @@ static void rules(const char *bridge, const char *subnet, char *r[NRULES][16])
 	memcpy(r, tmpl, sizeof tmpl);
 }
 
-/* iptables -w -t TABLE ACTION CHAIN RULE... */
-static int rule(char action, char *const r[16])
+int nat_rule(char action, char *const r[])
 {
 	char act[3] = {'-', action, '\0'};
-	char *argv[24] = {"iptables", "-w", "-t", r[0], act, r[1]};
+	char *argv[40] = {"iptables", "-w", "-t", r[0], act, r[1]};
 	int n = 6;
-	for (int i = 2; r[i] && n < 23; i++)
+	for (int i = 2; r[i] && n < 39; i++)
 		argv[n++] = r[i];
 	argv[n] = NULL;
 	return iptables(argv);
@@ -72,10 +71,10 @@ int nat_setup(const char *bridge, const char *subnet, char *why, size_t size)
 	char *r[NRULES][16];
 	rules(bridge, subnet, r);
 	for (int i = 0; i < NRULES; i++) {
-		int st = rule('C', r[i]); /* already there? */
+		int st = nat_rule('C', r[i]); /* already there? */
 		if (st == 0)
 			continue;
-		if (st == 127 || rule('A', r[i]) != 0) {
+		if (st == 127 || nat_rule('A', r[i]) != 0) {
 			snprintf(why, size, st == 127 ? "iptables is not installed; "
 						       "apt-get install iptables"
 						     : "iptables -t %s -A %s failed",
@@ -109,9 +108,7 @@ int nat_setup(const char *bridge, const char *subnet, char *why, size_t size)
 	return 0;
 }
 
-/* Delete every rule of TABLE tagged "tdg" that names BRIDGE, whatever its
- * subnet: containers of several subnets (TDG_SUBNET) may have shared it. */
-static void delete_tagged(const char *table, const char *bridge)
+void nat_delete_matching(const char *table, const char *needle, const char *also)
 {
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) != 0)
@@ -127,8 +124,8 @@ static void delete_tagged(const char *table, const char *bridge)
 	char line[512], *rules[64];
 	int n = 0;
 	while (f && n < 64 && fgets(line, sizeof line, f))
-		if (strncmp(line, "-A ", 3) == 0 && strstr(line, "--comment tdg") &&
-		    strstr(line, bridge))
+		if (strncmp(line, "-A ", 3) == 0 && strstr(line, needle) &&
+		    (!also || strstr(line, also)))
 			rules[n++] = strdup(line + 3);
 	if (f)
 		fclose(f);
@@ -151,8 +148,10 @@ static void delete_tagged(const char *table, const char *bridge)
 void nat_teardown(const char *bridge)
 {
 	char saved[PATH_MAX];
-	delete_tagged("nat", bridge);
-	delete_tagged("filter", bridge);
+	/* Every rule tagged "tdg" that names BRIDGE, whatever its subnet:
+	 * containers of several subnets (TDG_SUBNET) may have shared it. */
+	nat_delete_matching("nat", "--comment tdg", bridge);
+	nat_delete_matching("filter", "--comment tdg", bridge);
 	forward_saved(saved, sizeof saved);
 	if (access(saved, F_OK) == 0) {
 		int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);

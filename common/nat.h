@@ -19,4 +19,12 @@ int nat_setup(const char *bridge, const char *subnet, char *why, size_t size);
  * used it), and put ip_forward back as tdg found it. */
 void nat_teardown(const char *bridge);
 
+/* (day 10) iptables -w -t R[0] -ACTION R[1] R[2]... (R ends with NULL),
+ * no shell in between: its exit status, 127 if iptables is missing. */
+int nat_rule(char action, char *const r[]);
+
+/* (day 10) Delete every rule of TABLE whose `iptables -S` line contains
+ * NEEDLE (and ALSO, unless NULL). */
+void nat_delete_matching(const char *table, const char *needle, const char *also);
+
 #endif

@@ -4,6 +4,7 @@
 #include "fail.h"
 #include "nat.h"
 #include "netlink.h"
+#include "ports.h"
 #include "state.h"
 
 #include <arpa/inet.h>
@@ -126,6 +127,7 @@ void network_release(json_t *c)
 	if (!*veth && !*ip)
 		return;
 	int lock = lease_lock();
+	ports_release(c); /* day 10: its published ports (-p) */
 	/* The veth usually went with the container's namespace already; its
 	 * host end may outlive it briefly, or be all that is left. */
 	if (*veth)

@@ -18,6 +18,7 @@
 #include "network.h"
 #include "id.h"
 #include "ns.h"
+#include "ports.h"
 #include "resources.h"
 #include "rootfs.h"
 #include "signals.h"
@@ -42,6 +43,7 @@
 
 #define TDG_DAY 10
 #define MAX_ITEMS 64 /* -e and -v given, at most */
+#define MAX_PORTS 32 /* -p given, at most */
 /* Where the cgroup filesystem is; TDG_CGROUP_ROOT overrides it, so tests
  * can show what happens on a host without one. */
 #define CGROUP_ROOT (getenv("TDG_CGROUP_ROOT") ? getenv("TDG_CGROUP_ROOT") : "/sys/fs/cgroup")
@@ -69,6 +71,8 @@ struct run_options {
 		bool ro;
 	} vol[MAX_ITEMS];     /* -v HOST:CTR[:ro] */
 	int nvol;
+	struct port ports[MAX_PORTS]; /* -p HOST:CTR[/tcp|/udp] */
+	int nports;
 	bool tty;	      /* -t: a pseudo-terminal of its own */
 	bool interactive;     /* -i: our stdin goes into it */
 	int console[2];	      /* -t: the child sends its pty master on this */
@@ -124,6 +128,8 @@ static void run_usage(FILE *out)
 		"  -i, --interactive     with -t: what you type goes to the container\n"
 		"  -t, --tty             a terminal of its own (a shell gets job control)\n"
 		"  -v HOST:CTR[:ro]      bind the host path HOST on CTR (read-only with :ro)\n"
+		"  -p HOST:CTR[/udp]     publish the container's port CTR as the host's\n"
+		"                        port HOST (tcp unless /udp; --net bridge only)\n"
 		"      --read-only       the rootfs read-only (default: a private writable layer)\n"
 		"      --init            a tiny PID 1 that passes signals on and reaps zombies\n"
 		"  -h, --help            this text\n");
@@ -169,6 +175,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		{"env", required_argument, NULL, 'e'},
 		{"workdir", required_argument, NULL, 'w'},
 		{"volume", required_argument, NULL, 'v'},
+		{"publish", required_argument, NULL, 'p'},
 		{"hostname", required_argument, NULL, 'H'},
 		{"interactive", no_argument, NULL, 'i'},
 		{"tty", no_argument, NULL, 't'},
@@ -182,7 +189,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	const char *flag = NULL; /* the limit flag being read, for errors */
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dhite:w:v:", flags, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dhite:w:v:p:", flags, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rootfs = optarg;
@@ -261,6 +268,12 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 				die("run: more than %d -v", MAX_ITEMS);
 			parse_volume(optarg, &o->vol[o->nvol++]);
 			break;
+		case 'p':
+			if (o->nports == MAX_PORTS)
+				die("run: more than %d -p", MAX_PORTS);
+			if (ports_parse(optarg, &o->ports[o->nports++], why, sizeof why))
+				die("run: -p '%s': %s", optarg, why);
+			break;
 		case 'H':
 			if (!ns_hostname_valid(optarg))
 				die("run: --hostname '%s': not a valid hostname "
@@ -291,6 +304,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	if (rootfs_check(rootfs, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
 		die("run: rootfs '%s': %s", rootfs, why);
 	o->command = &argv[optind];
+	if (o->nports && o->net != NET_BRIDGE)
+		die("run: -p needs --net bridge (with --net host, the container's ports "
+		    "are the host's already)");
 	/* What Docker says, for the same reasons: a detached container has
 	 * nobody typing, and raw keystrokes need a terminal to come from. */
 	if (o->interactive && o->detach)
@@ -424,6 +440,7 @@ static int cmd_run(int argc, char **argv)
 	container_record(c, ro_keys);
 	if (o.net == NET_BRIDGE) {
 		network_prepare(&o.network, c);
+		ports_publish(c, o.ports, o.nports, o.network.addr, state_str(c, "subnet"));
 		if (pipe2(o.sync, O_CLOEXEC) != 0)
 			die("pipe: %m");
 	} else {
@@ -487,6 +504,8 @@ static int cmd_run(int argc, char **argv)
 			errno = err;
 			die("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
 		}
+		if (o.nports && ports_hairpin(o.network.veth) != 0)
+			die("net: hairpin mode on %s: %m", o.network.veth);
 		if (write(o.sync[1], "G", 1) != 1)
 			die("net: tell the container its eth0 is there: %m");
 		close(o.sync[0]);

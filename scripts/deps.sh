@@ -16,6 +16,7 @@ BUILD_PKGS=(gcc make pkg-config libc6-dev
 TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     qemu-system-x86 # day 07: the cgroup v2 guest (tests/v2guest)
     tmux # day 10: tests drive -it through a real terminal
+    curl # day 10: tests fetch from published ports
 )
 
 usage() {

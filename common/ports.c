@@ -1,0 +1,237 @@
+/* ports.c — see ports.h.                                             (day 10) */
+#include "ports.h"
+#include "container.h"
+#include "fail.h"
+#include "lease.h"
+#include "nat.h"
+#include "network.h"
+#include "state.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A port number: digits only (no sign, no spaces, no "0x"), 1..65535. */
+static int port_number(const char *s, size_t len, unsigned short *out)
+{
+	unsigned long v = 0;
+	if (len == 0 || len > 5)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	*out = (unsigned short)v;
+	return 0;
+}
+
+int ports_parse(const char *spec, struct port *out, char *why, size_t size)
+{
+	const char *colon = strchr(spec, ':'), *slash = strchr(spec, '/');
+	const char *end = slash ? slash : spec + strlen(spec);
+	if (!colon || colon > end) {
+		snprintf(why, size, "not HOST:CTR[/tcp|/udp] (e.g. 8080:80)");
+		return -1;
+	}
+	if (port_number(spec, (size_t)(colon - spec), &out->host) != 0 ||
+	    port_number(colon + 1, (size_t)(end - colon - 1), &out->ctr) != 0) {
+		snprintf(why, size, "ports are numbers from 1 to 65535 (e.g. 8080:80)");
+		return -1;
+	}
+	if (!slash || strcmp(slash, "/tcp") == 0)
+		strcpy(out->proto, "tcp");
+	else if (strcmp(slash, "/udp") == 0)
+		strcpy(out->proto, "udp");
+	else {
+		snprintf(why, size, "the protocol must be tcp or udp");
+		return -1;
+	}
+	return 0;
+}
+
+void ports_format(const struct port *p, char *out, size_t size)
+{
+	snprintf(out, size, "%u:%u/%s", p->host, p->ctr, p->proto);
+}
+
+static void entry_path(const char *proto, unsigned short host, char *out, size_t size)
+{
+	snprintf(out, size, "%s/ports/%s-%u", TDG_NETWORK_DIR, proto, host);
+}
+
+/* Is something on the host itself listening there? DNAT would silently
+ * steal its traffic; Docker refuses such a port, and so do we. */
+static int host_port_free(const struct port *p)
+{
+	int s = socket(AF_INET, (strcmp(p->proto, "tcp") == 0 ? SOCK_STREAM : SOCK_DGRAM) |
+					SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(p->host),
+				 .sin_addr.s_addr = htonl(INADDR_ANY)};
+	int ok = s >= 0 && bind(s, (struct sockaddr *)&sa, sizeof sa) == 0;
+	int err = errno;
+	if (s >= 0)
+		close(s);
+	errno = err;
+	return ok ? 0 : -1;
+}
+
+/* The per-port rules, as nat_rule() takes them. */
+static int port_rules(char action, const struct port *p, const char *ip, const char *tag)
+{
+	char hport[8], cport[8], dest[32], dst[24];
+	snprintf(hport, sizeof hport, "%u", p->host);
+	snprintf(cport, sizeof cport, "%u", p->ctr);
+	snprintf(dest, sizeof dest, "%s:%u", ip, p->ctr);
+	snprintf(dst, sizeof dst, "%s/32", ip);
+	char *proto = (char *)p->proto, *t = (char *)tag;
+	char *const r[3][24] = {
+		{"nat", "PREROUTING", "-p", proto, "--dport", hport, "-m", "addrtype",
+		 "--dst-type", "LOCAL", "-j", "DNAT", "--to-destination", dest, "-m",
+		 "comment", "--comment", t, NULL},
+		{"nat", "OUTPUT", "-p", proto, "--dport", hport, "-m", "addrtype",
+		 "--dst-type", "LOCAL", "-j", "DNAT", "--to-destination", dest, "-m",
+		 "comment", "--comment", t, NULL},
+		{"filter", "FORWARD", "-d", dst, "-o", TDG_BRIDGE, "-p", proto, "--dport",
+		 cport, "-j", "ACCEPT", "-m", "comment", "--comment", t, NULL},
+	};
+	for (int i = 0; i < 3; i++)
+		if (nat_rule(action, r[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* The two rules every published port shares (see ports.h), tagged "tdg"
+ * and naming td0: they go with the bridge, in nat_teardown(). */
+static int shared_rules(const char *subnet)
+{
+	char sub[32];
+	snprintf(sub, sizeof sub, "%s", subnet);
+	char *const r[2][24] = {
+		{"nat", "POSTROUTING", "-s", "127.0.0.0/8", "-o", TDG_BRIDGE, "-j",
+		 "MASQUERADE", "-m", "comment", "--comment", "tdg", NULL},
+		{"nat", "POSTROUTING", "-s", sub, "-o", TDG_BRIDGE, "-m", "conntrack",
+		 "--ctstate", "DNAT", "-j", "MASQUERADE", "-m", "comment", "--comment",
+		 "tdg", NULL},
+	};
+	for (int i = 0; i < 2; i++)
+		if (nat_rule('C', r[i]) != 0 && nat_rule('A', r[i]) != 0)
+			return -1;
+	/* The kernel drops a packet from 127.0.0.1 routed out of a real
+	 * interface ("martian") unless that interface allows it; td0 is
+	 * ours and goes away with its setting. */
+	int fd = open("/proc/sys/net/ipv4/conf/" TDG_BRIDGE "/route_localnet",
+		      O_WRONLY | O_CLOEXEC);
+	int ok = fd >= 0 && write(fd, "1", 1) == 1;
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+void ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
+		   const char *subnet)
+{
+	const char *id = state_str(c, "id");
+	char ip[INET_ADDRSTRLEN], tag[32], spec[32], path[PATH_MAX];
+	if (n == 0)
+		return;
+	inet_ntop(AF_INET, &addr, ip, sizeof ip);
+	snprintf(tag, sizeof tag, "tdg-%s", id);
+
+	/* Under the lease lock: two containers asking for one port at once
+	 * see each other. It is released before any die(): the undo that
+	 * follows (container_release) takes it again. */
+	int lock = lease_lock();
+	for (int i = 0; i < n; i++) { /* all checked before anything is made */
+		for (int j = 0; j < i; j++)
+			if (p[j].host == p[i].host && strcmp(p[j].proto, p[i].proto) == 0)
+				lease_unlock(lock), die("run: -p %u/%s given twice", p[i].host, p[i].proto);
+		entry_path(p[i].proto, p[i].host, path, sizeof path);
+		char holder[64] = "";
+		FILE *f = fopen(path, "re");
+		if (f) {
+			if (!fgets(holder, sizeof holder, f))
+				holder[0] = '\0';
+			fclose(f);
+			lease_unlock(lock), die("run: -p %u/%s: already published by container %s", p[i].host,
+			    p[i].proto, holder);
+		}
+		if (host_port_free(&p[i]) != 0)
+			lease_unlock(lock), die("run: -p %u/%s: %s on the host: %m", p[i].host, p[i].proto,
+			    errno == EADDRINUSE ? "the port is in use" : "cannot check the port");
+	}
+	json_t *list = json_array();
+	for (int i = 0; i < n; i++) {
+		ports_format(&p[i], spec, sizeof spec);
+		json_array_append_new(list, json_string(spec));
+	}
+	json_object_set_new(c, "ports", list);
+	static const char *const keys[] = {"ports", NULL};
+	container_record(c, keys); /* from here on, release finds them */
+
+	mkdir(TDG_NETWORK_DIR "/ports", 0755);
+	if (shared_rules(subnet) != 0)
+		lease_unlock(lock), die("run: -p: iptables NAT rules for published ports failed");
+	for (int i = 0; i < n; i++) {
+		entry_path(p[i].proto, p[i].host, path, sizeof path);
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 || write(fd, id, strlen(id)) != (ssize_t)strlen(id))
+			lease_unlock(lock), die("run: -p: %s: %m", path);
+		close(fd);
+		if (port_rules('A', &p[i], ip, tag) != 0)
+			lease_unlock(lock), die("run: -p %u/%s: iptables DNAT rules failed", p[i].host, p[i].proto);
+	}
+	lease_unlock(lock);
+}
+
+int ports_hairpin(const char *veth)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/sys/class/net/%s/brport/hairpin_mode", veth);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int ok = write(fd, "1", 1) == 1;
+	int err = errno;
+	close(fd);
+	errno = err;
+	return ok ? 0 : -1;
+}
+
+void ports_release(json_t *c)
+{
+	const char *id = state_str(c, "id");
+	json_t *list = json_object_get(c, "ports"), *v;
+	size_t i;
+	char tag[40], path[PATH_MAX], holder[64];
+	if (!json_array_size(list))
+		return;
+	snprintf(tag, sizeof tag, "--comment tdg-%s", id);
+	nat_delete_matching("nat", tag, NULL);
+	nat_delete_matching("filter", tag, NULL);
+	json_array_foreach(list, i, v) {
+		struct port p;
+		char why[128];
+		if (!json_is_string(v) || ports_parse(json_string_value(v), &p, why, sizeof why))
+			continue;
+		entry_path(p.proto, p.host, path, sizeof path);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (!fgets(holder, sizeof holder, f))
+			holder[0] = '\0';
+		fclose(f);
+		if (strcmp(holder, id) == 0) /* a stale call never frees another's */
+			unlink(path);
+	}
+}

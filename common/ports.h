@@ -1,0 +1,59 @@
+/* ports.h — publishing a container's port on the host (`-p`).      (day 10)
+ *
+ * A bridged container's address (10.10.0.2) is private to the host. To
+ * reach its port 80 as the host's port 8080, tdg does what Docker does
+ * without its userland proxy: destination NAT in the kernel.
+ *
+ *   nat PREROUTING  (packets arriving: other hosts, other containers)
+ *   nat OUTPUT      (packets the host itself sends, 127.0.0.1 included)
+ *       -p tcp --dport 8080 -m addrtype --dst-type LOCAL
+ *       -j DNAT --to-destination 10.10.0.2:80
+ *   filter FORWARD  -d 10.10.0.2 -o td0 -p tcp --dport 80 -j ACCEPT
+ *
+ * Two more rules, shared by every published port, make the replies find
+ * their way back: a client on 127.0.0.1 has a source address that must
+ * never leave the host, and a client container on the same bridge would
+ * get the answer straight from the server's address, not the one it
+ * called; MASQUERADE gives both the bridge's address as their source
+ * (127.0.0.1 may be routed out of td0 at all only with route_localnet).
+ * Each container's rules carry the comment "tdg-<id>", so releasing them
+ * is exact; a host-wide registry (/run/tdg/network/ports/tcp-8080 holding
+ * the id, under the lease lock) tells two containers apart that want the
+ * same port. */
+#ifndef TDG_PORTS_H
+#define TDG_PORTS_H
+
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stddef.h>
+
+struct port {
+	unsigned short host, ctr; /* 1..65535 */
+	char proto[4];		  /* "tcp" or "udp" */
+};
+
+/* "HOST:CTR[/tcp|/udp]" into OUT; -1 with the reason in WHY. */
+int ports_parse(const char *spec, struct port *out, char *why, size_t size);
+
+/* The spec back, "8080:80/tcp", as the metadata records it. */
+void ports_format(const struct port *p, char *out, size_t size);
+
+/* Publish the N ports of bridged container C (its address ADDR, on the
+ * bridge whose subnet is SUBNET, "10.10.0.0/24"): recorded in C's
+ * metadata first, so container_release() can undo them whatever happens
+ * next. Dies (125) if a port is taken or the rules cannot be made. */
+void ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
+		   const char *subnet);
+
+/* After network_attach(): let the bridge send a frame back out of the port
+ * it came in on (VETH's "hairpin" mode). Where bridged traffic also passes
+ * iptables (br_netfilter, as Docker hosts have), a container calling its
+ * own published port through the bridge's address needs that: the DNAT
+ * happens while the bridge forwards, and the answer is for the same port.
+ * -1 with errno on failure. */
+int ports_hairpin(const char *veth);
+
+/* Remove C's rules and registry entries (the lease lock held). */
+void ports_release(json_t *c);
+
+#endif
