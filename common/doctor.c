@@ -100,7 +100,7 @@ static struct outcome in_child(int (*fn)(int arg, const char **step), int arg)
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (n != (ssize_t)sizeof o)
-		o = (struct outcome){ECHILD, "the test process died"};
+		o = (struct outcome){ECHILD, "the test process"}; /* killed */
 	return o;
 }
 
@@ -156,14 +156,14 @@ static void check_namespaces(void)
 		}
 		struct outcome o = in_child(try_unshare, kinds[i].flag);
 		if (o.err == 0) {
-			report(OK, kinds[i].what, needed ? NULL : "available (tdg does not use them)");
+			report(OK, kinds[i].what, needed ? NULL : "available%s", aside);
 			continue;
 		}
 		if (o.err == EPERM)
 			snprintf(fix, sizeof fix, "%s", eperm_fix());
 		else if (o.err == ENOSPC)
-			snprintf(fix, sizeof fix, "none allowed: sysctl user.max_%s_namespaces=10000",
-				 kinds[i].file);
+			snprintf(fix, sizeof fix, "none allowed: "
+				 "sysctl user.max_%s_namespaces=10000", kinds[i].file);
 		else if (o.err == EINVAL)
 			snprintf(fix, sizeof fix, "the kernel lacks them; it needs %s=y",
 				 kinds[i].config);
@@ -272,6 +272,13 @@ static bool is_fs(const char *path, long magic)
 	return statfs(path, &fs) == 0 && fs.f_type == magic;
 }
 
+/* "a b" + WORD = "a b WORD". */
+static void add_word(char *list, size_t size, const char *word)
+{
+	size_t len = strlen(list);
+	snprintf(list + len, size - len, "%s%s", len ? " " : "", word);
+}
+
 /* Read only: the controllers tdg writes limits to must be there, as
  * cgroup_create() will look for them. Nothing is written here. */
 static void check_cgroups(const char *root)
@@ -301,14 +308,13 @@ static void check_cgroups(const char *root)
 		for (int i = 0; i < 3; i++) {
 			snprintf(word, sizeof word, " %s ", need[i]);
 			if (!strstr(padded, word))
-				snprintf(missing + strlen(missing), sizeof missing - strlen(missing),
-					 "%s%s", *missing ? " " : "", need[i]);
+				add_word(missing, sizeof missing, need[i]);
 		}
 		if (*missing)
-			report(FAIL, "cgroup controllers", "%s missing from %s: bound to a v1 "
-			       "hierarchy, or disabled on the kernel command line (cgroup_disable=); "
-			       "boot without it, with systemd.unified_cgroup_hierarchy=1", missing,
-			       path);
+			report(FAIL, "cgroup controllers", "%s missing from %s: bound to a "
+			       "v1 hierarchy, or disabled on the kernel command line "
+			       "(cgroup_disable=); boot without it, with "
+			       "systemd.unified_cgroup_hierarchy=1", missing, path);
 		else
 			report(OK, "cgroup controllers", "memory cpu pids");
 		return;
@@ -321,8 +327,7 @@ static void check_cgroups(const char *root)
 	for (int i = 0; i < 3; i++) {
 		snprintf(path, sizeof path, "%s/%s", root, need[i]);
 		if (!is_fs(path, CGROUP_SUPER_MAGIC))
-			snprintf(missing + strlen(missing), sizeof missing - strlen(missing),
-				 "%s%s", *missing ? " " : "", need[i]);
+			add_word(missing, sizeof missing, need[i]);
 	}
 	if (*missing)
 		report(FAIL, "cgroup controllers", "no %s hierarchy under %s; mount each "

@@ -98,6 +98,32 @@ t_missing_cgroups_fail_saying_how_to_mount_them() {
     expect_doctor_fail cgroups "mount -t cgroup2 none $TDG_ROOT/no-cgroups"
 }
 
+t_missing_cgroup_controllers_fail_saying_what_to_do() {
+    # Real hierarchies, only read. v1 host: a folder holding the host's
+    # memory and cpu trees (symlinks) but no pids one.
+    local tested=0
+    if [[ "$(stat -fc %T /sys/fs/cgroup/memory/ 2>/dev/null)" == cgroupfs ]]; then
+        mkdir "$TDG_ROOT/v1"
+        ln -s /sys/fs/cgroup/memory "$TDG_ROOT/v1/memory"
+        ln -s /sys/fs/cgroup/cpu "$TDG_ROOT/v1/cpu"
+        TDG_CGROUP_ROOT=$TDG_ROOT/v1 capture "$TDG" doctor --rootfs "$ROOTFS"
+        expect_eq "$(line_of cgroups)" "ok    cgroups: v1 at $TDG_ROOT/v1" "the cgroups line"
+        expect_doctor_fail "cgroup controllers" "no pids hierarchy under $TDG_ROOT/v1"
+        expect_doctor_fail "cgroup controllers" "mount -t cgroup -o NAME cgroup $TDG_ROOT/v1/NAME"
+        tested=1
+    fi
+    # Hybrid host: its v2 tree has no controllers (all are bound to v1).
+    if [[ "$(stat -fc %T /sys/fs/cgroup/unified/ 2>/dev/null)" == cgroup2fs &&
+        "$(cat /sys/fs/cgroup/unified/cgroup.controllers)" != *pids* ]]; then
+        TDG_CGROUP_ROOT=/sys/fs/cgroup/unified capture "$TDG" doctor --rootfs "$ROOTFS"
+        expect_contains "$(line_of cgroups)" "ok    cgroups: v2 (unified)" "the cgroups line"
+        expect_doctor_fail "cgroup controllers" "pids missing from /sys/fs/cgroup/unified/cgroup.controllers"
+        expect_doctor_fail "cgroup controllers" "systemd.unified_cgroup_hierarchy=1"
+        tested=1
+    fi
+    ((tested)) || echo "    (a pure cgroup v2 host: no tree without controllers to point doctor at)"
+}
+
 t_kernel_without_overlayfs_fails_saying_modprobe() {
     # strace makes the kernel answer ENODEV ("no such filesystem type") to
     # the third mount(2) of each process: the overlay check's overlay mount
