@@ -250,7 +250,7 @@ void cgroup_join(struct cgroup *cg)
 {
 	for (int i = 0; i < cg->ndirs; i++)
 		if (write(cg->procs[i], "0", 1) != 1)
-			die("cgroup: join %s: %m", cg->dirs[i]);
+			die_host("cgroup: join %s: %m", cg->dirs[i]);
 }
 
 int cgroup_enter(const char *dir)

@@ -38,7 +38,7 @@ void dev_populate(const char *dev)
 	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
 		path(p, dev, nodes[i].name);
 		if (mknod(p, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) != 0)
-			die("rootfs: mknod /dev/%s: %m", nodes[i].name);
+			die_host("rootfs: mknod /dev/%s: %m", nodes[i].name);
 		chmod(p, 0666); /* mknod's mode is filtered by the umask */
 	}
 	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
@@ -53,11 +53,11 @@ void dev_populate(const char *dev)
 	if (mkdir(p, 0755) != 0 ||
 	    mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
 		  "newinstance,ptmxmode=0666,mode=0620") != 0)
-		die("rootfs: mount devpts on /dev/pts: %m");
+		die_host("rootfs: mount devpts on /dev/pts: %m");
 
 	path(p, dev, "shm");
 	if (mkdir(p, 01777) != 0 ||
 	    mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "mode=1777,size=65536k") != 0)
-		die("rootfs: mount tmpfs on /dev/shm: %m");
+		die_host("rootfs: mount tmpfs on /dev/shm: %m");
 }

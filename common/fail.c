@@ -9,6 +9,7 @@
 static void (*undo_fn)(void *);
 static void *undo_arg;
 static pid_t undo_pid;
+static const char *host_hint; /* fail_host_hint(); NULL before day 10 */
 
 void fail_undo(void (*fn)(void *arg), void *arg)
 {
@@ -38,6 +39,23 @@ void die(const char *fmt, ...)
 		fn(undo_arg);
 	}
 	exit(TDG_EXIT_FAILED);
+}
+
+void fail_host_hint(const char *hint)
+{
+	host_hint = hint;
+}
+
+void die_host(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap); /* %m: errno is still the failure's */
+	va_end(ap);
+	if (host_hint)
+		die("%s; %s", line, host_hint);
+	die("%s", line);
 }
 
 void warn(const char *fmt, ...)

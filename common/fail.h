@@ -20,6 +20,15 @@ _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * it, once the container runs and its watcher owns the cleanup. */
 void fail_undo(void (*fn)(void *arg), void *arg);
 
+/* (day 10) die() for a failure the host causes rather than the user's
+ * request: not root, a kernel feature or a tool missing, a mount the kernel
+ * refuses. The same line, plus "; HINT" once the day's main() has set one
+ * with fail_host_hint(): day 10 points to `tdg doctor`, which checks the
+ * host and says what to fix. Earlier days set none, so their lines read
+ * as they always did. */
+_Noreturn void die_host(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fail_host_hint(const char *hint);
+
 /* Print "tdg: <message>" and carry on (for things worth saying but not fatal). */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

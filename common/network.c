@@ -81,12 +81,12 @@ void network_prepare(struct network *n, json_t *c)
 		int err = errno;
 		lease_unlock(lock);
 		errno = err;
-		die("net: bridge %s with %s/%d: %m%s", TDG_BRIDGE, gw, n->subnet.prefix,
-		    errno == EEXIST ? "; td0 has another subnet's address" : "");
+		die_host("net: bridge %s with %s/%d: %m%s", TDG_BRIDGE, gw, n->subnet.prefix,
+			 errno == EEXIST ? "; td0 has another subnet's address" : "");
 	}
 	if (nat_setup(TDG_BRIDGE, sub, why, sizeof why) != 0) {
 		lease_unlock(lock);
-		die("net: %s", why);
+		die_host("net: %s", why);
 	}
 	lease_unlock(lock);
 
@@ -112,13 +112,13 @@ int network_attach(struct network *n, pid_t pid)
 void network_configure_inside(const struct network *n)
 {
 	if (netlink_link_up("lo") != 0)
-		die("net: bring up lo: %m");
+		die_host("net: bring up lo: %m");
 	if (netlink_addr_add("eth0", n->addr, n->subnet.prefix) != 0)
-		die("net: address on eth0: %m");
+		die_host("net: address on eth0: %m");
 	if (netlink_link_up("eth0") != 0)
-		die("net: bring up eth0: %m");
+		die_host("net: bring up eth0: %m");
 	if (netlink_route_default(n->gw) != 0)
-		die("net: default route: %m");
+		die_host("net: default route: %m");
 }
 
 void network_release(json_t *c)

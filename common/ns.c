@@ -55,14 +55,14 @@ bool ns_hostname_valid(const char *name)
 void ns_private_mounts(void)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-		die("make mounts private: %m");
+		die_host("make mounts private: %m");
 }
 
 void ns_mount_proc(const char *target)
 {
 	if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) != 0)
-		die("mount proc on %s: %m", target);
+		die_host("mount proc on %s: %m", target);
 }
 
 int ns_enter(int pidfd)

@@ -181,7 +181,7 @@ void ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
 
 	mkdir(TDG_NETWORK_DIR "/ports", 0755);
 	if (shared_rules(subnet) != 0)
-		lease_unlock(lock), die("run: -p: iptables NAT rules for published ports failed");
+		lease_unlock(lock), die_host("run: -p: iptables NAT rules for published ports failed");
 	for (int i = 0; i < n; i++) {
 		entry_path(p[i].proto, p[i].host, path, sizeof path);
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -189,7 +189,7 @@ void ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
 			lease_unlock(lock), die("run: -p: %s: %m", path);
 		close(fd);
 		if (port_rules('A', &p[i], ip, tag) != 0)
-			lease_unlock(lock), die("run: -p %u/%s: iptables DNAT rules failed", p[i].host, p[i].proto);
+			lease_unlock(lock), die_host("run: -p %u/%s: iptables DNAT rules failed", p[i].host, p[i].proto);
 	}
 	lease_unlock(lock);
 }

@@ -74,7 +74,7 @@ static void mount_at(const char *src, const char *target, const char *type,
 	if (mkdir(target, 0755) != 0 && errno != EEXIST)
 		die("rootfs: mkdir /%s: %m", target);
 	if (mount(src, target, type, flags, data) != 0)
-		die("rootfs: mount %s on /%s: %m", type, target);
+		die_host("rootfs: mount %s on /%s: %m", type, target);
 }
 
 void rootfs_bind_file(const char *dir, const char *file, const char *target)
@@ -85,7 +85,7 @@ void rootfs_bind_file(const char *dir, const char *file, const char *target)
 	if (fd >= 0)
 		close(fd);
 	if (mount(file, path, NULL, MS_BIND, NULL) != 0)
-		die("rootfs: bind %s on /%s: %m", file, target);
+		die_host("rootfs: bind %s on /%s: %m", file, target);
 }
 
 void rootfs_overlay(const char *lower, const char *upper, const char *work,
@@ -94,8 +94,8 @@ void rootfs_overlay(const char *lower, const char *upper, const char *work,
 	char opts[3 * PATH_MAX + 64];
 	snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
 	if (mount("overlay", merged, "overlay", 0, opts) != 0)
-		die("rootfs: overlay on %s: %m%s", merged,
-		    errno == ENODEV ? "; the kernel lacks overlayfs (modprobe overlay)" : "");
+		die_host("rootfs: overlay on %s: %m%s", merged,
+			 errno == ENODEV ? "; the kernel lacks overlayfs (modprobe overlay)" : "");
 }
 
 void rootfs_bind_volume(const char *dir, const char *src, const char *target, int ro)
@@ -145,9 +145,9 @@ static void enter(const char *dir, int readonly)
 	/* pivot_root wants the new root to be a mount point, not just a
 	 * folder: bind the folder onto itself to make it one. */
 	if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) != 0)
-		die("rootfs: bind %s: %m", dir);
+		die_host("rootfs: bind %s: %m", dir);
 	if (readonly && mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
-		die("rootfs: read-only %s: %m", dir);
+		die_host("rootfs: read-only %s: %m", dir);
 	if (chdir(dir) != 0)
 		die("rootfs: chdir %s: %m", dir);
 
@@ -165,9 +165,9 @@ static void enter(const char *dir, int readonly)
 	 * MNT_DETACH because the host's mounts below it are busy. glibc has
 	 * no wrapper for pivot_root. */
 	if (syscall(SYS_pivot_root, ".", ".") != 0)
-		die("rootfs: pivot_root %s: %m", dir);
+		die_host("rootfs: pivot_root %s: %m", dir);
 	if (umount2(".", MNT_DETACH) != 0)
-		die("rootfs: detach the old root: %m");
+		die_host("rootfs: detach the old root: %m");
 	if (chdir("/") != 0)
 		die("rootfs: chdir /: %m");
 }

@@ -38,11 +38,11 @@ static void mkdir_p(const char *path)
 		if (*p == '/') {
 			*p = '\0';
 			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-				die("state: mkdir %s: %m", tmp);
+				die_host("state: mkdir %s: %m", tmp);
 			*p = '/';
 		}
 	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-		die("state: mkdir %s: %m; is TDG_ROOT writable?", tmp);
+		die_host("state: mkdir %s: %m; is TDG_ROOT writable?", tmp);
 }
 
 static int lock_dir(const char *path)

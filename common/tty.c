@@ -48,7 +48,7 @@ void tty_console_child(int sock, const struct winsize *size)
 	 * ours is /dev/pts/0 inside. */
 	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
-		die("tty: open /dev/ptmx: %m");
+		die_host("tty: open /dev/ptmx: %m");
 	take_slave(master, size);
 	if (tty_send_fd(sock, master) != 0)
 		die("tty: send the terminal to tdg: %m");

@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "container.h"
+#include "doctor.h"
 #include "fail.h"
 #include "init.h"
 #include "proc.h"
@@ -96,10 +97,11 @@ static void usage(FILE *out)
 		"  stop [-t SECONDS] ID       SIGTERM, then SIGKILL after SECONDS (10)\n"
 		"  rm [-f] ID                 remove an exited container (-f: stop it first)\n"
 		"  exec [-it] ID CMD [ARG...] run CMD inside a running container\n"
+		"  doctor [--rootfs DIR]      check this host and say what to fix\n"
 		"\n"
 		"ID is a full id, a unique prefix of one, or a --name.\n"
 		"Later days add:\n"
-		"exec, doctor, import, setup (10).\n"
+		"import, setup (10).\n"
 		"Run 'tdg run --help' for the flags of run.\n",
 		TDG_DAY, cli_day_folder(TDG_DAY));
 }
@@ -331,7 +333,7 @@ static int container_main(void *arg)
 	/* A new network namespace has a loopback interface, but down: even
 	 * 127.0.0.1 is unreachable until someone brings it up. */
 	if (o->net == NET_NONE && netlink_link_up("lo") != 0)
-		die("net: bring up lo: %m");
+		die_host("net: bring up lo: %m");
 	if (o->net == NET_BRIDGE) {
 		/* Our eth0 is made by tdg, from outside, once we exist: wait
 		 * for its word on the pipe (EOF: it failed, and says why). */
@@ -381,8 +383,8 @@ static void setup_cgroup(struct run_options *o, json_t *c)
 	if (v == CGROUP_NONE) {
 		if (!l->memory && !l->cpu_quota && !l->pids)
 			return; /* nothing to enforce: run without one */
-		die("run: no cgroup filesystem at %s; limits need cgroups v1 or v2",
-		    CGROUP_ROOT);
+		die_host("run: no cgroup filesystem at %s; limits need cgroups v1 or v2",
+			 CGROUP_ROOT);
 	}
 	cgroup_plan(&o->cgroup, CGROUP_ROOT, v, state_str(c, "id"));
 	json_t *dirs = json_array();
@@ -400,7 +402,7 @@ static void setup_cgroup(struct run_options *o, json_t *c)
 	container_record(c, keys);
 
 	if (cgroup_create(&o->cgroup, l, why, sizeof why) != 0)
-		die("run: cgroup: %s", why);
+		die_host("run: cgroup: %s", why);
 }
 
 /* After the container: read the OOM verdict from the cgroup (the signal
@@ -495,17 +497,17 @@ static int cmd_run(int argc, char **argv)
 	pid_t pid = ns_clone(container_main, &o,
 			     TDG_NAMESPACES | (o.net != NET_HOST ? CLONE_NEWNET : 0));
 	if (pid < 0)
-		die("clone: %m; tdg needs root and a kernel with namespaces");
+		die_host("clone: %m; tdg needs root and a kernel with namespaces");
 	if (o.net == NET_BRIDGE) {
 		if (network_attach(&o.network, pid) != 0) {
 			int err = errno;
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			errno = err;
-			die("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
+			die_host("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
 		}
 		if (o.nports && ports_hairpin(o.network.veth) != 0)
-			die("net: hairpin mode on %s: %m", o.network.veth);
+			die_host("net: hairpin mode on %s: %m", o.network.veth);
 		if (write(o.sync[1], "G", 1) != 1)
 			die("net: tell the container its eth0 is there: %m");
 		close(o.sync[0]);
@@ -707,9 +709,9 @@ static int cmd_exec(int argc, char **argv)
 	json_t *dir;
 	json_array_foreach(json_object_get(ct, "cgroup"), i, dir)
 		if (cgroup_enter(json_string_value(dir)) != 0)
-			die("exec: join %s: %m", json_string_value(dir));
+			die_host("exec: join %s: %m", json_string_value(dir));
 	if (ns_enter(pidfd) != 0)
-		die("exec: setns into %s: %m", name);
+		die_host("exec: setns into %s: %m", name);
 	close(pidfd);
 
 	/* In its mount namespace already, so this /dev/ptmx is the
@@ -718,7 +720,7 @@ static int cmd_exec(int argc, char **argv)
 	int master = -1;
 	if (tty) {
 		if ((master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
-			die("exec: open the container's /dev/ptmx: %m");
+			die_host("exec: open the container's /dev/ptmx: %m");
 		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) != 0)
 			ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
 	}
@@ -771,6 +773,8 @@ static int cmd_inspect(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* A failure the host causes ends with this: doctor says what to fix. */
+	fail_host_hint("'tdg doctor' checks this host");
 	if (argc < 2) {
 		usage(stderr);
 		return TDG_EXIT_FAILED;
@@ -793,5 +797,7 @@ int main(int argc, char **argv)
 		return cmd_rm(argc - 1, argv + 1);
 	if (strcmp(argv[1], "exec") == 0)
 		return cmd_exec(argc - 1, argv + 1);
+	if (strcmp(argv[1], "doctor") == 0)
+		return doctor_main(argc - 1, argv + 1, CGROUP_ROOT);
 	cli_not_here(argv[1], TDG_DAY);
 }
