@@ -151,9 +151,11 @@ static void forward(int sig)
 		kill((pid_t)child, sig);
 }
 
-/* Start ARGV from $PATH; its stdout into OUT_FD unless that is -1, its
- * stderr to /dev/null if QUIET. The child starts with the default action
- * for the signals we ignore or forward while it runs. */
+/* Start ARGV from $PATH; its stdout into OUT_FD unless that is -1. QUIET:
+ * a probe, with stdin and stderr on /dev/null (ssh forwards its stdin to
+ * the command, which would eat what the user piped in for the real one).
+ * The child starts with the default action for the signals we ignore or
+ * forward while it runs. */
 static pid_t spawn(char *const argv[], int out_fd, int quiet)
 {
 	posix_spawn_file_actions_t fa;
@@ -164,8 +166,10 @@ static pid_t spawn(char *const argv[], int out_fd, int quiet)
 	posix_spawn_file_actions_init(&fa);
 	if (out_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
-	if (quiet)
+	if (quiet) {
+		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	}
 	posix_spawnattr_init(&at);
 	sigemptyset(&dfl);
 	sigaddset(&dfl, SIGINT);
