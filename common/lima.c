@@ -286,7 +286,7 @@ static void vm_read(struct vm *vm)
 	vm_forget_mounts(vm);
 	vm->status[0] = '\0';
 	char *line = out, *next;
-	for (int first = 1; line && *line; line = next, first = 0) {
+	for (int first = 1; line; line = next, first = 0) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
@@ -305,8 +305,8 @@ static void vm_read(struct vm *vm)
 		char real[PATH_MAX];
 		m->host = format("%s", line);
 		m->real = format("%s", realpath(line, real) ? real : line);
-		/* An unset MountPoint means "the same path" (older Lima
-		 * printed it as <nil>). */
+		/* A MountPoint that is no path (unset: "<nil>") means the
+		 * same path as on the host. */
 		m->guest = format("%s", tab[1] == '/' ? tab + 1 : line);
 	}
 }
@@ -416,11 +416,15 @@ static void check_vm(struct vm *vm)
  * aarch64 VMs, an Intel one x86_64, unless the template asked otherwise. */
 static void read_arch(struct vm *vm)
 {
-	char *cmd[] = {"uname", "-m", NULL};
-	if (in_vm(vm, vm->arch, sizeof vm->arch, cmd) != 0 || !vm->arch[0] ||
-	    strchr(vm->arch, '/') || strchr(vm->arch, '\n'))
+	char *cmd[] = {"uname", "-m", NULL}, out[256];
+	/* The last line: a login shell's profile may have printed before. */
+	int status = in_vm(vm, out, sizeof out, cmd);
+	const char *last = strrchr(out, '\n') ? strrchr(out, '\n') + 1 : out;
+	if (status != 0 || !*last || strlen(last) >= sizeof vm->arch ||
+	    strcspn(last, "/ \t") != strlen(last))
 		fail("cannot ask instance '%s' for its architecture; see why: limactl shell %s uname -m",
 		     vm->name, vm->name);
+	strcpy(vm->arch, last);
 }
 
 /* Preflight 4: the Linux tdg for the VM's architecture. It cannot be the

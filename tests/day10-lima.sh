@@ -16,7 +16,7 @@ make -s -C "$TOP" lima-frontend >/dev/null
 # The stand-in. Its state is in $FAKE_DIR: `status` (no file: no such
 # instance), `mounts` (lines HOST<tab>GUEST); each call is appended to
 # `calls` as one line, every argument in <>. Knobs: FAKE_ARCH (uname -m),
-# FAKE_HIDDEN (nothing is visible in the VM), FAKE_EXIT (how the
+# FAKE_SSH_FAIL (uname fails like ssh), FAKE_HIDDEN (nothing is visible in the VM), FAKE_EXIT (how the
 # dispatched `sudo .../tdg` ends: a number, or signal9), FAKE_STDIN (it copies
 # its stdin to stdout), FAKE_MAKE_FAIL (make fails).
 write_limactl() {
@@ -49,7 +49,10 @@ shell)
     # the front end's stdin would eat it. So does this one.
     [[ "$1" == sudo || -t 0 ]] || cat >/dev/null
     case "$1" in
-    uname) echo "${FAKE_ARCH:-x86_64}" ;;
+    uname)
+        [[ -z "${FAKE_SSH_FAIL:-}" ]] || { echo "ssh: connect to host 127.0.0.1: Connection refused" >&2; exit 255; }
+        echo "${FAKE_ARCH:-x86_64}"
+        ;;
     test)
         [[ -z "${FAKE_HIDDEN:-}" ]] || exit 1
         # The VM sees a host folder at its mount point: look there.
@@ -91,7 +94,7 @@ fake_vm() {
     echo Running >"$S/status"
     mounts "$S/home" "$S/repo"
     export FAKE_DIR=$S TDG_LIMA_REPO=$S/repo HOME=$S/home PATH=$S/bin:$PATH
-    unset TDG_LIMA_INSTANCE FAKE_ARCH FAKE_HIDDEN FAKE_EXIT FAKE_STDIN FAKE_MAKE_FAIL
+    unset TDG_LIMA_INSTANCE FAKE_ARCH FAKE_SSH_FAIL FAKE_HIDDEN FAKE_EXIT FAKE_STDIN FAKE_MAKE_FAIL
     cd "$S/repo"
 }
 
@@ -119,8 +122,8 @@ expect_fails_with() { # LINE: exit 125 and exactly that one line
 t_frontend_is_portable_c() {
     # C11 and POSIX 2008 only, every warning an error: what macOS clang
     # will see (no _GNU_SOURCE, no Linux header).
-    gcc -std=c11 -Wall -Wextra -Werror -pedantic -D_POSIX_C_SOURCE=200809L -DTDG_LIMA_MAIN \
-        -fsyntax-only "$TOP/common/lima.c"
+    gcc -std=c11 -Wall -Wextra -Werror -pedantic -D_POSIX_C_SOURCE=200809L -O2 -DTDG_LIMA_MAIN \
+        -o "$TDG_ROOT/tdg-lima" "$TOP/common/lima.c"
     expect_not_contains "$(grep -E '^#(include|define)' "$TOP/common/lima.c")" "linux/" "lima.c's includes"
     expect_not_contains "$(cat "$TOP/common/lima.c")" "_GNU_SOURCE" "lima.c"
     # The front end links no library of the runtime's.
@@ -160,6 +163,13 @@ t_preflight_4_linux_binary_missing_for_the_vm_arch() {
     export FAKE_ARCH=aarch64 # only the x86_64 one is built
     capture "$FRONT" run --rootfs "$S/elsewhere" /bin/true # a later failure
     expect_fails_with "tdg: lima: no Linux tdg for aarch64 at $S/repo/build/linux-aarch64/tdg; run: tdg setup lima"
+}
+
+t_preflight_4_vm_that_cannot_say_its_arch() {
+    fake_vm
+    export FAKE_SSH_FAIL=1
+    capture "$FRONT" ps
+    expect_fails_with "tdg: lima: cannot ask instance 'tdg' for its architecture; see why: limactl shell tdg uname -m"
 }
 
 t_preflight_4_linux_binary_in_no_mount() {
