@@ -21,13 +21,29 @@ LAST_DAY := $(lastword $(DAYS))
 ROOTFS   := rootfs/busybox
 
 # Objects go to build/, so a day folder holds only what a student reads.
-COMMON_OBJ := $(patsubst %.c,build/%.o,$(wildcard common/*.c))
+# common/lima.c is not part of the runtime: it is the macOS front end, a
+# program of its own (below).
+COMMON_OBJ := $(patsubst %.c,build/%.o,$(filter-out common/lima.c,$(wildcard common/*.c)))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst %.c,build/%,$(UNIT_SRC))
 
-.PHONY: all help rootfs rootfs-alpine demo test unit clean $(DAYS)
+.PHONY: all help rootfs rootfs-alpine demo test unit clean lima-frontend linux-tdg $(DAYS)
 
+# The macOS front end (common/lima.c, docs/macos.md): portable C with no
+# libraries, built alone. TDG_REPO tells it where the Linux tdg, the Lima
+# template and the rootfs are.
+UNAME_S     := $(shell uname -s)
+LIMA_CFLAGS := -std=c11 -Wall -Wextra -pedantic -D_POSIX_C_SOURCE=200809L -O2 -g \
+               -DTDG_LIMA_MAIN -DTDG_REPO='"$(CURDIR)"'
+# The Linux tdg that the front end runs in the VM, one per architecture;
+# not day10-final/tdg, which on a Mac is the front end itself.
+LINUX_TDG   := build/linux-$(shell uname -m)/tdg
+
+ifeq ($(UNAME_S),Darwin)
+all: day10
+else
 all: $(DAYS)
+endif
 
 help:
 	@echo "make                build every day ($(DAYS))"
@@ -37,6 +53,8 @@ help:
 	@echo "sudo make demo      install what is missing, build, run a first container"
 	@echo "sudo make test      install what is missing, run unit tests, the ladder, a leak check"
 	@echo "make unit           build the cmocka unit tests (build/tests/unit/)"
+	@echo "make lima-frontend  build the macOS front end here, as build/tdg-lima (docs/macos.md)"
+	@echo "make linux-tdg      build the day 10 runtime as build/linux-<arch>/tdg (for the Lima VM)"
 	@echo "make clean          remove everything built (not rootfs/)"
 
 build/%.o: %.c
@@ -53,7 +71,31 @@ $(1): $(2)/tdg
 $(2)/tdg: $(patsubst %.c,build/%.o,$(wildcard $(2)/*.c)) build/libtdg.a
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
+ifeq ($(UNAME_S),Darwin)
+# On macOS only day 10 builds, as the front end; the runtime itself builds
+# in the VM (`tdg setup lima` runs `make linux-tdg` there).
+day10: day10-final/tdg
+	@ln -sfn day10-final day10
+day10-final/tdg: common/lima.c common/lima.h
+	$(CC) $(LIMA_CFLAGS) -o $@ common/lima.c
+$(filter-out day10,$(DAYS)):
+	@echo "tdg: $@ needs Linux; on macOS it builds in the Lima VM: limactl shell tdg make $@" >&2; exit 1
+else
 $(foreach d,$(DAY_DIRS),$(eval $(call day_rules,$(firstword $(subst -, ,$(d))),$(d))))
+endif
+
+# The same front end built here, so tests/day10-lima.sh can try it on Linux
+# against a stand-in limactl.
+lima-frontend: build/tdg-lima
+build/tdg-lima: common/lima.c common/lima.h
+	@mkdir -p $(dir $@)
+	$(CC) $(LIMA_CFLAGS) -o $@ common/lima.c
+
+# The day 10 runtime under the name the front end looks for; run in the VM.
+linux-tdg: $(LINUX_TDG)
+$(LINUX_TDG): $(patsubst %.c,build/%.o,$(wildcard day10-final/*.c)) build/libtdg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 	@mkdir -p $(dir $@)

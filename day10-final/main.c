@@ -771,6 +771,17 @@ static int cmd_inspect(int argc, char **argv)
 	return 0;
 }
 
+/* `tdg setup lima` prepares a Mac, whose tdg is a front end that runs this
+ * runtime in a Lima VM (common/lima.c, docs/macos.md). Here, on Linux,
+ * there is nothing to set up: containers run on this kernel. */
+static int cmd_setup(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "lima") == 0)
+		die("setup lima: this is for macOS (tdg in a Lima VM, see docs/macos.md); "
+		    "on Linux tdg runs containers itself: sudo ./day10/tdg run ...");
+	die("setup: usage: tdg setup lima (macOS only)");
+}
+
 int main(int argc, char **argv)
 {
 	/* A failure the host causes ends with this: doctor says what to fix. */
@@ -799,5 +810,7 @@ int main(int argc, char **argv)
 		return cmd_exec(argc - 1, argv + 1);
 	if (strcmp(argv[1], "doctor") == 0)
 		return doctor_main(argc - 1, argv + 1, CGROUP_ROOT);
+	if (strcmp(argv[1], "setup") == 0)
+		return cmd_setup(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
 }
