@@ -114,7 +114,7 @@ t_exec_errors_are_125() {
     capture "$TDG" exec over /bin/true
     expect_error 125 "container over is not running"
     capture "$TDG" exec over
-    expect_error 125 "usage: tdg exec ID CMD"
+    expect_error 125 "usage: tdg exec [-it] ID CMD"
 }
 
 t_bad_options_are_125() {
