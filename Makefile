@@ -55,6 +55,13 @@ $(2)/tdg: $(patsubst %.c,build/%.o,$(wildcard $(2)/*.c)) build/libtdg.a
 endef
 $(foreach d,$(DAY_DIRS),$(eval $(call day_rules,$(firstword $(subst -, ,$(d))),$(d))))
 
+# Day 10's `tdg import` unpacks archives with libarchive, into that day only.
+# Not `pkg-config --static --libs libarchive`: that also names libxml2,
+# nettle and lz4, for formats tdg never reads (and static libxml2 pulls in
+# glibc's getaddrinfo, which a static binary cannot use). Only tar is read,
+# so this is all it needs: ACLs, then zstd, bzip2, xz and gzip.
+day10-final/tdg: LDLIBS += -larchive -lacl -lzstd -lbz2 -llzma -lz
+
 build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
