@@ -33,10 +33,16 @@ static struct {
 } job;
 
 static volatile sig_atomic_t interrupted;
+static volatile pid_t fetching; /* the curl or wget running, if any */
 
 static void on_signal(int sig)
 {
 	interrupted = sig;
+	/* Ctrl-C reaches curl as well (the terminal signals the whole
+	 * process group), a kill(1) of tdg does not: pass it on. Here, not
+	 * in the loop, or one arriving just before read() would be missed. */
+	if (fetching > 0)
+		kill(fetching, SIGTERM);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag,
@@ -153,6 +159,9 @@ static void download(const char *url, const char *file)
 		dup2(out[1], STDOUT_FILENO);
 		spawn_exec(argv);
 	}
+	fetching = pid;
+	if (interrupted) /* it came before fetching was set */
+		kill(pid, SIGTERM);
 	close(out[1]);
 	char code[16] = "";
 	ssize_t got, len = 0;
@@ -167,12 +176,10 @@ static void download(const char *url, const char *file)
 	code[len] = '\0';
 	close(out[0]);
 	int status;
-	while (waitpid(pid, &status, 0) < 0) {
+	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			die("import: wait for %s: %m", argv[0]);
-		if (interrupted) /* Ctrl-C reached it too; a kill(1) of tdg did not */
-			kill(pid, SIGTERM);
-	}
+	fetching = 0;
 	check_interrupted();
 	int rc = spawn_exit_status(status);
 	if (rc == 0)
@@ -284,8 +291,10 @@ static long unpack(int fd, const char *label)
 			const char *why = archive_error_string(out);
 			if (!why)
 				why = archive_error_string(in);
-			die("import: %s: entry '%s': %s; nothing was imported", label,
-			    path ? path : "?", why ? why : "cannot unpack it");
+			const char *link = archive_entry_hardlink(e);
+			die("import: %s: entry '%s'%s%s%s: %s; nothing was imported", label,
+			    path ? path : "?", link ? " (a hard link to '" : "", link ? link : "",
+			    link ? "')" : "", why ? why : "cannot unpack it");
 		}
 		if (r == ARCHIVE_WARN && warnings++ == 0)
 			snprintf(first_warning, sizeof first_warning, "%s: %s", path,

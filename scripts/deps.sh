@@ -19,6 +19,7 @@ BUILD_PKGS=(gcc make pkg-config libc6-dev
 )
 TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     qemu-system-x86 # day 07: the cgroup v2 guest (tests/v2guest)
+    python3 # day 10: the import tests craft tarballs and serve them over loopback HTTP
 )
 
 usage() {
