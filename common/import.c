@@ -234,7 +234,7 @@ static long unpack(int fd, const char *label)
 	/* Refuse what would write outside: "..", absolute paths, and any
 	 * path through a symlink (the archive's own "lib -> /etc", then
 	 * "lib/x") -- for hard link targets too. A rootfs needs its owners
-	 * and modes exactly, setuid bits included (su, ping), so PERM and,
+	 * and modes exactly, setuid bits included (su, passwd), so PERM and,
 	 * as root, OWNER; by number, never looked up by name: the host's
 	 * /etc/passwd says nothing about the container's users. TIME, XATTR
 	 * (file capabilities) and ACL as stored. Not FFLAGS: an immutable
