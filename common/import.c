@@ -325,7 +325,8 @@ void import_rootfs(const char *source, const char *name)
 		    "digits, '_', '.', '-'; at most 63)", name);
 	pathf(dir, sizeof dir, "%s/rootfs", state_root());
 	pathf(final, sizeof final, "%s/%s", dir, name);
-	if (access(final, F_OK) == 0)
+	struct stat st;
+	if (lstat(final, &st) == 0)
 		die("import: %s: a rootfs of that name exists; choose another name, "
 		    "or remove it first (rm -rf %s)", name, final);
 	/* Only root may enter the folder of rootfs trees: they hold setuid
@@ -354,7 +355,6 @@ void import_rootfs(const char *source, const char *name)
 		archive = job.download;
 	}
 	int fd = open(archive, O_RDONLY | O_CLOEXEC);
-	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0)
 		die("import: %s: %m", source);
 	if (S_ISDIR(st.st_mode))
