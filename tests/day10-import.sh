@@ -98,6 +98,22 @@ dev("disk")'
     [[ ! -e "$r/disk" ]] || fail "the device node was made"
 }
 
+t_warns_when_the_rootfs_has_no_shell() {
+    pytar "$TDG_ROOT/noshell.tar" 'f("etc/hostname")'
+    capture "$TDG" import "$TDG_ROOT/noshell.tar" noshell
+    expect_eq "$RC" 0 "exit status of import" || fail "stderr: $ERR"
+    expect_eq "$ERR" "tdg: import: noshell has no /bin/sh; give 'tdg run' a command that it has" "stderr"
+    # Alpine's way: bin/sh -> /bin/busybox, resolved inside the tree.
+    pytar "$TDG_ROOT/alpine.tar" 's("bin/sh", "/bin/busybox"); f("bin/busybox", mode=0o755)'
+    capture "$TDG" import "$TDG_ROOT/alpine.tar" alpine
+    expect_eq "$ERR" "" "stderr of an import with bin/sh -> /bin/busybox"
+    # Followed from the host, "/bin/bash" would be the host's own bash.
+    [[ -e /bin/bash ]] || fail "the host has no /bin/bash for this test"
+    pytar "$TDG_ROOT/dangling.tar" 's("bin/sh", "/bin/bash"); f("etc/hostname")'
+    capture "$TDG" import "$TDG_ROOT/dangling.tar" dangling
+    expect_contains "$ERR" "dangling has no /bin/sh" "stderr of an import with bin/sh -> /bin/bash"
+}
+
 t_dotdot_entry_is_refused_and_nothing_is_left() {
     make_outside
     pytar "$TDG_ROOT/dotdot.tar.gz" 'd("bin"); f("bin/sh"); f("../../outside/pwned"); f("../../pwned")'
