@@ -58,8 +58,9 @@ $(foreach d,$(DAY_DIRS),$(eval $(call day_rules,$(firstword $(subst -, ,$(d))),$
 # Day 10's `tdg import` unpacks archives with libarchive, into that day only.
 # Not `pkg-config --static --libs libarchive`: that also names libxml2,
 # nettle and lz4, for formats tdg never reads (and static libxml2 pulls in
-# glibc's getaddrinfo, which a static binary cannot use). Only tar is read,
-# so this is all it needs: ACLs, then zstd, bzip2, xz and gzip.
+# glibc's getaddrinfo: the linker warns that a static binary then needs the
+# build host's exact glibc at run time). Only tar is read, so this is all
+# it needs: ACLs, then zstd, bzip2, xz and gzip.
 day10-final/tdg: LDLIBS += -larchive -lacl -lzstd -lbz2 -llzma -lz
 
 build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
