@@ -97,6 +97,14 @@ $(LINUX_TDG): $(patsubst %.c,build/%.o,$(wildcard day10-final/*.c)) build/libtdg
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Day 10's `tdg import` unpacks archives with libarchive, into that day only.
+# Not `pkg-config --static --libs libarchive`: that also names libxml2,
+# nettle and lz4, for formats tdg never reads (and static libxml2 pulls in
+# glibc's getaddrinfo: the linker warns that a static binary then needs the
+# build host's exact glibc at run time). Only tar is read, so this is all
+# it needs: ACLs, then zstd, bzip2, xz and gzip.
+day10-final/tdg: LDLIBS += -larchive -lacl -lzstd -lbz2 -llzma -lz
+
 build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)

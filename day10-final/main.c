@@ -18,6 +18,7 @@
 #include "netlink.h"
 #include "network.h"
 #include "id.h"
+#include "import.h"
 #include "ns.h"
 #include "ports.h"
 #include "resources.h"
@@ -98,10 +99,10 @@ static void usage(FILE *out)
 		"  rm [-f] ID                 remove an exited container (-f: stop it first)\n"
 		"  exec [-it] ID CMD [ARG...] run CMD inside a running container\n"
 		"  doctor [--rootfs DIR]      check this host and say what to fix\n"
+		"  import TARBALL|URL NAME    unpack a rootfs archive, for --rootfs NAME\n"
+		"  setup lima                 (macOS) make the Lima VM; see docs/macos.md\n"
 		"\n"
 		"ID is a full id, a unique prefix of one, or a --name.\n"
-		"Later days add:\n"
-		"import, setup (10).\n"
 		"Run 'tdg run --help' for the flags of run.\n",
 		TDG_DAY, cli_day_folder(TDG_DAY));
 }
@@ -115,7 +116,8 @@ static void run_usage(FILE *out)
 		"found, 128+N: killed by signal N, 125: tdg itself failed).\n"
 		"\n"
 		"Flags:\n"
-		"      --rootfs DIR      the container's / (required; 'make rootfs' builds one)\n"
+		"      --rootfs DIR      the container's / (required; 'make rootfs' builds one),\n"
+		"                        or the NAME of one from 'tdg import'\n"
 		"      --name NAME       a unique name to refer to the container by\n"
 		"  -d, --detach          run in the background and print the id\n"
 		"      --memory SIZE     most memory, e.g. 128m, 1.5g, 65536 (bytes)\n"
@@ -303,7 +305,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		die("run: --rootfs DIR is required; build one with 'make rootfs'");
 	/* Checked here, in tdg, so a bad path is one clear line before any
 	 * namespace exists, not a mount error from inside the child. */
-	if (rootfs_check(rootfs, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
+	char dir[PATH_MAX];
+	if (import_find_rootfs(rootfs, dir, sizeof dir, why, sizeof why) != 0 ||
+	    rootfs_check(dir, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
 		die("run: rootfs '%s': %s", rootfs, why);
 	o->command = &argv[optind];
 	if (o->nports && o->net != NET_BRIDGE)
@@ -750,6 +754,26 @@ static int cmd_exec(int argc, char **argv)
 	return spawn_exit_status(watcher_run(&w, pid));
 }
 
+/* `tdg import TARBALL|URL NAME`: a rootfs for --rootfs NAME (import.h). */
+static int cmd_import(int argc, char **argv)
+{
+	static const char usage_line[] = "usage: tdg import TARBALL|URL NAME";
+	if (argc == 2 && cli_is_help(argv[1])) {
+		printf("Usage: tdg import TARBALL|URL NAME\n\nUnpack a rootfs archive (a tar "
+		       "file, plain or gzip, xz, zstd,\nbzip2 compressed; or an http(s) URL "
+		       "of one, fetched with curl)\ninto $TDG_ROOT/rootfs/NAME; then 'tdg run "
+		       "--rootfs NAME' uses it.\nEntries that would write outside it fail "
+		       "the import.\n");
+		return 0;
+	}
+	if (argc >= 2 && argv[1][0] == '-' && argv[1][1])
+		die("import: unknown flag '%s'; %s", argv[1], usage_line);
+	if (argc != 3)
+		die("import: %s", usage_line);
+	import_rootfs(argv[1], argv[2]);
+	return 0;
+}
+
 static int cmd_inspect(int argc, char **argv)
 {
 	char id[TDG_ID_LEN + 1];
@@ -812,5 +836,7 @@ int main(int argc, char **argv)
 		return doctor_main(argc - 1, argv + 1, CGROUP_ROOT);
 	if (strcmp(argv[1], "setup") == 0)
 		return cmd_setup(argc - 1, argv + 1);
+	if (strcmp(argv[1], "import") == 0)
+		return cmd_import(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
 }

@@ -12,11 +12,15 @@ BUILD_PKGS=(gcc make pkg-config libc6-dev
     libjansson-dev # day 04: config.json, through a well-kept JSON library
     libnl-3-dev libnl-route-3-dev # day 08: links, addresses, routes over netlink
     iptables # day 09: NAT for bridged containers (run time, not build time)
+    # day 10: tdg import; the static libraries libarchive needs for tar, ACLs,
+    # zstd, bzip2, xz and gzip (libarchive-dev alone brings only the shared ones)
+    libarchive-dev libacl1-dev libzstd-dev libbz2-dev liblzma-dev zlib1g-dev
+    curl # day 10: tdg import URL downloads with it (run time)
 )
 TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     qemu-system-x86 # day 07: the cgroup v2 guest (tests/v2guest)
     tmux # day 10: tests drive -it through a real terminal
-    curl # day 10: tests fetch from published ports
+    python3 # day 10: the import tests craft tarballs and serve them over loopback HTTP
 )
 
 usage() {
