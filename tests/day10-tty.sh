@@ -56,6 +56,8 @@ t_run_it_restores_the_terminal() {
     expect_eq "$(cat "$TDG_ROOT/stty")" "$(cat "$TDG_ROOT/before")" "stty -a after tdg"
     # ... and a die() after raw mode: the container's command is missing.
     tm kill-server
+    SOCK=$SOCK-2 # a new server: the old one may still be on its way out
+    rm -f "$TDG_ROOT/stty"
     tm_start "$TDG run -it --net none --rootfs $ROOTFS /no/such/command"
     wait_screen 'exited 127'
     wait_for test -s "$TDG_ROOT/stty"
