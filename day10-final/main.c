@@ -20,6 +20,7 @@
 #include "ns.h"
 #include "resources.h"
 #include "rootfs.h"
+#include "security.h"
 #include "signals.h"
 #include "spawn.h"
 #include "state.h"
@@ -58,6 +59,7 @@ struct run_options {
 	struct cgroup cgroup; /* where they are enforced */
 	bool read_only;	      /* --read-only: no overlay, the rootfs read-only */
 	bool init;	      /* --init: tdg stays PID 1, the command is PID 2 */
+	bool privileged;      /* --privileged: none of security.h's layers */
 	char layer[3][PATH_MAX]; /* overlay: upper, work, merged (state folder) */
 	const char *env[MAX_ITEMS]; /* -e KEY=VAL */
 	int nenv;
@@ -118,6 +120,8 @@ static void run_usage(FILE *out)
 		"  -v HOST:CTR[:ro]      bind the host path HOST on CTR (read-only with :ro)\n"
 		"      --read-only       the rootfs read-only (default: a private writable layer)\n"
 		"      --init            a tiny PID 1 that passes signals on and reaps zombies\n"
+		"      --privileged      all capabilities, no seccomp filter, /proc unmasked\n"
+		"                        (the container's root is the host's root)\n"
 		"  -h, --help            this text\n");
 }
 
@@ -158,6 +162,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		{"net", required_argument, NULL, 'N'},
 		{"read-only", no_argument, NULL, 'R'},
 		{"init", no_argument, NULL, 'I'},
+		{"privileged", no_argument, NULL, 'S'},
 		{"env", required_argument, NULL, 'e'},
 		{"workdir", required_argument, NULL, 'w'},
 		{"volume", required_argument, NULL, 'v'},
@@ -217,6 +222,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		case 'I':
 			o->init = true;
 			break;
+		case 'S':
+			o->privileged = true;
+			break;
 		case 'e':
 			if (optarg[0] == '=' || optarg[0] == '\0')
 				die("run: -e '%s': not KEY=VAL", optarg);
@@ -275,6 +283,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	if (rootfs_check(rootfs, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
 		die("run: rootfs '%s': %s", rootfs, why);
 	o->command = &argv[optind];
+	if (o->privileged)
+		warn("warning: --privileged: the container runs with every capability, "
+		     "no seccomp filter and /proc/sys writable; its root can take over the host");
 }
 
 /* The first code that runs inside the new namespaces. Its errors end the
@@ -325,6 +336,7 @@ static int container_main(void *arg)
 		putenv((char *)o->env[i]);
 	if (o->workdir)
 		rootfs_workdir(o->workdir);
+	security_enter(o->privileged); /* last: it takes away mount, and more */
 	if (o->init)
 		init_run(o->command);
 	spawn_exec(o->command);
@@ -396,7 +408,8 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 	json_object_set_new(c, "read_only", json_boolean(o.read_only));
-	static const char *const ro_keys[] = {"read_only", NULL};
+	json_object_set_new(c, "privileged", json_boolean(o.privileged)); /* for exec */
+	static const char *const ro_keys[] = {"read_only", "privileged", NULL};
 	container_record(c, ro_keys);
 	if (o.net == NET_BRIDGE) {
 		network_prepare(&o.network, c);
@@ -642,6 +655,9 @@ static int cmd_exec(int argc, char **argv)
 		spawn_container_env(state_str(c, "hostname"));
 		if (chdir("/") != 0)
 			die("exec: chdir /: %m");
+		/* The same walls as the container's own processes, or exec
+		 * would be the way around them. */
+		security_join(json_is_true(json_object_get(c, "privileged")));
 		spawn_exec(argv + 2);
 	}
 	json_decref(c);

@@ -12,6 +12,7 @@ BUILD_PKGS=(gcc make pkg-config libc6-dev
     libjansson-dev # day 04: config.json, through a well-kept JSON library
     libnl-3-dev libnl-route-3-dev # day 08: links, addresses, routes over netlink
     iptables # day 09: NAT for bridged containers (run time, not build time)
+    libcap-dev libseccomp-dev # day 10: capabilities and the seccomp filter
 )
 TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     qemu-system-x86 # day 07: the cgroup v2 guest (tests/v2guest)
