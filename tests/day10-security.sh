@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Day 10 — security: a hostile container tries what a container's root must
+# not be able to do (mount, load a module, write /proc/sys, read the kernel's
+# memory or keys, gain a capability, make a user namespace) and fails each
+# time; `tdg exec` gets the same walls; --privileged takes them all down and
+# says so. Every container here is --net none.
+source "$(dirname "$0")/lib.sh"
+
+DOCKER_CAPS=00000000a80425fb # Docker's default 14 capabilities, as in /proc/PID/status
+
+# sec CMD...: capture a container run with no network.
+sec() { capture tdg_run --net none "$@"; }
+
+# field NAME TEXT: the value of "NAME:" in a /proc/PID/status dump.
+field() { awk -v k="$1:" '$1 == k {print $2}' <<<"$2"; }
+
+t_mount_is_refused() {
+    sec /bin/sh -c 'mount -t tmpfs none /mnt; echo "rc=$?"; grep -c " /mnt " /proc/mounts'
+    expect_contains "$OUT" "rc=1" "mount's exit status"
+    expect_contains "$ERR" "permission denied" "mount's error (EPERM)"
+    expect_eq "$(tail -1 <<<"$OUT")" 0 "mounts on /mnt"
+}
+
+t_loading_a_module_is_refused() {
+    # Not a real module: the kernel would reject its contents, but only
+    # after the capability and seccomp checks, which come first.
+    sec /bin/sh -c 'echo junk >/tmp/evil.ko; insmod /tmp/evil.ko'
+    expect_ne "$RC" 0 "insmod's exit status"
+    expect_contains "$ERR" "Operation not permitted" "insmod's error"
+}
+
+t_proc_sys_is_read_only_and_the_host_hostname_unchanged() {
+    local before
+    before=$(cat /proc/sys/kernel/hostname)
+    sec /bin/sh -c 'echo pwned >/proc/sys/kernel/hostname; echo "rc=$?"; cat /proc/sys/kernel/hostname'
+    expect_contains "$ERR" "Read-only file system" "the write's error"
+    expect_contains "$OUT" "rc=1" "the write's exit status"
+    expect_eq "$(cat /proc/sys/kernel/hostname)" "$before" "the host's hostname"
+    expect_ne "$(tail -1 <<<"$OUT")" pwned "the hostname the container sees"
+}
+
+t_sysrq_trigger_is_read_only() {
+    sec /bin/sh -c 'echo h >/proc/sysrq-trigger; echo "rc=$?"; grep " /proc/sysrq-trigger " /proc/mounts'
+    expect_contains "$OUT" "rc=1" "the write's exit status"
+    if [[ -e /proc/sysrq-trigger ]]; then
+        expect_contains "$ERR" "Read-only file system" "the write's error"
+        expect_contains "$OUT" "/proc/sysrq-trigger proc ro," "its mount"
+    else # this kernel has no sysrq: then the container has none either
+        expect_contains "$ERR" "nonexistent" "the write's error"
+    fi
+}
+
+t_kernel_memory_and_timers_are_masked() {
+    sec /bin/sh -c 'cat /proc/kcore | wc -c; cat /proc/timer_list | wc -c; ls /sys/firmware | wc -l'
+    expect_eq "$(tr '\n' ' ' <<<"$OUT")" "0 0 0 " "bytes of kcore, timer_list, entries in /sys/firmware"
+    [[ -e /proc/kcore ]] || expect_contains "$ERR" "No such file" "cat /proc/kcore (this kernel has none)"
+    (($(wc -c </proc/timer_list) > 0)) || fail "the host's /proc/timer_list is empty: the test proves nothing"
+}
+
+t_proc_keys_is_empty() {
+    sec /bin/cat /proc/keys
+    expect_eq "$RC" 0 "cat's exit status"
+    expect_eq "$OUT" "" "/proc/keys in the container"
+}
+
+t_capabilities_are_dockers_default() {
+    sec /bin/cat /proc/self/status
+    local f
+    for f in CapEff CapPrm CapBnd; do
+        expect_eq "$(field $f "$OUT")" $DOCKER_CAPS "$f"
+    done
+    expect_eq "$(field CapInh "$OUT")" 0000000000000000 CapInh
+    expect_eq "$(field CapAmb "$OUT")" 0000000000000000 CapAmb
+    # A capability outside the set cannot be had: setting the clock needs
+    # CAP_SYS_TIME.
+    sec /bin/date -s 2001-01-01
+    expect_contains "$ERR" "can't set date: Operation not permitted" "date -s's error"
+}
+
+t_no_new_user_or_mount_namespace() {
+    sec /bin/sh -c 'unshare -U /bin/true; echo "U=$?"; unshare -m /bin/true; echo "m=$?"'
+    expect_eq "$(tr '\n' ' ' <<<"$OUT")" "U=1 m=1 " "exit statuses of unshare -U, unshare -m"
+    expect_contains "$ERR" "unshare(0x10000000): Operation not permitted" "unshare -U's error"
+}
+
+t_no_new_privs_is_set() {
+    sec /bin/cat /proc/self/status
+    expect_eq "$(field NoNewPrivs "$OUT")" 1 NoNewPrivs
+}
+
+t_seccomp_filter_is_loaded() {
+    sec /bin/cat /proc/self/status
+    expect_eq "$(field Seccomp "$OUT")" 2 "Seccomp (2: filter)"
+}
+
+t_only_fds_0_1_2_are_open() {
+    # 3 is the directory ls itself opens to list.
+    sec /bin/ls /proc/self/fd
+    expect_eq "$(tr '\n' ' ' <<<"$OUT")" "0 1 2 3 " "fds in the container"
+    tdg_run --net none -d --name fds /bin/sh -c 'ls /proc/self/fd; sleep 30' >/dev/null
+    wait_for grep -q 3 "$TDG_ROOT/containers/$("$TDG" inspect fds | jq -r .id)/container.log"
+    expect_eq "$("$TDG" logs fds | tr '\n' ' ')" "0 1 2 3 " "fds in a detached container"
+    "$TDG" rm -f fds >/dev/null
+}
+
+t_exec_gets_the_same_walls() {
+    tdg_run --net none -d --name walls /bin/sleep 30 >/dev/null
+    capture "$TDG" exec walls /bin/cat /proc/self/status
+    expect_eq "$(field CapEff "$OUT")" $DOCKER_CAPS "CapEff under exec"
+    expect_eq "$(field CapBnd "$OUT")" $DOCKER_CAPS "CapBnd under exec"
+    expect_eq "$(field NoNewPrivs "$OUT")" 1 "NoNewPrivs under exec"
+    expect_eq "$(field Seccomp "$OUT")" 2 "Seccomp under exec"
+    capture "$TDG" exec walls /bin/mount -t tmpfs none /mnt
+    expect_ne "$RC" 0 "mount under exec"
+    capture "$TDG" exec walls /bin/ls /proc/self/fd
+    expect_eq "$(tr '\n' ' ' <<<"$OUT")" "0 1 2 3 " "fds under exec"
+    "$TDG" stop -t 0 walls >/dev/null
+    "$TDG" rm walls >/dev/null
+}
+
+t_privileged_takes_the_walls_down_and_warns() {
+    local host_caps
+    host_caps=$(field CapBnd "$(cat /proc/self/status)")
+    sec --privileged /bin/sh -c 'cat /proc/self/status; mount -t tmpfs none /mnt && echo mounted'
+    expect_eq "$RC" 0 "exit status"
+    expect_eq "$(field CapEff "$OUT")" "$host_caps" "CapEff (all the host's)"
+    expect_eq "$(field Seccomp "$OUT")" 0 Seccomp
+    expect_eq "$(field NoNewPrivs "$OUT")" 0 NoNewPrivs
+    expect_eq "$(tail -1 <<<"$OUT")" mounted "mount"
+    [[ "$ERR" == "tdg: warning: --privileged: "* && "$ERR" != *$'\n'* ]] ||
+        fail "stderr should be one 'tdg: warning: --privileged: ...' line" "got: $ERR"
+    # exec into a privileged container is privileged too.
+    tdg_run --net none --privileged -d --name priv /bin/sleep 30 >/dev/null 2>&1
+    capture "$TDG" exec priv /bin/cat /proc/self/status
+    expect_eq "$(field CapEff "$OUT")" "$host_caps" "CapEff under exec --privileged"
+    "$TDG" rm -f priv >/dev/null
+}
+
+t_init_binary_cannot_be_overwritten() {
+    # With --init, PID 1 runs tdg's own binary: /proc/1/exe is the host's
+    # tdg. It stays busy (ETXTBSY) for as long as PID 1, and so the
+    # container, lives.
+    local sum
+    sum=$(sha256sum <"$TDG")
+    tdg_run --net none -d --init --name guarded /bin/sleep 30 >/dev/null
+    capture "$TDG" exec guarded /bin/sh -c 'echo evil >>/proc/1/exe; echo "rc=$?"; echo evil >/proc/1/exe'
+    expect_eq "$OUT" "rc=1" "the append's exit status"
+    expect_contains "$ERR" "Text file busy" "the write's error"
+    expect_eq "$(sha256sum <"$TDG")" "$sum" "the host's tdg binary"
+    "$TDG" rm -f guarded >/dev/null
+}
+
+run_tests "$@"
