@@ -688,6 +688,7 @@ static int cmd_inspect(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	spawn_close_inherited_fds(); /* no door to the host's files */
 	if (argc < 2) {
 		usage(stderr);
 		return TDG_EXIT_FAILED;

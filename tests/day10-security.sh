@@ -103,6 +103,18 @@ t_only_fds_0_1_2_are_open() {
     "$TDG" rm -f fds >/dev/null
 }
 
+# CVE-2024-21626 (runc): a host directory open as an fd in the runtime
+# becomes the container's working directory through /proc/self/fd/N. Here
+# the fd comes from the shell that starts tdg.
+t_a_leaked_host_directory_fd_is_not_a_way_out() {
+    capture bash -c 'exec 7</etc; "$@"' _ "${RUN[@]}" --net none -w /proc/self/fd/7 /bin/sh -c 'ls ../etc/passwd; ls /proc/self/fd'
+    expect_not_contains "$OUT" "../etc/passwd" "what the container reached through fd 7"
+    tdg_run --net none -d --name leak /bin/sleep 30 >/dev/null
+    capture bash -c 'exec 7</; "$@"' _ "$TDG" exec leak /bin/ls /proc/self/fd
+    expect_eq "$(tr '\n' ' ' <<<"$OUT")" "0 1 2 3 " "fds under exec, with fd 7 open in its caller"
+    "$TDG" rm -f leak >/dev/null
+}
+
 t_exec_gets_the_same_walls() {
     tdg_run --net none -d --name walls /bin/sleep 30 >/dev/null
     capture "$TDG" exec walls /bin/cat /proc/self/status
