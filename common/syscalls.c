@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 /* Denied with EPERM. Each group names why; all are absent from Docker's
@@ -133,6 +134,19 @@ void syscalls_filter(void)
 		struct scmp_arg_cmp mode2 = SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
 		add(ctx, eperm, "mknod", 1, &mode1);
 		add(ctx, eperm, "mknodat", 1, &mode2);
+	}
+
+	/* Typing into the terminal: TIOCSTI pushes characters into a tty's
+	 * input as if typed, TIOCLINUX can paste into a virtual console. A
+	 * foreground `tdg run` or `tdg exec` hands the container the user's
+	 * own terminal, so a container could type commands into the host's
+	 * shell, to run once it exits (bubblewrap's CVE-2017-5226). The
+	 * command is an unsigned int but the register is 64 bits: compare
+	 * only the low 32, or a set high bit would slip past the rule. */
+	static const unsigned long tty_cmds[] = {TIOCSTI, TIOCLINUX};
+	for (size_t i = 0; i < 2; i++) {
+		struct scmp_arg_cmp cmd = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, tty_cmds[i]);
+		add(ctx, eperm, "ioctl", 1, &cmd);
 	}
 
 	int err = seccomp_load(ctx);

@@ -77,6 +77,14 @@ t_capabilities_are_dockers_default() {
     expect_contains "$ERR" "can't set date: Operation not permitted" "date -s's error"
 }
 
+# tdg has no device cgroup: a device node made inside would open the host's
+# device (here: the host's virtual console). fifos stay allowed.
+t_device_nodes_cannot_be_made() {
+    sec /bin/sh -c 'mknod /tmp/console c 4 1; echo "c=$?"; mknod /tmp/disk b 254 0; echo "b=$?"; mkfifo /tmp/f; echo "p=$?"'
+    expect_eq "$(tr '\n' ' ' <<<"$OUT")" "c=1 b=1 p=0 " "exit statuses of mknod c, mknod b, mkfifo"
+    expect_contains "$ERR" "mknod: /tmp/console: Operation not permitted" "mknod's error"
+}
+
 t_no_new_user_or_mount_namespace() {
     sec /bin/sh -c 'unshare -U /bin/true; echo "U=$?"; unshare -m /bin/true; echo "m=$?"'
     expect_eq "$(tr '\n' ' ' <<<"$OUT")" "U=1 m=1 " "exit statuses of unshare -U, unshare -m"
@@ -101,6 +109,34 @@ t_only_fds_0_1_2_are_open() {
     wait_for grep -q 3 "$TDG_ROOT/containers/$("$TDG" inspect fds | jq -r .id)/container.log"
     expect_eq "$("$TDG" logs fds | tr '\n' ' ')" "0 1 2 3 " "fds in a detached container"
     "$TDG" rm -f fds >/dev/null
+}
+
+# A foreground run hands the container the user's terminal: TIOCSTI would
+# push characters into its input, to be run by the user's shell once the
+# container exits. Also with the command's high 32 bits set (the kernel
+# ignores them; a careless filter would not).
+t_container_cannot_type_into_the_terminal() {
+    cat >"$TDG_ROOT/sti.c" <<'EOF'
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void)
+{
+	char c = '#';
+	syscall(SYS_ioctl, 0, TIOCSTI, &c);
+	perror("TIOCSTI");
+	syscall(SYS_ioctl, 0, 0x100000000UL | TIOCSTI, &c);
+	perror("TIOCSTI+high");
+	return 0;
+}
+EOF
+    cc -static -o "$TDG_ROOT/sti" "$TDG_ROOT/sti.c" || fail "cannot build the attacker"
+    local cmd
+    printf -v cmd '%q ' "${RUN[@]}" --net none -v "$TDG_ROOT/sti:/sti:ro" /sti
+    capture script -qec "$cmd" /dev/null
+    expect_contains "$OUT" "TIOCSTI: Operation not permitted" "TIOCSTI on the terminal"
+    expect_contains "$OUT" "TIOCSTI+high: Operation not permitted" "TIOCSTI with high bits"
 }
 
 # CVE-2024-21626 (runc): a host directory open as an fd in the runtime
