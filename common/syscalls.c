@@ -142,7 +142,8 @@ void syscalls_filter(void)
 	 * own terminal, so a container could type commands into the host's
 	 * shell, to run once it exits (bubblewrap's CVE-2017-5226). The
 	 * command is an unsigned int but the register is 64 bits: compare
-	 * only the low 32, or a set high bit would slip past the rule. */
+	 * only the low 32, or a set high bit would slip past the rule while
+	 * the kernel ignores it (Flatpak's CVE-2019-10063). */
 	static const unsigned long tty_cmds[] = {TIOCSTI, TIOCLINUX};
 	for (size_t i = 0; i < 2; i++) {
 		struct scmp_arg_cmp cmd = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, tty_cmds[i]);
