@@ -105,6 +105,10 @@ $(LINUX_TDG): $(patsubst %.c,build/%.o,$(wildcard day10-final/*.c)) build/libtdg
 # it needs: ACLs, then zstd, bzip2, xz and gzip.
 day10-final/tdg: LDLIBS += -larchive -lacl -lzstd -lbz2 -llzma -lz
 
+# Day 10 drops capabilities (libcap) and filters system calls (libseccomp);
+# earlier days link exactly what they did before.
+day10-final/tdg: LDLIBS += -lseccomp -lcap
+
 build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)

@@ -185,4 +185,11 @@ void rootfs_workdir(const char *dir)
 		die("-w %s: %m", dir);
 	if (chdir(path) != 0)
 		die("-w %s: %m", dir);
+	/* A magic link (/proc/self/fd/N, /proc/PID/cwd) can lead anywhere,
+	 * the host included; getcwd() then finds no path to the directory
+	 * from our root and fails with ENOENT (runc's check since
+	 * CVE-2024-21626). */
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd) && errno == ENOENT)
+		die("-w %s: leads outside the container", dir);
 }

@@ -30,6 +30,14 @@ static void close_host_fds(void)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
+void spawn_close_inherited_fds(void)
+{
+	if (close_range(3, ~0U, 0) == 0)
+		return;
+	for (int fd = 3; fd < 65536; fd++) /* kernels before 5.9 */
+		close(fd);
+}
+
 static int report_fd = -1;
 
 void spawn_report_failure_to(int fd)

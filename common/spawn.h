@@ -14,6 +14,14 @@
  * and _exit()s with 126 or 127 (see below). */
 _Noreturn void spawn_exec(char *const argv[]);
 
+/* (day 10) At tdg's start: close every fd above 2 that tdg inherited from
+ * whoever started it. tdg needs none, and its container's setup runs
+ * before spawn_exec() closes them: with a host directory open as fd 7,
+ * `run -w /proc/self/fd/7` would start the command with its working
+ * directory on the host (runc's CVE-2024-21626, there through an fd runc
+ * itself leaked). */
+void spawn_close_inherited_fds(void);
+
 /* (day 05) Where spawn_exec() also writes its exit status, as one byte,
  * when the exec fails: the watcher of a `run -d` listens there. */
 void spawn_report_failure_to(int fd);

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "container.h"
 #include "doctor.h"
+#include "exe.h"
 #include "fail.h"
 #include "init.h"
 #include "proc.h"
@@ -23,6 +24,7 @@
 #include "ports.h"
 #include "resources.h"
 #include "rootfs.h"
+#include "security.h"
 #include "signals.h"
 #include "spawn.h"
 #include "state.h"
@@ -64,6 +66,7 @@ struct run_options {
 	struct cgroup cgroup; /* where they are enforced */
 	bool read_only;	      /* --read-only: no overlay, the rootfs read-only */
 	bool init;	      /* --init: tdg stays PID 1, the command is PID 2 */
+	bool privileged;      /* --privileged: none of security.h's layers */
 	char layer[3][PATH_MAX]; /* overlay: upper, work, merged (state folder) */
 	const char *env[MAX_ITEMS]; /* -e KEY=VAL */
 	int nenv;
@@ -136,6 +139,8 @@ static void run_usage(FILE *out)
 		"                        port HOST (tcp unless /udp; --net bridge only)\n"
 		"      --read-only       the rootfs read-only (default: a private writable layer)\n"
 		"      --init            a tiny PID 1 that passes signals on and reaps zombies\n"
+		"      --privileged      all capabilities, no seccomp filter, /proc unmasked\n"
+		"                        (the container's root is the host's root)\n"
 		"  -h, --help            this text\n");
 }
 
@@ -176,6 +181,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		{"net", required_argument, NULL, 'N'},
 		{"read-only", no_argument, NULL, 'R'},
 		{"init", no_argument, NULL, 'I'},
+		{"privileged", no_argument, NULL, 'S'},
 		{"env", required_argument, NULL, 'e'},
 		{"workdir", required_argument, NULL, 'w'},
 		{"volume", required_argument, NULL, 'v'},
@@ -243,6 +249,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			break;
 		case 'I':
 			o->init = true;
+			break;
+		case 'S':
+			o->privileged = true;
 			break;
 		case 'e':
 			if (optarg[0] == '=' || optarg[0] == '\0')
@@ -319,6 +328,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		die("run: -i and -d together: tdg cannot attach to a detached container");
 	if (o->interactive && o->tty && !isatty(STDIN_FILENO))
 		die("run: -it: the input device is not a TTY; drop -t, or run it from a terminal");
+	if (o->privileged)
+		warn("warning: --privileged: the container runs with every capability, "
+		     "no seccomp filter and /proc/sys writable; its root can take over the host");
 }
 
 /* The first code that runs inside the new namespaces. Its errors end the
@@ -371,6 +383,7 @@ static int container_main(void *arg)
 		putenv((char *)o->env[i]);
 	if (o->workdir)
 		rootfs_workdir(o->workdir);
+	security_enter(o->privileged); /* last: it takes away mount, and more */
 	if (o->init)
 		init_run(o->command);
 	spawn_exec(o->command);
@@ -442,7 +455,8 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 	json_object_set_new(c, "read_only", json_boolean(o.read_only));
-	static const char *const ro_keys[] = {"read_only", NULL};
+	json_object_set_new(c, "privileged", json_boolean(o.privileged)); /* for exec */
+	static const char *const ro_keys[] = {"read_only", "privileged", NULL};
 	container_record(c, ro_keys);
 	if (o.net == NET_BRIDGE) {
 		network_prepare(&o.network, c);
@@ -740,6 +754,9 @@ static int cmd_exec(int argc, char **argv)
 		spawn_container_env(state_str(ct, "hostname"));
 		if (chdir("/") != 0)
 			die("exec: chdir /: %m");
+		/* The same walls as the container's own processes, or exec
+		 * would be the way around them. */
+		security_join(json_is_true(json_object_get(ct, "privileged")));
 		spawn_exec(command);
 	}
 	json_decref(ct);
@@ -810,6 +827,7 @@ int main(int argc, char **argv)
 {
 	/* A failure the host causes ends with this: doctor says what to fix. */
 	fail_host_hint("'tdg doctor' checks this host");
+	spawn_close_inherited_fds(); /* no door to the host's files */
 	if (argc < 2) {
 		usage(stderr);
 		return TDG_EXIT_FAILED;
@@ -830,8 +848,10 @@ int main(int argc, char **argv)
 		return cmd_stop(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rm") == 0)
 		return cmd_rm(argc - 1, argv + 1);
-	if (strcmp(argv[1], "exec") == 0)
+	if (strcmp(argv[1], "exec") == 0) {
+		exe_reexec_sealed(argv); /* the host's binary out of reach */
 		return cmd_exec(argc - 1, argv + 1);
+	}
 	if (strcmp(argv[1], "doctor") == 0)
 		return doctor_main(argc - 1, argv + 1, CGROUP_ROOT);
 	if (strcmp(argv[1], "setup") == 0)

@@ -16,6 +16,7 @@ BUILD_PKGS=(gcc make pkg-config libc6-dev
     # zstd, bzip2, xz and gzip (libarchive-dev alone brings only the shared ones)
     libarchive-dev libacl1-dev libzstd-dev libbz2-dev liblzma-dev zlib1g-dev
     curl # day 10: tdg import URL downloads with it (run time)
+    libcap-dev libseccomp-dev # day 10: capabilities and the seccomp filter
 )
 TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     qemu-system-x86 # day 07: the cgroup v2 guest (tests/v2guest)

@@ -1,0 +1,50 @@
+/* caps.c — see caps.h.                                               (day 10) */
+#include "caps.h"
+#include "fail.h"
+
+#include <stdbool.h>
+#include <sys/capability.h>
+
+static const cap_value_t keep[] = {
+	CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,	 CAP_FOWNER,
+	CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,	 CAP_SETUID,
+	CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+	CAP_KILL,    CAP_AUDIT_WRITE,
+};
+#define NKEEP ((int)(sizeof keep / sizeof keep[0]))
+
+static bool kept(cap_value_t c)
+{
+	for (int i = 0; i < NKEEP; i++)
+		if (keep[i] == c)
+			return true;
+	return false;
+}
+
+void caps_drop_to_default(void)
+{
+	/* The bounding set first: dropping from it takes CAP_SETPCAP in the
+	 * effective set, which cap_set_proc() below would already have
+	 * narrowed. cap_max_bits() is what the running kernel knows (it may
+	 * know capabilities newer than this libcap's names): every one of
+	 * them goes, not only those we can spell. */
+	for (cap_value_t c = 0; c < cap_max_bits(); c++)
+		if (!kept(c) && cap_drop_bound(c) != 0)
+			die("capabilities: drop %s from the bounding set: %m", cap_to_name(c));
+
+	/* Inheritable stays empty, as since Docker 20.10.14 (CVE-2022-24769):
+	 * a non-empty one let a program with inheritable file capabilities
+	 * gain them on exec. */
+	cap_t caps = cap_init(); /* all three sets empty */
+	if (!caps)
+		die("capabilities: %m");
+	if (cap_set_flag(caps, CAP_EFFECTIVE, NKEEP, keep, CAP_SET) != 0 ||
+	    cap_set_flag(caps, CAP_PERMITTED, NKEEP, keep, CAP_SET) != 0 ||
+	    cap_set_proc(caps) != 0)
+		die("capabilities: set: %m");
+	cap_free(caps);
+	/* Ambient capabilities survive exec even for a non-root program;
+	 * nobody set any, but a container must not depend on that. */
+	if (cap_reset_ambient() != 0)
+		die("capabilities: clear the ambient set: %m");
+}

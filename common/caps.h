@@ -1,0 +1,27 @@
+/* caps.h — root in the container, but not all of root's powers.     (day 10)
+ *
+ * The kernel does not check "uid 0" for privileged work: it checks one of
+ * about forty capabilities (CAP_SYS_ADMIN to mount, CAP_SYS_MODULE to load
+ * a module, CAP_SYS_TIME to set the clock, ...). A process carries five
+ * sets of them: effective (what it may do now), permitted (what it may
+ * make effective), inheritable and ambient (what may survive an exec) and
+ * the bounding set, the ceiling for everything it or its children can ever
+ * gain. For uid 0 the kernel treats every program as if it carried all
+ * file capabilities, so after exec a root process's permitted and
+ * effective sets become its bounding set: the bounding set is what a
+ * container's root really gets.
+ *
+ * tdg keeps Docker's default 14 (moby oci/defaults.go DefaultCapabilities:
+ * CHOWN DAC_OVERRIDE FSETID FOWNER MKNOD NET_RAW SETGID SETUID SETFCAP
+ * SETPCAP NET_BIND_SERVICE SYS_CHROOT KILL AUDIT_WRITE, mask 0xa80425fb in
+ * /proc/PID/status) and drops all others, through libcap. */
+#ifndef TDG_CAPS_H
+#define TDG_CAPS_H
+
+/* Shrink the bounding, effective and permitted sets to Docker's default
+ * set, empty the inheritable set and clear the ambient set. Needs
+ * CAP_SETPCAP (it is in the set, and tdg starts with all of them). Dies
+ * (125) on failure. */
+void caps_drop_to_default(void);
+
+#endif

@@ -1,0 +1,58 @@
+/* mask.c — see mask.h.                                               (day 10) */
+#include "mask.h"
+#include "fail.h"
+
+#include <errno.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+static const char *const masked[] = {
+	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+	"/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+	"/sys/devices/virtual/powercap",
+};
+
+static const char *const read_only[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+/* /proc is mounted nosuid,nodev,noexec: a remount must repeat them or
+ * they would be cleared on the bind. */
+#define PROC_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+/* 0 if PATH exists; 1 if it does not (a kernel built without it). */
+static int missing(const char *path, struct stat *st)
+{
+	if (stat(path, st) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return 1;
+	die("mask %s: %m", path);
+}
+
+void mask_paths(void)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof masked / sizeof masked[0]; i++) {
+		const char *p = masked[i];
+		if (missing(p, &st))
+			continue;
+		int err = S_ISDIR(st.st_mode)
+				  ? mount("tmpfs", p, "tmpfs", MS_RDONLY | PROC_FLAGS, NULL)
+				  : mount("/dev/null", p, NULL, MS_BIND, NULL);
+		if (err != 0)
+			die("mask %s: %m", p);
+	}
+	for (size_t i = 0; i < sizeof read_only / sizeof read_only[0]; i++) {
+		const char *p = read_only[i];
+		if (missing(p, &st))
+			continue;
+		/* A bind mount takes no flags but MS_BIND|MS_REC at first: its
+		 * read-only comes with a second call, a remount of the bind. */
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) != 0 ||
+		    mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | PROC_FLAGS, NULL) != 0)
+			die("read-only %s: %m", p);
+	}
+}

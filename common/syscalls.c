@@ -1,0 +1,157 @@
+/* syscalls.c — see syscalls.h.                                       (day 10) */
+#include "syscalls.h"
+#include "fail.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+/* Denied with EPERM. Each group names why; all are absent from Docker's
+ * allowlist or allowed there only with a capability tdg drops
+ * (moby profiles/seccomp/default_linux.go). A name this libseccomp does not
+ * know is skipped; one that exists only on another ABI (umount, stime:
+ * i386) is filtered there. */
+static const char *const denied[] = {
+	/* Kernel modules: code into the host's kernel (CAP_SYS_MODULE). */
+	"init_module", "finit_module", "delete_module", "create_module",
+	"query_module", "get_kernel_syms",
+	/* Replace the running kernel, or stop it (CAP_SYS_BOOT). */
+	"kexec_load", "kexec_file_load", "reboot",
+	/* Mounts, the old API and the new one (CAP_SYS_ADMIN): a container
+	 * that could mount could uncover what tdg masked or made read-only. */
+	"mount", "umount", "umount2", "pivot_root", "move_mount", "open_tree",
+	"fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+	/* Kernel keyrings are not namespaced: keys of the host and of other
+	 * containers would be in reach. */
+	"add_key", "request_key", "keyctl",
+	/* bpf and perf_event reach deep into the kernel (CAP_BPF,
+	 * CAP_PERFMON, CAP_SYS_ADMIN). */
+	"bpf", "perf_event_open", "lookup_dcookie",
+	/* The clock is the host's, not the container's (CAP_SYS_TIME).
+	 * Docker lets adjtimex and clock_adjtime through to read the clock
+	 * (the kernel refuses changes without the capability); tdg denies
+	 * them whole, reading included. */
+	"settimeofday", "stime", "clock_settime", "clock_settime64",
+	"adjtimex", "clock_adjtime", "clock_adjtime64",
+	/* Swap, process accounting, disk quotas, the NFS server, syslog,
+	 * hanging up the terminal: host-wide switches. */
+	"swapon", "swapoff", "acct", "quotactl", "quotactl_fd", "nfsservctl",
+	"syslog", "vhangup",
+	/* open_by_handle_at opens a file by its inode handle, with no path
+	 * and so no mount to stay inside: the 2014 "shocker" exploit read
+	 * the host's /etc/shadow with it (CAP_DAC_READ_SEARCH, Docker 0.11).
+	 * name_to_handle_at only makes the handles; nothing needs it then. */
+	"open_by_handle_at", "name_to_handle_at",
+	/* Raw I/O ports and old x86 modes (CAP_SYS_RAWIO). */
+	"iopl", "ioperm", "vm86", "vm86old",
+	/* Obsolete or information leaks nobody needs. */
+	"uselib", "ustat", "sysfs", "_sysctl",
+	/* Another process's memory policy and fds (CAP_SYS_NICE,
+	 * CAP_SYS_PTRACE). ptrace and process_vm_* stay allowed, as in
+	 * Docker since kernel 4.8 closed the seccomp bypass through ptrace. */
+	"kcmp", "pidfd_getfd", "process_madvise", "get_mempolicy",
+	"set_mempolicy", "set_mempolicy_home_node", "mbind", "migrate_pages",
+	"move_pages",
+	/* userfaultfd stops the kernel mid-copy at a chosen page, the lever
+	 * of many race exploits. io_uring does I/O that seccomp never sees
+	 * (Docker 25 denies it: moby#46762). fanotify_init watches the whole
+	 * filesystem (CAP_SYS_ADMIN). */
+	"userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
+	"fanotify_init",
+	/* Joining other namespaces: one through an fd that leaked in would
+	 * be a way out (CAP_SYS_ADMIN). */
+	"setns",
+};
+
+/* The namespace flags of clone() and unshare(). CLONE_NEWUSER is the one
+ * that matters: a user namespace needs no capability at all, and inside
+ * it the process has every capability again (over the new namespace's
+ * objects) and a much larger kernel surface (mounting filesystems, netfilter)
+ * to attack. The others need CAP_SYS_ADMIN, which is dropped. */
+static const unsigned long ns_flags[] = {
+	CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWUTS,    CLONE_NEWIPC,
+	CLONE_NEWPID,  CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME,
+};
+
+static void add(scmp_filter_ctx ctx, uint32_t action, const char *name,
+		unsigned int n, const struct scmp_arg_cmp *cmp)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR)
+		return; /* newer than this libseccomp */
+	int err = seccomp_rule_add_array(ctx, action, nr, n, cmp);
+	if (err < 0)
+		die("seccomp: rule for %s: %s", name, strerror(-err));
+}
+
+void syscalls_filter(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		die("seccomp: init: out of memory");
+	/* An x86_64 process can also make i386 system calls (int 0x80) and
+	 * x32 ones (numbers with bit 30 set): three tables with different
+	 * numbers for the same call. A filter written for one would let the
+	 * same call through another, so the rules go into all three, like
+	 * Docker's (arches() in default_linux.go). Calls of any other
+	 * architecture meet libseccomp's default "bad arch" action: kill. */
+	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
+		int err;
+		if ((err = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0 ||
+		    (err = seccomp_arch_add(ctx, SCMP_ARCH_X32)) < 0)
+			die("seccomp: add the i386/x32 ABIs: %s", strerror(-err));
+	}
+
+	uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+	for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++)
+		add(ctx, eperm, denied[i], 0, NULL);
+
+	/* No new namespaces. Several rules for one call are OR-ed: each
+	 * catches one flag (MASKED_EQ: (arg & flag) == flag). clone's flags
+	 * are its first argument on x86 (not on s390, which tdg does not
+	 * build for). */
+	for (size_t i = 0; i < sizeof ns_flags / sizeof ns_flags[0]; i++) {
+		struct scmp_arg_cmp a0 = SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]);
+		add(ctx, eperm, "unshare", 1, &a0);
+		add(ctx, eperm, "clone", 1, &a0);
+	}
+	/* clone3 takes its flags in a struct in memory, which a filter cannot
+	 * read. ENOSYS, not EPERM: "this kernel has no clone3", and glibc
+	 * then falls back to clone, whose flags the rules above see (what
+	 * Docker does). */
+	add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+
+	/* Device nodes. Docker keeps CAP_MKNOD because its device cgroup
+	 * refuses to open any device but /dev/null & co.; tdg has no device
+	 * cgroup, so `mknod /tmp/disk b 254 0` would hand the container the
+	 * host's disk. Making fifos and sockets stays allowed. */
+	static const unsigned int node_types[] = {S_IFBLK, S_IFCHR};
+	for (size_t i = 0; i < 2; i++) {
+		struct scmp_arg_cmp mode1 = SCMP_A1(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
+		struct scmp_arg_cmp mode2 = SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
+		add(ctx, eperm, "mknod", 1, &mode1);
+		add(ctx, eperm, "mknodat", 1, &mode2);
+	}
+
+	/* Typing into the terminal: TIOCSTI pushes characters into a tty's
+	 * input as if typed, TIOCLINUX can paste into a virtual console. A
+	 * foreground `tdg run` or `tdg exec` hands the container the user's
+	 * own terminal, so a container could type commands into the host's
+	 * shell, to run once it exits (bubblewrap's CVE-2017-5226). The
+	 * command is an unsigned int but the register is 64 bits: compare
+	 * only the low 32, or a set high bit would slip past the rule while
+	 * the kernel ignores it (Flatpak's CVE-2019-10063). */
+	static const unsigned long tty_cmds[] = {TIOCSTI, TIOCLINUX};
+	for (size_t i = 0; i < 2; i++) {
+		struct scmp_arg_cmp cmd = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, tty_cmds[i]);
+		add(ctx, eperm, "ioctl", 1, &cmd);
+	}
+
+	int err = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (err < 0)
+		die("seccomp: load the filter: %s", strerror(-err));
+}
