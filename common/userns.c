@@ -139,7 +139,7 @@ _Noreturn static void fail(pid_t pid, const char *what)
 	die_host("run: --userns: %s: %m", what);
 }
 
-int userns_map(struct userns *u, pid_t pid, const char *rootfs)
+void userns_map(struct userns *u, pid_t pid, const char *rootfs)
 {
 	close(u->sock[1]); /* the child's end: its EOF if we die */
 	/* /proc/PID/setgroups stays "allow". The kernel wants "deny" before
@@ -177,7 +177,6 @@ int userns_map(struct userns *u, pid_t pid, const char *rootfs)
 		fail(pid, "send the rootfs to the container");
 	close(tree);
 	close(u->sock[0]);
-	return 0;
 }
 
 void userns_become_root(void)

@@ -63,9 +63,9 @@ void userns_prepare(struct userns *u, json_t *c);
 void userns_check_reachable(const struct userns *u, const char *path, const char *what);
 
 /* The parent, after the clone: write PID's uid_map and gid_map, make the
- * idmapped mount of ROOTFS and send it to the child. 0, or -1 with errno
- * (the child then exits 125 when the socket closes). */
-int userns_map(struct userns *u, pid_t pid, const char *rootfs);
+ * idmapped mount of ROOTFS and send it to the child. On failure kills the
+ * child (it has run nothing of the user's) and dies (125). */
+void userns_map(struct userns *u, pid_t pid, const char *rootfs);
 
 /* The child, after ns_private_mounts(): wait for the maps, become the
  * namespace's root, attach the idmapped rootfs and write its path to
