@@ -90,12 +90,14 @@ void userns_prepare(struct userns *u, json_t *c)
 	static const char *const keys[] = {"userns", "uid_map", "gid_map", NULL};
 	container_record(c, keys);
 
-	/* The state folder is 0700 (root's): the container's root must pass
-	 * through it to its layer and mount point, as it does through
-	 * $TDG_ROOT (0711: it may look up names there, not list them). */
+	/* The state folder is 0700 (root's), and the container's root must
+	 * pass through it to its layer and mount point. Its group becomes the
+	 * range's (the container's root's gid on the host), mode 0710: that
+	 * group may look names up in it, not list it; other users of the
+	 * host still see nothing of the container's files or log. */
 	state_path(dir, sizeof dir, id, NULL);
-	if (chmod(dir, 0711) != 0)
-		die("run: --userns: chmod %s: %m", dir);
+	if (chown(dir, 0, (gid_t)u->gid) != 0 || chmod(dir, 0710) != 0)
+		die("run: --userns: give %s to group %lu: %m", dir, u->gid);
 	/* The overlay layer (none with --read-only): overlayfs writes into it
 	 * with the credentials of whoever mounted it, the container's root. */
 	static const char *const layers[] = {"upper", "work"};

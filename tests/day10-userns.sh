@@ -52,6 +52,9 @@ t_metadata_records_the_user_namespace() {
     tdg_run --net none --userns --name u /bin/true
     expect_eq "$("$TDG" inspect u | jq -c '[.userns, .uid_map, .gid_map]')" \
         "[true,\"0 $HOST_UID 65536\",\"0 $HOST_GID 65536\"]" "userns, uid_map, gid_map"
+    # Its state folder: the container's root may pass, other host users not.
+    expect_eq "$(stat -c '%a %u %g' "$TDG_ROOT/containers/$("$TDG" inspect u | jq -r .id)")" \
+        "710 0 $HOST_GID" "the state folder's mode, owner and group"
     tdg_run --net none --name plain /bin/true
     expect_eq "$("$TDG" inspect plain | jq -c '[.userns, .uid_map]')" "[false,null]" "without --userns"
 }
