@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -183,6 +184,9 @@ void userns_map(struct userns *u, pid_t pid, const char *rootfs)
 
 void userns_become_root(void)
 {
+	int deathsig = 0;
+	pid_t parent = getppid();
+	prctl(PR_GET_PDEATHSIG, &deathsig);
 	/* In this order: setgroups() and setresgid() need CAP_SETGID, which
 	 * setresuid() to a non-zero uid would take. 0 here is the map's
 	 * first id (100000 on the host). */
@@ -190,6 +194,15 @@ void userns_become_root(void)
 		die("userns: drop the host's groups: %m");
 	if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)
 		die("userns: become the namespace's root: %m");
+	/* A change of uid clears the parent-death signal (so that nobody can
+	 * kill a setuid program that way): without setting it again, a
+	 * SIGKILLed tdg would leave the container running. If tdg died in
+	 * between, the signal will never come: act on it now. */
+	if (deathsig) {
+		prctl(PR_SET_PDEATHSIG, deathsig);
+		if (getppid() != parent)
+			raise(deathsig);
+	}
 }
 
 void userns_enter(struct userns *u, char *rootfs, size_t size)

@@ -163,6 +163,21 @@ t_without_userns_nothing_changes() {
     "$TDG" rm -f plain >/dev/null
 }
 
+# The cleanup promise: SIGKILL of the watcher kills the container (its
+# parent-death signal, which the kernel clears when the child changes its
+# uid to the namespace's root: tdg sets it again).
+t_a_killed_watcher_takes_the_container_along() {
+    open_root
+    tdg_run --net none --userns -d --name u /bin/sleep 30 >/dev/null
+    local pid watcher
+    pid=$("$TDG" inspect u | jq -r .pid)
+    watcher=$("$TDG" inspect u | jq -r .watcher_pid)
+    kill -KILL "$watcher"
+    _dead_or_zombie() { ! alive "$pid" || [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" == Z ]]; }
+    wait_for _dead_or_zombie
+    wait_for sh -c "\"$TDG\" ps -a | grep -q 'exited'"
+}
+
 t_userns_with_net_host_or_privileged_is_refused() {
     open_root
     capture tdg_run --net host --userns /bin/true
