@@ -6,6 +6,8 @@
  * `--read-only` mounts the rootfs read-only instead. `-e`, `-w` and `-v`
  * set the environment, the working directory and bind mounts; `--init`
  * keeps a tiny PID 1 of tdg's own; `tdg exec` enters a running container.
+ * `--userns` gives the container a user namespace of its own: its root is
+ * an unprivileged uid of the host (userns.h).
  * Read from main() upwards. */
 #include "cgroup.h"
 #include "cli.h"
