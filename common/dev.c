@@ -3,6 +3,7 @@
 #include "fail.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/mount.h>
@@ -37,9 +38,23 @@ void dev_populate(const char *dev)
 
 	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
 		path(p, dev, nodes[i].name);
-		if (mknod(p, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) != 0)
+		if (mknod(p, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) == 0) {
+			chmod(p, 0666); /* mknod's mode is filtered by the umask */
+			continue;
+		}
+		/* (day 10) In a user namespace (run --userns) only the host's
+		 * root may make a device node (EPERM), and a tmpfs mounted
+		 * there would refuse to open one anyway (nodev). Bind the
+		 * host's own node onto an empty file instead, as rootless
+		 * runc does: the same device, which the host's mount lets open. */
+		char host[PATH_MAX];
+		int fd;
+		snprintf(host, sizeof host, "/dev/%s", nodes[i].name);
+		if (errno != EPERM || (fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) < 0)
 			die_host("rootfs: mknod /dev/%s: %m", nodes[i].name);
-		chmod(p, 0666); /* mknod's mode is filtered by the umask */
+		close(fd);
+		if (mount(host, p, NULL, MS_BIND, NULL) != 0)
+			die_host("rootfs: bind %s on /dev/%s: %m", host, nodes[i].name);
 	}
 	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
 		path(p, dev, links[i].name);

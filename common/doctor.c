@@ -137,11 +137,11 @@ static void check_namespaces(void)
 	};
 	bool have_proc = access("/proc/self/ns", F_OK) == 0;
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-		/* tdg does not use user namespaces (yet): rootless runtimes do,
-		 * so they are worth a line, but never a failure. */
+		/* Only `run --userns` uses a user namespace (day 10): worth a
+		 * line, but never a failure. */
 		bool needed = kinds[i].flag != CLONE_NEWUSER;
 		enum verdict bad = needed ? FAIL : NOTE;
-		const char *aside = needed ? "" : " (tdg does not use them)";
+		const char *aside = needed ? "" : " (only run --userns needs them)";
 		char path[64], fix[160];
 		snprintf(path, sizeof path, "/proc/self/ns/%s", kinds[i].file);
 		if (!have_proc) {

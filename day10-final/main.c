@@ -6,6 +6,8 @@
  * `--read-only` mounts the rootfs read-only instead. `-e`, `-w` and `-v`
  * set the environment, the working directory and bind mounts; `--init`
  * keeps a tiny PID 1 of tdg's own; `tdg exec` enters a running container.
+ * `--userns` gives the container a user namespace of its own: its root is
+ * an unprivileged uid of the host (userns.h).
  * Read from main() upwards. */
 #include "cgroup.h"
 #include "cli.h"
@@ -29,6 +31,7 @@
 #include "spawn.h"
 #include "state.h"
 #include "tty.h"
+#include "userns.h"
 #include "watcher.h"
 
 #include <errno.h>
@@ -67,6 +70,7 @@ struct run_options {
 	bool read_only;	      /* --read-only: no overlay, the rootfs read-only */
 	bool init;	      /* --init: tdg stays PID 1, the command is PID 2 */
 	bool privileged;      /* --privileged: none of security.h's layers */
+	struct userns userns; /* --userns: root inside is not root outside */
 	char layer[3][PATH_MAX]; /* overlay: upper, work, merged (state folder) */
 	const char *env[MAX_ITEMS]; /* -e KEY=VAL */
 	int nenv;
@@ -141,6 +145,8 @@ static void run_usage(FILE *out)
 		"      --init            a tiny PID 1 that passes signals on and reaps zombies\n"
 		"      --privileged      all capabilities, no seccomp filter, /proc unmasked\n"
 		"                        (the container's root is the host's root)\n"
+		"      --userns          a user namespace: root inside is an unprivileged\n"
+		"                        uid outside (100000, or /etc/subuid's tdg or root)\n"
 		"  -h, --help            this text\n");
 }
 
@@ -182,6 +188,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		{"read-only", no_argument, NULL, 'R'},
 		{"init", no_argument, NULL, 'I'},
 		{"privileged", no_argument, NULL, 'S'},
+		{"userns", no_argument, NULL, 'U'},
 		{"env", required_argument, NULL, 'e'},
 		{"workdir", required_argument, NULL, 'w'},
 		{"volume", required_argument, NULL, 'v'},
@@ -252,6 +259,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			break;
 		case 'S':
 			o->privileged = true;
+			break;
+		case 'U':
+			o->userns.on = true;
 			break;
 		case 'e':
 			if (optarg[0] == '=' || optarg[0] == '\0')
@@ -328,6 +338,17 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		die("run: -i and -d together: tdg cannot attach to a detached container");
 	if (o->interactive && o->tty && !isatty(STDIN_FILENO))
 		die("run: -it: the input device is not a TTY; drop -t, or run it from a terminal");
+	/* Docker refuses both with userns-remap too. The host's network
+	 * namespace belongs to the host's user namespace: the container's root
+	 * could not configure it or bind a port below 1024, and could not
+	 * mount a sysfs (the kernel allows that only to a namespace owning the
+	 * network namespace). --privileged means "root of the host". */
+	if (o->userns.on && o->net == NET_HOST)
+		die("run: --userns and --net host: the host's network belongs to the host's "
+		    "user namespace; use --net none or bridge");
+	if (o->userns.on && o->privileged)
+		die("run: --userns and --privileged: a privileged container's root is the "
+		    "host's root; pick one");
 	if (o->privileged)
 		warn("warning: --privileged: the container runs with every capability, "
 		     "no seccomp filter and /proc/sys writable; its root can take over the host");
@@ -360,6 +381,8 @@ static int container_main(void *arg)
 		network_configure_inside(&o->network);
 	}
 	ns_private_mounts(); /* before any mount of ours, or it leaks out */
+	if (o->userns.on) /* from here on the host's uid 100000; o->rootfs idmapped */
+		userns_enter(&o->userns, o->rootfs, sizeof o->rootfs);
 	/* The root: the rootfs folder itself if read-only, else an overlay
 	 * whose writes land in the container's own layer. */
 	const char *root = o->read_only ? o->rootfs : o->layer[2];
@@ -456,8 +479,14 @@ static int cmd_run(int argc, char **argv)
 	}
 	json_object_set_new(c, "read_only", json_boolean(o.read_only));
 	json_object_set_new(c, "privileged", json_boolean(o.privileged)); /* for exec */
-	static const char *const ro_keys[] = {"read_only", "privileged", NULL};
+	json_object_set_new(c, "userns", json_boolean(o.userns.on));	 /* for exec */
+	static const char *const ro_keys[] = {"read_only", "privileged", "userns", NULL};
 	container_record(c, ro_keys);
+	if (o.userns.on) {
+		userns_prepare(&o.userns, c);
+		for (int i = 0; i < o.nvol; i++)
+			userns_check_reachable(&o.userns, o.vol[i].host, "the volume");
+	}
 	if (o.net == NET_BRIDGE) {
 		network_prepare(&o.network, c);
 		ports_publish(c, o.ports, o.nports, o.network.addr, state_str(c, "subnet"));
@@ -491,6 +520,10 @@ static int cmd_run(int argc, char **argv)
 				close(o.console[0]);
 				close(o.console[1]);
 			}
+			if (o.userns.on) {
+				close(o.userns.sock[0]);
+				close(o.userns.sock[1]);
+			}
 			int started = watcher_wait_started(&o.watcher, state_str(c, "id"));
 			if (started < 0) {
 				/* It died saying why, before the container ran
@@ -512,10 +545,15 @@ static int cmd_run(int argc, char **argv)
 	/* Block signals before the child exists: one arriving between clone and
 	 * the wait loop would otherwise kill tdg and orphan the command. */
 	signals_block();
+	/* With CLONE_NEWUSER, the kernel makes the user namespace first and
+	 * the others in it: they belong to it, and its root may manage them. */
 	pid_t pid = ns_clone(container_main, &o,
-			     TDG_NAMESPACES | (o.net != NET_HOST ? CLONE_NEWNET : 0));
+			     TDG_NAMESPACES | (o.net != NET_HOST ? CLONE_NEWNET : 0) |
+				     (o.userns.on ? CLONE_NEWUSER : 0));
 	if (pid < 0)
 		die_host("clone: %m; tdg needs root and a kernel with namespaces");
+	if (o.userns.on) /* before anything else: the child waits for it */
+		userns_map(&o.userns, pid, o.rootfs);
 	if (o.net == NET_BRIDGE) {
 		if (network_attach(&o.network, pid) != 0) {
 			int err = errno;
@@ -728,6 +766,11 @@ static int cmd_exec(int argc, char **argv)
 	json_array_foreach(json_object_get(ct, "cgroup"), i, dir)
 		if (cgroup_enter(json_string_value(dir)) != 0)
 			die_host("exec: join %s: %m", json_string_value(dir));
+	/* Its user namespace first: it owns the others, and joining it is
+	 * what gives us the capabilities to join them. */
+	bool userns = json_is_true(json_object_get(ct, "userns"));
+	if (userns && userns_join(pidfd) != 0)
+		die_host("exec: join the user namespace of %s: %m", name);
 	if (ns_enter(pidfd) != 0)
 		die_host("exec: setns into %s: %m", name);
 	close(pidfd);
@@ -754,6 +797,11 @@ static int cmd_exec(int argc, char **argv)
 		spawn_container_env(state_str(ct, "hostname"));
 		if (chdir("/") != 0)
 			die("exec: chdir /: %m");
+		/* setns() kept our uid: the host's root (unmapped inside).
+		 * The container's root instead, or a file only host root may
+		 * read would be ours to read. */
+		if (userns)
+			userns_become_root();
 		/* The same walls as the container's own processes, or exec
 		 * would be the way around them. */
 		security_join(json_is_true(json_object_get(ct, "privileged")));

@@ -2,8 +2,11 @@
 # Day 10 — security: a hostile container tries what a container's root must
 # not be able to do (mount, load a module, write /proc/sys, read the kernel's
 # memory or keys, gain a capability, make a user namespace) and fails each
-# time; `tdg exec` gets the same walls; --privileged takes them all down and
-# says so. Every container here is --net none.
+# time; it looks for host processes and host files (/proc/1/root, chains
+# of .., a search of its whole tree), tries a leaked fd and raising a
+# capability, and finds nothing; the same attacks fail with --userns too;
+# `tdg exec` gets the same walls; --privileged takes them all down and says
+# so. Every container here is --net none.
 source "$(dirname "$0")/lib.sh"
 
 DOCKER_CAPS=00000000a80425fb # Docker's default 14 capabilities, as in /proc/PID/status
@@ -261,6 +264,105 @@ EOF
     expect_contains "$(cat "$log")" "caught /memfd:tdg" "what the container caught"
     expect_eq "$(sha256sum <"$TDG_ROOT/tdg-copy")" "$sum" "the host's tdg binary (the copy exec ran from)"
     "$TDG" rm -f victim >/dev/null
+}
+
+# ---- The hostile container: it looks for the host and tries to get out.
+# Each helper takes the extra run flags (none, or --userns); the t_ functions
+# below run them as they are and once more in a user namespace.
+
+# The container's root must pass through $TDG_ROOT (0700 from mktemp) with
+# --userns, like any other user.
+hostile() { [[ " $* " != *" --userns "* ]] || chmod 711 "$TDG_ROOT"; sec "$@"; }
+
+# A host process, and the container looking for it: only its own pids are
+# there, its PID 1 is its own command, and the host's pid is nobody's.
+h_host_processes_are_invisible() {
+    start_bg /dev/null sleep 1234
+    local host_pid=$BG_PID
+    hostile "$@" /bin/sh -c ': probe; tr "\0" " " </proc/1/cmdline; echo;'\
+' for d in /proc/[0-9]*; do cat "$d/comm"; done | sort -u | tr "\n" " "; echo;'\
+' ls -d /proc/[0-9]* | wc -l; ps -o comm | grep -c sleep; kill -0 '"$host_pid"'; echo "kill=$?"'
+    expect_contains "$(sed -n 1p <<<"$OUT")" "/bin/sh -c : probe; " "PID 1's command line (the container's command)"
+    expect_not_contains "$(sed -n 2p <<<"$OUT")" sleep "the commands of the pids it sees"
+    (($(sed -n 3p <<<"$OUT") <= 8)) || fail "pids it sees: $(sed -n 3p <<<"$OUT") (only its own few expected)"
+    expect_eq "$(sed -n 4p <<<"$OUT")" 0 "sleep processes in ps"
+    expect_contains "$OUT" "kill=1" "kill -0 of the host's pid $host_pid"
+    alive "$host_pid" || fail "the host's sleep died"
+}
+
+# A host file, looked for by every path a container could try: its own
+# /proc/1/root (PID 1 is its own, so that is its own root), /proc/self/root,
+# cwd links, chains of .. from deep folders, /dev and /sys, and a search of
+# the whole tree.
+h_host_files_are_out_of_reach() {
+    local marker
+    marker=$(mktemp "$TDG_ROOT/tdg-hostile-XXXXXX")
+    chmod 644 "$marker"
+    echo host-marker >"$marker"
+    hostile "$@" /bin/sh -c 'm='"$marker"'; n=${m##*/}
+        mkdir -p /tmp/a/b/c/d && cd /tmp/a/b/c/d
+        cd ../../../../../../../../..; pwd; ls | tr "\n" " "; echo
+        [ "$(stat -c %d:%i /proc/1/root/)" = "$(stat -c %d:%i /)" ] && echo "proc1root=own"
+        for p in "$m" "../../../../..$m" "/proc/1/root$m" "/proc/1/root/../../../..$m" \
+                 "/proc/self/root/../..$m" "/proc/1/cwd/../../../..$m" "/dev/../../..$m" \
+                 "/sys/../../..$m" "/proc/../../..$m" "/tmp/a/b/c/d/../../../../../../..$m"; do
+            cat "$p" 2>/dev/null && echo "reached $p"
+        done
+        find / \( -path /proc -o -path /sys \) -prune -o -name "$n" -print'
+    expect_eq "$RC" 0 "exit status"
+    expect_eq "$(sed -n 1p <<<"$OUT")" / "pwd after cd ../../../../../../../../.."
+    expect_eq "$(sed -n 2p <<<"$OUT")" "$(ls "$ROOTFS" | tr '\n' ' ')" "what is there (the rootfs)"
+    expect_eq "$(sed -n 3p <<<"$OUT")" "proc1root=own" "/proc/1/root (the container's own /)"
+    expect_not_contains "$OUT" host-marker "what the container read"
+    expect_not_contains "$OUT" reached "paths that reached the host file"
+    expect_not_contains "$OUT" tdg-hostile "what find found"
+    [[ $(cat "$marker") == host-marker ]] || fail "the host file is gone"
+}
+
+# Capabilities cannot be raised: not into the inheritable set (capset) nor
+# the ambient one (prctl) for one that is not in the bounding set, and
+# CapEff stays Docker's.
+h_capabilities_cannot_be_raised() {
+    hostile "$@" /bin/sh -c 'setpriv --inh-caps +sys_admin /bin/true; echo "inh=$?"
+        setpriv --ambient-caps +sys_admin grep -E "^Cap(Eff|Amb)" /proc/self/status
+        setpriv --inh-caps +sys_admin --ambient-caps +sys_admin mount -t tmpfs none /mnt; echo "mount=$?"
+        grep CapEff /proc/self/status'
+    expect_contains "$OUT" "inh=1" "setpriv --inh-caps +sys_admin's exit status"
+    expect_contains "$ERR" "capset: Operation not permitted" "setpriv's error"
+    expect_eq "$(field CapAmb "$OUT")" 0000000000000000 "CapAmb after --ambient-caps +sys_admin"
+    expect_eq "$(field CapEff "$OUT" | sort -u | tr '\n' ' ')" "$DOCKER_CAPS " "CapEff (all three)"
+    expect_contains "$OUT" "mount=1" "mount after the attempts"
+}
+
+h_no_user_namespace_from_inside() {
+    hostile "$@" /bin/sh -c 'unshare -U /bin/true; echo "U=$?"; unshare -Ur /bin/true; echo "Ur=$?"'
+    expect_eq "$(tr '\n' ' ' <<<"$OUT")" "U=1 Ur=1 " "exit statuses of unshare -U, unshare -Ur"
+}
+
+h_leaked_fd_is_not_a_way_out() {
+    [[ " $* " != *" --userns "* ]] || chmod 711 "$TDG_ROOT"
+    capture bash -c 'exec 7</etc; "$@"' _ "${RUN[@]}" --net none "$@" -w /proc/self/fd/7 /bin/sh -c 'ls ../etc/passwd; ls /proc/self/fd'
+    expect_not_contains "$OUT" "../etc/passwd" "what the container reached through fd 7"
+    capture bash -c 'exec 7</; "$@"' _ "${RUN[@]}" --net none "$@" /bin/ls /proc/self/fd
+    expect_eq "$(tr '\n' ' ' <<<"$OUT")" "0 1 2 3 " "fds in the container, with fd 7 open in tdg's caller"
+}
+
+t_host_processes_are_invisible() { h_host_processes_are_invisible; }
+t_host_files_are_out_of_reach_via_proc_1_root_and_dot_dot() { h_host_files_are_out_of_reach; }
+t_capabilities_cannot_be_raised() { h_capabilities_cannot_be_raised; }
+
+# The same attacks on a container in a user namespace (run --userns).
+t_hostile_with_userns_host_processes_are_invisible() { h_host_processes_are_invisible --userns; }
+t_hostile_with_userns_host_files_are_out_of_reach() { h_host_files_are_out_of_reach --userns; }
+t_hostile_with_userns_capabilities_cannot_be_raised() { h_capabilities_cannot_be_raised --userns; }
+t_hostile_with_userns_no_user_namespace_from_inside() { h_no_user_namespace_from_inside --userns; }
+t_hostile_with_userns_leaked_fd_is_not_a_way_out() { h_leaked_fd_is_not_a_way_out --userns; }
+t_hostile_with_userns_mount_and_proc_sys_are_refused() {
+    hostile --userns /bin/sh -c 'mount -t tmpfs none /mnt; echo "mount=$?"; echo x >/proc/sys/kernel/hostname; echo "sys=$?"; cat /proc/self/status'
+    expect_contains "$OUT" "mount=1" "mount's exit status"
+    expect_contains "$OUT" "sys=1" "the write to /proc/sys's exit status"
+    expect_eq "$(field Seccomp "$OUT")" 2 Seccomp
+    expect_eq "$(field NoNewPrivs "$OUT")" 1 NoNewPrivs
 }
 
 run_tests "$@"

@@ -1,0 +1,229 @@
+/* userns.c — see userns.h.                                           (day 10) */
+#include "userns.h"
+#include "container.h"
+#include "fail.h"
+#include "state.h"
+#include "tty.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DEFAULT_START 100000UL
+#define DEFAULT_COUNT 65536UL
+
+/* START and COUNT of the first "NAME:START:COUNT" line of FILE for NAME in
+ * NAMES (in that order of preference); the default range if none. */
+static void range(const char *file, unsigned long *start, unsigned long *count)
+{
+	static const char *const names[] = {"tdg", "root"};
+	char line[256], name[64];
+	unsigned long s, n;
+	*start = DEFAULT_START;
+	*count = DEFAULT_COUNT;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		FILE *f = fopen(file, "re");
+		if (!f)
+			return; /* no register on this host: the default */
+		bool found = false;
+		while (!found && fgets(line, sizeof line, f))
+			found = sscanf(line, "%63[^:]:%lu:%lu", name, &s, &n) == 3 &&
+				strcmp(name, names[i]) == 0 && n > 0 && s > 0;
+		fclose(f);
+		if (found) {
+			*start = s;
+			*count = n;
+			return;
+		}
+	}
+}
+
+void userns_check_reachable(const struct userns *u, const char *path, const char *what)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	snprintf(dir, sizeof dir, "%s", path);
+	/* Each folder above PATH must let the container's root (an ordinary
+	 * user to the host: "others", unless the folder is its own) look
+	 * things up in it. Without a capability over host-owned files it
+	 * reaches the host's folders like any other user. */
+	for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
+		*slash = '\0';
+		const char *d = slash == dir ? "/" : dir;
+		if (stat(d, &st) != 0)
+			die("run: --userns: %s: %m", d);
+		bool x = (st.st_mode & S_IXOTH) ||
+			 (st.st_uid == u->uid && (st.st_mode & S_IXUSR)) ||
+			 (st.st_gid == u->gid && (st.st_mode & S_IXGRP));
+		if (!x)
+			die("run: --userns: %s is closed to others (mode %03o): the container's "
+			    "root, host uid %lu, cannot reach %s %s; chmod o+x %s",
+			    d, st.st_mode & 0777, u->uid, what, path, d);
+		if (slash == dir)
+			break;
+	}
+}
+
+void userns_prepare(struct userns *u, json_t *c)
+{
+	unsigned long gcount;
+	char map[64], dir[PATH_MAX], layer[PATH_MAX];
+	const char *id = state_str(c, "id");
+	range("/etc/subuid", &u->uid, &u->count);
+	range("/etc/subgid", &u->gid, &gcount);
+	if (gcount < u->count)
+		u->count = gcount;
+	json_object_set_new(c, "userns", json_true());
+	snprintf(map, sizeof map, "0 %lu %lu", u->uid, u->count);
+	json_object_set_new(c, "uid_map", json_string(map));
+	snprintf(map, sizeof map, "0 %lu %lu", u->gid, u->count);
+	json_object_set_new(c, "gid_map", json_string(map));
+	static const char *const keys[] = {"userns", "uid_map", "gid_map", NULL};
+	container_record(c, keys);
+
+	/* The state folder is 0700 (root's), and the container's root must
+	 * pass through it to its layer and mount point. Its group becomes the
+	 * range's (the container's root's gid on the host), mode 0710: that
+	 * group may look names up in it, not list it; other users of the
+	 * host still see nothing of the container's files or log. */
+	state_path(dir, sizeof dir, id, NULL);
+	if (chown(dir, 0, (gid_t)u->gid) != 0 || chmod(dir, 0710) != 0)
+		die("run: --userns: give %s to group %lu: %m", dir, u->gid);
+	/* The overlay layer (none with --read-only): overlayfs writes into it
+	 * with the credentials of whoever mounted it, the container's root. */
+	static const char *const layers[] = {"upper", "work"};
+	for (int i = 0; i < 2; i++) {
+		state_path(layer, sizeof layer, id, layers[i]);
+		if (chown(layer, (uid_t)u->uid, (gid_t)u->gid) != 0 && errno != ENOENT)
+			die("run: --userns: chown %s: %m", layer);
+	}
+	state_path(u->mountpoint, sizeof u->mountpoint, id, "rootfs");
+	if (mkdir(u->mountpoint, 0755) != 0)
+		die("run: --userns: mkdir %s: %m", u->mountpoint);
+	userns_check_reachable(u, u->mountpoint, "its state folder");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, u->sock) != 0)
+		die("run: --userns: socketpair: %m");
+}
+
+static int write_map(pid_t pid, const char *file, unsigned long start, unsigned long count)
+{
+	char path[64], map[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	int n = snprintf(map, sizeof map, "0 %lu %lu\n", start, count);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* One write() of the whole map: the kernel takes exactly one, and
+	 * refuses a second. */
+	int ok = write(fd, map, (size_t)n) == n;
+	int err = errno;
+	close(fd);
+	errno = err;
+	return ok ? 0 : -1;
+}
+
+/* Give up on the child (it never ran the command) and say why. */
+_Noreturn static void fail(pid_t pid, const char *what)
+{
+	int err = errno;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	errno = err;
+	die_host("run: --userns: %s: %m", what);
+}
+
+void userns_map(struct userns *u, pid_t pid, const char *rootfs)
+{
+	close(u->sock[1]); /* the child's end: its EOF if we die */
+	/* /proc/PID/setgroups stays "allow". The kernel wants "deny" before
+	 * a gid_map only from a writer without CAP_SETGID over the parent
+	 * namespace (an unprivileged user mapping itself, who could otherwise
+	 * drop a group that *denies* it a file). tdg has it, and the child
+	 * needs setgroups() to drop the host groups it was born with. */
+	if (write_map(pid, "uid_map", u->uid, u->count) != 0)
+		fail(pid, "write uid_map");
+	if (write_map(pid, "gid_map", u->gid, u->count) != 0)
+		fail(pid, "write gid_map");
+
+	/* The idmapped mount: a detached copy of the rootfs folder's mount
+	 * (open_tree's OPEN_TREE_CLONE, a bind that is not attached anywhere
+	 * yet), then MOUNT_ATTR_IDMAP with the child's user namespace: its
+	 * map, read through the mount, shows host uid 0 as the namespace's 0.
+	 * Only a detached mount can be idmapped, and only by someone with
+	 * CAP_SYS_ADMIN over the filesystem's own namespace: the host's root,
+	 * not the child. */
+	char ns[64];
+	snprintf(ns, sizeof ns, "/proc/%d/ns/user", (int)pid);
+	int nsfd = open(ns, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		fail(pid, "open its user namespace");
+	int tree = open_tree(AT_FDCWD, rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		fail(pid, "open_tree of the rootfs");
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (__u64)nsfd};
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
+		fail(pid, "idmapped mount of the rootfs (Linux 5.12+, and a filesystem "
+			  "that supports it)");
+	close(nsfd);
+	/* It doubles as the word that the maps are there. */
+	if (tty_send_fd(u->sock[0], tree) != 0)
+		fail(pid, "send the rootfs to the container");
+	close(tree);
+	close(u->sock[0]);
+}
+
+void userns_become_root(void)
+{
+	int deathsig = 0;
+	pid_t parent = getppid();
+	prctl(PR_GET_PDEATHSIG, &deathsig);
+	/* In this order: setgroups() and setresgid() need CAP_SETGID, which
+	 * setresuid() to a non-zero uid would take. 0 here is the map's
+	 * first id (100000 on the host). */
+	if (setgroups(0, NULL) != 0)
+		die("userns: drop the host's groups: %m");
+	if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)
+		die("userns: become the namespace's root: %m");
+	/* A change of uid clears the parent-death signal (so that nobody can
+	 * kill a setuid program that way): without setting it again, a
+	 * SIGKILLed tdg would leave the container running. If tdg died in
+	 * between, the signal will never come: act on it now. */
+	if (deathsig) {
+		prctl(PR_SET_PDEATHSIG, deathsig);
+		if (getppid() != parent)
+			raise(deathsig);
+	}
+}
+
+void userns_enter(struct userns *u, char *rootfs, size_t size)
+{
+	close(u->sock[0]);
+	int tree = tty_recv_fd(u->sock[1]);
+	if (tree < 0)
+		_exit(TDG_EXIT_FAILED); /* tdg failed and says why */
+	close(u->sock[1]);
+	/* From here on, the host's files see us as uid 100000. */
+	userns_become_root();
+	/* Attached in our own mount namespace (private already), where the
+	 * rest of the setup finds it under a name: the overlay's lower layer,
+	 * or the root itself with --read-only. */
+	if (move_mount(tree, "", AT_FDCWD, u->mountpoint, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+		die_host("userns: attach the idmapped rootfs on %s: %m", u->mountpoint);
+	close(tree);
+	snprintf(rootfs, size, "%s", u->mountpoint);
+}
+
+int userns_join(int pidfd)
+{
+	return setns(pidfd, CLONE_NEWUSER);
+}
