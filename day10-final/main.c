@@ -1,13 +1,18 @@
-/* tdg, day 10 — the complete runtime (in progress).
+/* tdg, day 10 — the complete runtime.
  *
  * The rootfs folder becomes a read-only lower layer: each container writes
  * into a private overlay layer in its state folder (gone with `tdg rm`), so
  * many containers share one rootfs and never see each other's files;
  * `--read-only` mounts the rootfs read-only instead. `-e`, `-w` and `-v`
- * set the environment, the working directory and bind mounts; `--init`
- * keeps a tiny PID 1 of tdg's own; `tdg exec` enters a running container.
+ * set the environment, the working directory and bind mounts; `-p`
+ * publishes a port (ports.h); `-t`/`-i` give it a terminal of its own
+ * (tty.h); `--init` keeps a tiny PID 1 of tdg's own; `tdg exec` enters a
+ * running container. Before its command runs, the container loses what
+ * root in a container must not have (security.h; `--privileged` keeps it).
  * `--userns` gives the container a user namespace of its own: its root is
- * an unprivileged uid of the host (userns.h).
+ * an unprivileged uid of the host (userns.h). `doctor` checks the host,
+ * `import` unpacks a rootfs, and on a Mac the same tdg is a front end to
+ * a Lima VM (lima.h).
  * Read from main() upwards. */
 #include "cgroup.h"
 #include "cli.h"
@@ -95,7 +100,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: tdg COMMAND [ARG...]\n"
 		"\n"
-		"tdg day %02d (%s): the complete runtime (in progress).\n"
+		"tdg day %02d (%s): the complete runtime.\n"
 		"\n"
 		"Commands:\n"
 		"  run [flags] CMD [ARG...]   run CMD and exit with its status\n"

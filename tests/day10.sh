@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Day 10 (in progress) — the overlay rootfs, --read-only, -e, -w, -v,
+# Day 10 — the overlay rootfs, --read-only, -e, -w, -v,
 # --init and exec. The rootfs folder is never modified, containers never see
 # each other's writes, `tdg rm` removes a container's layer with its state,
 # --init passes signals on and reaps orphans, exec enters a running container.
