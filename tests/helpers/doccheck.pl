@@ -184,8 +184,12 @@ my @cmds = checked_cmds($blocks);
 
 if ($mode eq 'script') {
 	print "cd \"\$TDG_DOCS_REPO\" || exit 1\n";
+	# A pause before each command, as a person typing makes: a container
+	# started with -d has had time to set its traps before `stop` comes,
+	# and none starts in the session shell's own clock tick (a process is
+	# its pid, start time and boot id: lesson 04).
 	for my $k (0 .. $#cmds) {
-		print "printf '\\036c$k\\n'\n$cmds[$k]{cmd}\n";
+		print "sleep 0.2; printf '\\036c$k\\n'\n$cmds[$k]{cmd}\n";
 	}
 	print "printf '\\036end\\n'\n";
 	exit 0;
