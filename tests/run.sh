@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh [DAY...] — the whole test suite: unit tests, then the ladder,
-# then a leak check. Ends with one line "N passed, N failed".
+# then (with no DAY) the lessons' commands, then a leak check. Ends with one
+# line "N passed, N failed".
 #
 # The ladder: for each day N present (or named), the test scripts of days
 # 1..N run against day N's binary, so a later day never breaks an earlier
@@ -85,6 +86,15 @@ if [[ -x tests/v2guest/run.sh ]] && compgen -G 'day0[7-9]-*/tdg' >/dev/null; the
     ((rc == 0 || f > 0)) || f=1 # the guest itself failed: see tests/out/v2guest.log
     echo "  cgroup v2 guest: $p passed, $f failed (its leak check included)"
     echo "$p $f" >>"$results"
+fi
+
+# The lessons' own commands, run and compared with what the lessons show
+# (tests/docs.sh): they need every day's binary, so only with the whole suite.
+if (($# == 0)); then
+    echo "== docs: lesson commands"
+    RESULTS=$top/$results bash tests/docs.sh
+else
+    echo "== docs: lesson commands run with the whole suite (tests/run.sh, no day)"
 fi
 
 # The cleanup promise: after all of that, nothing of any container is left.
