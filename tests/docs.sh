@@ -93,12 +93,12 @@ check_doc() {
     return "$rc"
 }
 
-# The files checked: the lessons, the security guide and the workshop
-# guide. A fragment of a lesson still being written (its first line says
+# The files checked: the lessons, the security and macOS guides and the
+# workshop guide. A fragment of a lesson still being written (its first line says
 # so) is listed, not run.
 default_docs() {
     local f
-    for f in docs/day-by-day/day[0-9][0-9]-*.md docs/security.md docs/workshop*.md; do
+    for f in docs/day-by-day/day[0-9][0-9]-*.md docs/security.md docs/macos.md docs/workshop*.md; do
         [[ -e "$f" ]] && echo "$f"
     done
 }
