@@ -45,8 +45,10 @@ t_container_reaches_the_bridge_and_the_host_reaches_it() {
 }
 
 t_host_reaches_a_server_in_the_container() {
+    # The page lives in the container's own /dev/shm (a tmpfs of its own):
+    # before day 10, a write to /tmp would land in the shared rootfs folder.
     tdg_run -d --name web /bin/sh -c \
-        'mkdir -p /tmp/www && echo hello-from-web >/tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www' >/dev/null
+        'mkdir -p /dev/shm/www && echo hello-from-web >/dev/shm/www/index.html && exec httpd -f -p 8080 -h /dev/shm/www' >/dev/null
     local ip
     ip=$(ip_of web)
     # The rootfs's busybox is static: it runs on the host too.
