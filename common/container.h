@@ -43,6 +43,11 @@ void container_release(json_t *c);
  * (under its lock, keeping what others wrote meanwhile). */
 void container_record(json_t *c, const char *const keys[]);
 
+/* (day 10) The same for what is recorded once the container has ended (the
+ * OOM verdict): a disk that refuses (ENOSPC) costs that record and a
+ * warning, never the release that follows. */
+void container_record_end(json_t *c, const char *const keys[]);
+
 /* (day 05) Wait until the container has exited for good: its watcher
  * recorded the end (after saving the last output), or both the watcher and
  * the container are gone (container_reconcile then records it). No polling:
