@@ -128,4 +128,162 @@ t_killed_after_pivot() {
     expect_clean "$ID"
 }
 
+t_killed_watcher_takes_the_container_along() {
+    local id w p
+    id=$(tdg_run -d --net none /bin/sleep 30)
+    w=$(jq -r .watcher_pid "$TDG_ROOT/containers/$id/config.json")
+    p=$(jq -r .pid "$TDG_ROOT/containers/$id/config.json")
+    alive "$p" || fail "the container is not running"
+    kill -KILL "$w"
+    wait_for gone "$p" || fail "the container outlived its watcher"
+    expect_clean "$id"
+    expect_contains "$("$TDG" ps -a | grep "^$id")" "exited (?)" \
+        "ps -a (nobody saw its status: the watcher died first)"
+}
+
+# A state root of SIZE on a tmpfs of the test's own (the harness's is on
+# the host's disk), unmounted when the test ends.
+small_root() {
+    SMALL=$TDG_ROOT/small
+    mkdir "$SMALL"
+    mount -t tmpfs -o size="$1" tdg-test-small "$SMALL"
+    trap small_cleanup EXIT
+    export TDG_ROOT=$SMALL
+}
+small_cleanup() {
+    kill_detached
+    wait_for true
+    "$TDG" ps -a >/dev/null 2>&1 || true # release what the dead held
+    local d
+    for d in "$TDG_ROOT"/containers/*/; do
+        [[ -d "$d" ]] && [[ -n "$(leftovers "$(basename "$d")")" ]] &&
+            echo "    leak: $(leftovers "$(basename "$d")")" >&2
+    done
+    umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
+    TDG_ROOT=${SMALL%/small}
+    _cleanup
+}
+fill() { dd if=/dev/zero of="$TDG_ROOT/fill" bs=64k status=none 2>/dev/null || true; }
+
+# Every config.json is whole JSON; no temp file of a failed write is left.
+expect_whole_records() {
+    local f
+    for f in "$TDG_ROOT"/containers/*/config.json; do
+        [[ -e "$f" ]] || continue
+        jq -e .id "$f" >/dev/null || fail "$f is not whole JSON:" "$(cat "$f")"
+    done
+    expect_eq "$(find "$TDG_ROOT/containers" -name '.config.json.*')" "" "temp files left"
+}
+
+t_full_disk_a_run_fails_with_one_line() {
+    small_root 1m
+    tdg_run --net none /bin/true
+    fill
+    capture tdg_run --net none /bin/true
+    expect_error 125 "No space left on device"
+    expect_eq "$(ids | wc -l)" 1 "containers (no half-made one from the failed run)"
+    expect_whole_records
+    capture "$TDG" ps -a
+    expect_eq "$RC" 0 "ps -a on a full disk"
+    rm "$TDG_ROOT/fill"
+    capture tdg_run --net none /bin/echo room-again
+    expect_eq "$OUT" room-again "a run once there is room"
+}
+
+# The container fills the disk (its layer is in the state folder) and ends:
+# its watcher cannot record the end but still releases everything, a
+# foreground run returns the command's status; ps lists it as exited.
+t_full_disk_the_container_fills_it() {
+    small_root 2m
+    capture tdg_run --net none --memory 64m /bin/sh -c 'cat /dev/zero >/big; echo done'
+    expect_eq "$RC" 0 "the command's status" || fail "stderr: $ERR"
+    expect_eq "$OUT" done "its output"
+    expect_contains "$ERR" "No space left on device" "the warnings"
+    local id
+    id=$(ids)
+    expect_eq "$(leftovers "$id")" "" "what is left of it, before any other command"
+    capture "$TDG" ps -a
+    expect_eq "$RC" 0 "ps -a on a full disk" || fail "stderr: $ERR"
+    expect_contains "$(grep "^$id" <<<"$OUT")" "exited" "its ps line"
+    expect_whole_records
+    capture "$TDG" rm "$id"
+    expect_eq "$RC" 0 "rm (which frees the space)" || fail "stderr: $ERR"
+    capture tdg_run --net none /bin/echo room-again
+    expect_eq "$OUT" room-again "a run once there is room"
+}
+
+# Docker's way with a broken record: listed nowhere but warned about, a
+# clear error for inspect, and rm removes it.
+t_corrupt_or_truncated_config() {
+    local a b f
+    a=$(tdg_run -d --net none /bin/true)
+    b=$(tdg_run -d --net none /bin/true)
+    "$TDG" stop "$a" >/dev/null && "$TDG" stop "$b" >/dev/null
+    f=$TDG_ROOT/containers/$a/config.json
+    head -c 100 "$f" >"$f.cut" && mv "$f.cut" "$f"
+    echo 'not json {{{' >"$TDG_ROOT/containers/$b/config.json"
+    capture "$TDG" ps -a
+    expect_eq "$RC" 0 "ps -a"
+    expect_not_contains "$OUT" "$a" "ps -a"
+    expect_contains "$ERR" "$a/config.json is not valid tdg metadata" "ps's warning"
+    expect_contains "$ERR" "$b/config.json is not valid tdg metadata" "ps's warning"
+    capture "$TDG" inspect "$a"
+    expect_error 125 "not valid tdg metadata"
+    : >"$f" # empty
+    capture "$TDG" inspect "${a:0:6}"
+    expect_error 125 "not valid tdg metadata"
+    capture "$TDG" logs "$a"
+    expect_eq "$RC" 0 "logs of it (the log is intact)"
+    for id in "$a" "$b"; do
+        capture "$TDG" rm "$id"
+        expect_eq "$RC" 0 "rm of a broken record" || fail "stderr: $ERR"
+        [[ ! -e "$TDG_ROOT/containers/$id" ]] || fail "its folder is still there"
+    done
+    capture "$TDG" ps -a
+    expect_eq "$ERR" "" "ps -a once they are removed"
+}
+
+# A running container whose record gets broken: its watcher cannot record
+# the end, but still releases what it holds.
+t_config_corrupted_while_running() {
+    local id p
+    id=$(tdg_run -d --net none --memory 64m /bin/sleep 30)
+    p=$(jq -r .pid "$TDG_ROOT/containers/$id/config.json")
+    echo garbage >"$TDG_ROOT/containers/$id/config.json"
+    kill -TERM "$p" 2>/dev/null || kill -KILL "$p"
+    kill -KILL "$p"
+    wait_for gone "$p"
+    wait_for test -z "$(leftovers "$id")"
+    capture "$TDG" rm "$id"
+    expect_eq "$RC" 0 "rm" || fail "stderr: $ERR"
+}
+
+# The rootfs folder deleted under a running container: the container's
+# root is an overlay in its own mount namespace, which keeps the lower
+# layer's files alive; it keeps running, stop and rm work, nothing is left.
+t_rootfs_deleted_while_running() {
+    local copy=$TDG_ROOT/rootfs-copy id out
+    cp -a "$ROOTFS" "$copy"
+    id=$("$TDG" run -d --net none --rootfs "$copy" /bin/sh -c \
+        'while :; do ls /bin/busybox >/dev/null && echo alive; sleep 0.1; done')
+    wait_for grep -q alive "$TDG_ROOT/containers/$id/container.log"
+    rm -rf "$copy"
+    [[ ! -e "$copy" ]] || fail "could not delete the rootfs copy"
+    sleep 0.3
+    capture "$TDG" ps
+    expect_contains "$OUT" "$id" "ps, after the rootfs was deleted"
+    # A new exec finds no /bin/echo (the lower layer's entries are gone;
+    # what runs keeps its files): the truth, in one line.
+    capture "$TDG" exec "$id" /bin/echo exec-ok
+    if ((RC == 0)); then expect_eq "$OUT" exec-ok "exec into it"; else expect_error 127 "not found"; fi
+    expect_contains "$(tail -1 "$TDG_ROOT/containers/$id/container.log")" alive "its log, still going"
+    capture "$TDG" stop -t 1 "$id"
+    expect_eq "$RC" 0 "stop" || fail "stderr: $ERR"
+    expect_eq "$(leftovers "$id")" "" "what is left of it"
+    capture "$TDG" rm "$id"
+    expect_eq "$RC" 0 "rm" || fail "stderr: $ERR"
+    capture "$TDG" run --net none --rootfs "$copy" /bin/true
+    expect_error 125 "rootfs"
+}
+
 run_tests "$@"
