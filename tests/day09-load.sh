@@ -2,9 +2,10 @@
 # Days 09 and 10 under load — LOAD_N (200) bridged containers, started LOAD_P
 # (20) at a time with `run -d`, each batch running together, then ended and
 # removed. Nothing may get lost or doubled: every container has its own id,
-# a whole record that says it exited with 0, and while a batch runs, its
-# own address; at the end no lease, veth, bridge, NAT rule or cgroup is left,
-# and the watchers' memory does not grow from the first batch to the last.
+# a whole record that says it exited with 0, its own one line of log, and
+# while a batch runs, its own address; at the end no lease, veth, bridge,
+# NAT rule or cgroup is left, and the watchers' memory does not grow from
+# the first batch to the last.
 # The figures (time, containers/s, peak memory) are printed after the test.
 source "$(dirname "$0")/lib.sh"
 
@@ -27,12 +28,13 @@ rss() {
     echo "$max" >"$file"
 }
 
-# one_run OUTDIR I: `tdg run -d`, its id in OUTDIR/I.id and its peak memory
+# one_run OUTDIR I: `tdg run -d` of a command that says load-I, its id in OUTDIR/I.id and its peak memory
 # (kB, GNU time's %M) in OUTDIR/I.mem.
 one_run() {
     local timer=()
     [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -f %M -o "$1/$2.mem")
-    "${timer[@]}" "${RUN[@]}" -d /bin/sleep "${LOAD_SLEEP:-2}" >"$1/$2.id" 2>"$1/$2.err"
+    "${timer[@]}" "${RUN[@]}" -d /bin/sh -c "echo load-$2 && exec sleep ${LOAD_SLEEP:-2}" \
+        >"$1/$2.id" 2>"$1/$2.err"
 }
 
 none_running() { [[ "$("$TDG" ps | tail -n +2 | wc -l)" == 0 ]]; }
@@ -86,6 +88,10 @@ t_load_containers_in_batches() {
     expect_eq "$bad" "" "containers whose record is not whole, exited, 0"
     capture "$TDG" ps -a
     expect_eq "$(tail -n +2 <<<"$OUT" | grep -c 'exited (0)')" "$LOAD_N" "exited (0) lines in ps -a"
+    bad=$(for ((i = 0; i < LOAD_N; i++)); do
+        [[ "$("$TDG" logs "$(cat "$out/$i.id")" 2>&1)" == "load-$i" ]] || echo "$i"
+    done)
+    expect_eq "$bad" "" "containers whose log is not their one line"
 
     # Removed LOAD_P at a time, as they were started.
     local pids=() n=0

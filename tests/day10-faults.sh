@@ -14,7 +14,14 @@
 source "$(dirname "$0")/lib.sh"
 
 # ids: the ids of every container in this test's state root.
-ids() { ls "$TDG_ROOT/containers" 2>/dev/null | grep -E '^[0-9a-f]{12}$' || true; }
+ids() {
+    local d
+    for d in "$TDG_ROOT"/containers/*/; do
+        d=$(basename "$d")
+        [[ "$d" =~ ^[0-9a-f]{12}$ ]] && echo "$d"
+    done
+    return 0
+}
 
 # leftovers ID: one line per thing of container ID still on the host.
 leftovers() {
@@ -205,7 +212,7 @@ t_full_disk_the_container_fills_it() {
     small_root 2m
     capture tdg_run --net none --memory 64m /bin/sh -c 'cat /dev/zero >/big; echo done'
     expect_eq "$RC" 0 "the command's status" || fail "stderr: $ERR"
-    expect_eq "$OUT" done "its output"
+    expect_eq "$OUT" "done" "its output"
     expect_contains "$ERR" "No space left on device" "the warnings"
     local id
     id=$(ids)
@@ -269,7 +276,7 @@ t_config_corrupted_while_running() {
 # root is an overlay in its own mount namespace, which keeps the lower
 # layer's files alive; it keeps running, stop and rm work, nothing is left.
 t_rootfs_deleted_while_running() {
-    local copy=$TDG_ROOT/rootfs-copy id out
+    local copy=$TDG_ROOT/rootfs-copy id
     cp -a "$ROOTFS" "$copy"
     id=$("$TDG" run -d --net none --rootfs "$copy" /bin/sh -c \
         'while :; do ls /bin/busybox >/dev/null && echo alive; sleep 0.1; done')
