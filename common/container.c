@@ -271,6 +271,11 @@ static bool ended_within(int pidfd, int ms)
 void container_stop(const char *id, int timeout)
 {
 	json_t *c = container_reconcile(id);
+	/* Without its record there is no pid to signal: say so, rather than
+	 * exit 0 as if it were stopped (it may well still run). */
+	if (!c && errno == EINVAL)
+		die("stop: %s: config.json is not valid tdg metadata; remove its "
+		    "folder (tdg rm %s)", id, id);
 	if (!c || strcmp(state_str(c, "status"), "running") != 0) {
 		json_decref(c);
 		return;

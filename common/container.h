@@ -58,7 +58,7 @@ void container_wait_exited(const char *id, void (*tick)(int fd), int fd);
 /* (day 06) Stop a running container: SIGTERM to its PID 1 (the workload,
  * never the watcher), up to TIMEOUT seconds for it to exit, then SIGKILL;
  * returns once the exit is recorded. A container that is not running is
- * left as it is. */
+ * left as it is; one whose config.json is not valid is an error (125). */
 void container_stop(const char *id, int timeout);
 
 /* `tdg ps`: the table of LIST (running ones only unless ALL). */

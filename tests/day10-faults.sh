@@ -247,6 +247,8 @@ t_corrupt_or_truncated_config() {
     : >"$f" # empty
     capture "$TDG" inspect "${a:0:6}"
     expect_error 125 "not valid tdg metadata"
+    capture "$TDG" stop "$a"
+    expect_error 125 "not valid tdg metadata"
     capture "$TDG" logs "$a"
     expect_eq "$RC" 0 "logs of it (the log is intact)"
     for id in "$a" "$b"; do
