@@ -37,12 +37,17 @@ one_run() {
         >"$1/$2.id" 2>"$1/$2.err"
 }
 
-none_running() { [[ "$("$TDG" ps | tail -n +2 | wc -l)" == 0 ]]; }
+none_running() { [[ "$("$TDG" ps | tail -n +2 | wc -l)" == "${1:-0}" ]]; }
 
 t_load_containers_in_batches() {
     local out=$TDG_ROOT/load batch i id t0 t1 first_rss=0 last_rss=0
     mkdir -p "$out"
     echo 0 >"$out/rss.all"
+    # One watcher for the whole load, relaying a line every 10 ms: its
+    # memory, first and last, says whether a watcher grows with time.
+    local long long_w long_rss0 long_rss1 long_lines
+    long=$("${RUN[@]}" -d /bin/sh -c 'while :; do echo tick; sleep 0.01; done')
+    long_w=$(jq -r .watcher_pid "$TDG_ROOT/containers/$long/config.json")
     t0=$(date +%s.%N)
     for ((batch = 0; batch * LOAD_P < LOAD_N; batch++)); do
         local from=$((batch * LOAD_P)) to=$(((batch + 1) * LOAD_P)) pids=()
@@ -57,8 +62,8 @@ t_load_containers_in_batches() {
         # The batch runs together now: each its own address, and every
         # watcher's memory sampled.
         local running ips watchers
-        running=$("$TDG" ps | awk 'NR > 1 {print $1}')
-        ips=$(for id in $running; do jq -r .ip_address "$TDG_ROOT/containers/$id/config.json"; done)
+        running=$("$TDG" ps | awk -v long="$long" 'NR > 1 && $1 != long {print $1}')
+        ips=$(for id in $running $long; do jq -r .ip_address "$TDG_ROOT/containers/$id/config.json"; done)
         [[ -z "$(sort <<<"$ips" | uniq -d)" ]] ||
             fail "batch $batch: one address for two running containers:" "$(sort <<<"$ips" | uniq -c | sort -rn | head -3)"
         watchers=$(for id in $running; do jq -r .watcher_pid "$TDG_ROOT/containers/$id/config.json"; done)
@@ -67,12 +72,17 @@ t_load_containers_in_batches() {
         rss "$out/rss.batch" $watchers
         # shellcheck disable=SC2086
         rss "$out/rss.all" $watchers
-        ((batch == 0)) && first_rss=$(cat "$out/rss.batch")
+        ((batch == 0)) && first_rss=$(cat "$out/rss.batch") &&
+            long_rss0=$(awk '/^VmRSS:/ {print $2}' "/proc/$long_w/status")
         last_rss=$(cat "$out/rss.batch")
         echo "$(wc -w <<<"$running")" >>"$out/together"
-        wait_for none_running
+        wait_for none_running 1 # but the long one
     done
     t1=$(date +%s.%N)
+    long_rss1=$(awk '/^VmRSS:/ {print $2}' "/proc/$long_w/status")
+    long_lines=$(grep -c '^tick$' "$TDG_ROOT/containers/$long/container.log")
+    ((long_lines > 100)) || fail "the long container logged only $long_lines lines"
+    "$TDG" rm -f "$long" >/dev/null
 
     # No lost metadata, no duplicate id.
     local all
@@ -129,12 +139,15 @@ t_load_containers_in_batches() {
         echo "  figures: day $DAY, $LOAD_N containers, $LOAD_P at a time (sleep ${LOAD_SLEEP:-2}): ${secs} s, $rate containers/s"
         echo "  figures: running together per batch: min $(sort -n "$out/together" | head -1), max $(sort -n "$out/together" | tail -1)"
         echo "  figures: peak watcher RSS $(cat "$out/rss.all") kB (first batch $first_rss kB, last $last_rss kB); peak 'tdg run -d' RSS $peak_run"
+        echo "  figures: the long watcher ($long_lines lines relayed): $long_rss0 kB after the first batch, $long_rss1 kB at the end"
     } >>"$LOAD_FIGURES"
     (($(cat "$out/rss.all") > 0)) || fail "no watcher's memory could be read"
     (($(cat "$out/rss.all") <= WATCHER_RSS_MAX_KB)) ||
         fail "a watcher used $(cat "$out/rss.all") kB (bound $WATCHER_RSS_MAX_KB kB)"
     ((last_rss <= first_rss + 1024)) ||
         fail "watchers grew from $first_rss kB (first batch) to $last_rss kB (last batch)"
+    ((long_rss1 <= long_rss0 + 256)) ||
+        fail "the long watcher grew from $long_rss0 kB to $long_rss1 kB"
 }
 
 TEST_TIMEOUT=${TEST_TIMEOUT:-300}
