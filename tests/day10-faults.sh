@@ -227,6 +227,43 @@ t_full_disk_the_container_fills_it() {
     expect_eq "$OUT" room-again "a run once there is room"
 }
 
+# The disk refuses each write of config.json in turn (strace makes that
+# one write fail with ENOSPC): before the container runs, the run fails in
+# one line and leaves nothing; once it ran, the command's status is
+# returned with a warning. Either way no record is ever half-written, ps
+# works, nothing is left, and the next run works.
+t_enospc_at_each_state_write() {
+    local log=$TDG_ROOT/strace.log n seen=0 id
+    strace -qq -o "$log" -e trace=write "${RUN[@]}" --net none --memory 64m /bin/echo hi >/dev/null
+    "$TDG" rm "$(ids)" >/dev/null
+    local writes
+    writes=$(grep -n '^write(' "$log" | grep -F '"{\n  \"id\"' | cut -d: -f1)
+    for n in $writes; do
+        n=$(head -n "$n" "$log" | grep -c '^write(')
+        seen=$((seen + 1))
+        capture strace -qq -o "$log" -e trace=write -e inject=write:error=ENOSPC:when="$n" \
+            "${RUN[@]}" --net none --memory 64m /bin/echo hi
+        if ((RC == 125)); then
+            expect_error 125 "No space left on device"
+            expect_eq "$(ids)" "" "containers left by a run that failed (write $n)"
+        else
+            expect_eq "$RC:$OUT" "0:hi" "status and output (write $n)" || fail "stderr: $ERR"
+            expect_contains "$ERR" "warning" "stderr (write $n)"
+        fi
+        capture "$TDG" ps -a
+        expect_eq "$RC" 0 "ps -a after write $n failed" || fail "stderr: $ERR"
+        expect_not_contains "$OUT" running "ps -a after write $n failed"
+        expect_whole_records
+        for id in $(ids); do
+            expect_eq "$(leftovers "$id")" "" "what is left after write $n failed"
+            "$TDG" rm "$id" >/dev/null
+        done
+    done
+    ((seen >= 5)) || fail "only $seen writes of config.json found:" "$(cat "$log")"
+    capture tdg_run --net none /bin/echo still-works
+    expect_eq "$OUT" still-works "a new run"
+}
+
 # Docker's way with a broken record: listed nowhere but warned about, a
 # clear error for inspect, and rm removes it.
 t_corrupt_or_truncated_config() {
