@@ -13,6 +13,9 @@
 # follows the code when the order of calls changes.
 source "$(dirname "$0")/lib.sh"
 
+# dead PID: gone, or a zombie (its new parent may be slow to collect it).
+dead() { [[ ! -e /proc/$1 ]] || [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" == Z ]]; }
+
 # ids: the ids of every container in this test's state root.
 ids() {
     local d
@@ -127,7 +130,7 @@ t_killed_after_lease() {
 # Not just the named steps: tdg killed at FAULT_POINTS (30) calls spread
 # over a whole bridged `run` (setup, start, wait, end), one run each.
 t_killed_anywhere() {
-    local log=$TDG_ROOT/strace.log dry=$TDG_ROOT/dry.log total step l sc n id
+    local log=$TDG_ROOT/strace.log dry=$TDG_ROOT/dry.log total step l sc n id p
     strace -qq -o "$dry" "${RUN[@]}" /bin/true >/dev/null 2>&1 </dev/null
     "$TDG" rm "$(ids)" >/dev/null
     total=$(grep -cE '^[a-z_0-9]+\(' "$dry")
@@ -139,6 +142,11 @@ t_killed_anywhere() {
         capture strace -qq -o "$log" -e trace="$sc" -e inject="$sc:signal=KILL:when=$n" \
             "${RUN[@]}" /bin/true
         ((RC == 137 || RC == 0)) || fail "call $l ($sc #$n): status $RC" "stderr: $ERR"
+        # The kernel is killing its child (PDEATHSIG): let it finish.
+        for id in $(ids); do
+            p=$(jq -r .pid "$TDG_ROOT/containers/$id/config.json" 2>/dev/null || echo 0)
+            ((p > 0)) && { wait_for dead "$p" || fail "the container ($p) outlived tdg (call $l)"; }
+        done
         capture "$TDG" ps -a
         expect_eq "$RC" 0 "ps -a after a kill at call $l ($sc #$n)" || fail "stderr: $ERR"
         expect_not_contains "$OUT" running "ps -a after a kill at call $l ($sc #$n)"
@@ -170,8 +178,7 @@ t_killed_before_the_child_asks_for_pdeathsig() {
     tdg=$(cat "/proc/$BG_PID/task/$BG_PID/children")
     kill -KILL "$tdg"
     sleep 2.5 # the child goes on
-    _dead() { [[ ! -e /proc/$p ]] || [[ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" == Z ]]; }
-    wait_for _dead || fail "the container ($p, $(cat "/proc/$p/comm" 2>/dev/null)) outlived tdg"
+    wait_for dead "$p" || fail "the container ($p, $(cat "/proc/$p/comm" 2>/dev/null)) outlived tdg"
     wait_bg "$BG_PID"
     expect_clean "$ID"
 }
