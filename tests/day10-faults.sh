@@ -105,7 +105,7 @@ t_killed_before_clone() {
 }
 
 t_killed_after_cgroup() {
-    kill_at '^mkdir\("/sys/fs/cgroup/.*/tdg/[0-9a-f]+"' after -- --net none --memory 64m
+    kill_at '^mkdir\("/sys/fs/cgroup/(.*/)?tdg/[0-9a-f]+"' after -- --net none --memory 64m
     [[ -n "$(leftovers "$ID" | grep cgroup)" ]] || fail "no cgroup made before the kill: the kill point is wrong"
     expect_clean "$ID"
 }
