@@ -162,6 +162,50 @@ t_killed_anywhere() {
     expect_eq "$OUT" still-works "a new run"
 }
 
+# The same for the watcher of a bridged `run -d`: SIGKILLed at FAULT_POINTS
+# of its own calls (strace counts calls per process; a point the `run -d`
+# process itself would reach first is skipped).
+t_watcher_killed_anywhere() {
+    local log=$TDG_ROOT/strace.log dry=$TDG_ROOT/dry.log calls=$TDG_ROOT/calls
+    local parent watcher total step l sc n id p tried=0
+    strace -f -qq -o "$dry" "${RUN[@]}" -d /bin/true >/dev/null 2>&1 </dev/null
+    wait_for test -n "$(jq -r 'select(.status == "exited") | .id' "$TDG_ROOT"/containers/*/config.json)"
+    "$TDG" rm "$(ids)" >/dev/null
+    parent=$(head -1 "$dry" | cut -d' ' -f1)
+    watcher=$(grep -m1 -E "^$parent clone\(child_stack=NULL" "$dry" | grep -oE '= [0-9]+$' | tr -dc 0-9)
+    [[ -n "$watcher" ]] || fail "no fork of the watcher in:" "$(head -50 "$dry")"
+    grep -oE "^$watcher [a-z_0-9]+\(" "$dry" | cut -d' ' -f2 | tr -d '(' >"$calls"
+    total=$(wc -l <"$calls")
+    step=$((total / ${FAULT_POINTS:-30} + 1))
+    for ((l = step; l < total; l += step)); do
+        sc=$(sed -n "${l}p" "$calls")
+        n=$(head -n "$l" "$calls" | grep -cx "$sc")
+        (($(grep -cE "^$parent $sc\(" "$dry") < n)) || continue
+        tried=$((tried + 1))
+        capture strace -f -qq -o "$log" -e trace="$sc" -e inject="$sc:signal=KILL:when=$n" \
+            "${RUN[@]}" -d /bin/true
+        ((RC == 0 || RC == 125 || RC == 137)) || fail "call $l ($sc #$n): status $RC" "stderr: $ERR"
+        for id in $(ids); do
+            for p in $(jq -r '.pid, .watcher_pid' "$TDG_ROOT/containers/$id/config.json" 2>/dev/null); do
+                ((p > 0)) && { wait_for dead "$p" || fail "$p outlived the watcher (call $l)"; }
+            done
+        done
+        capture "$TDG" ps -a
+        expect_eq "$RC" 0 "ps -a after a kill at call $l ($sc #$n)" || fail "stderr: $ERR"
+        expect_not_contains "$OUT" running "ps -a after a kill at call $l ($sc #$n)"
+        expect_whole_records killed
+        for id in $(ids); do
+            expect_eq "$(leftovers "$id")" "" "what is left after a kill at call $l ($sc #$n)"
+            "$TDG" rm "$id" >/dev/null
+        done
+        expect_eq "$(ls /run/tdg/network/leases | wc -l)" 0 "leases held after a kill at call $l ($sc #$n)"
+        ! ip link show td0 >/dev/null 2>&1 || fail "td0 left after a kill at call $l ($sc #$n)"
+    done
+    ((tried >= 10)) || fail "only $tried kill points in the watcher"
+    capture tdg_run /bin/echo still-works
+    expect_eq "$OUT" still-works "a new run"
+}
+
 # tdg killed after the clone but before its child asked for PDEATHSIG
 # (strace holds the child at its first call, a dup2 of tdg's pipes, for
 # 2 s): that signal never comes, so the child must see for itself that
