@@ -171,16 +171,16 @@ t_watcher_killed_anywhere() {
     strace -f -qq -o "$dry" "${RUN[@]}" -d /bin/true >/dev/null 2>&1 </dev/null
     wait_for test -n "$(jq -r 'select(.status == "exited") | .id' "$TDG_ROOT"/containers/*/config.json)"
     "$TDG" rm "$(ids)" >/dev/null
-    parent=$(head -1 "$dry" | cut -d' ' -f1)
-    watcher=$(grep -m1 -E "^$parent clone\(child_stack=NULL" "$dry" | grep -oE '= [0-9]+$' | tr -dc 0-9)
+    parent=$(awk '{print $1; exit}' "$dry")
+    watcher=$(grep -m1 -E "^$parent +clone\(child_stack=NULL" "$dry" | grep -oE '= [0-9]+$' | tr -dc 0-9)
     [[ -n "$watcher" ]] || fail "no fork of the watcher in:" "$(head -50 "$dry")"
-    grep -oE "^$watcher [a-z_0-9]+\(" "$dry" | cut -d' ' -f2 | tr -d '(' >"$calls"
+    grep -oE "^$watcher +[a-z_0-9]+\(" "$dry" | awk '{print $2}' | tr -d '(' >"$calls"
     total=$(wc -l <"$calls")
     step=$((total / ${FAULT_POINTS:-30} + 1))
     for ((l = step; l < total; l += step)); do
         sc=$(sed -n "${l}p" "$calls")
         n=$(head -n "$l" "$calls" | grep -cx "$sc")
-        (($(grep -cE "^$parent $sc\(" "$dry") < n)) || continue
+        (($(grep -cE "^$parent +$sc\(" "$dry") < n)) || continue
         tried=$((tried + 1))
         capture strace -f -qq -o "$log" -e trace="$sc" -e inject="$sc:signal=KILL:when=$n" \
             "${RUN[@]}" -d /bin/true
