@@ -80,8 +80,9 @@ json_t *container_new(char *const command[], const char *name,
 }
 
 /* Apply C's in-memory fields KEYS to the stored record under its lock, so
- * that fields another tdg process wrote meanwhile are kept. */
-static void update(json_t *c, const char *const keys[])
+ * that fields another tdg process wrote meanwhile are kept. FATAL: a disk
+ * that refuses (ENOSPC) ends tdg; else it costs the record and a warning. */
+static void update(json_t *c, const char *const keys[], bool fatal)
 {
 	const char *id = state_str(c, "id");
 	int lock = state_lock(id);
@@ -90,7 +91,11 @@ static void update(json_t *c, const char *const keys[])
 		goto out;
 	for (size_t i = 0; keys[i]; i++)
 		json_object_set(disk, keys[i], json_object_get(c, keys[i]));
-	state_save(disk);
+	if (fatal)
+		state_save(disk);
+	else if (state_try_save(disk) != 0)
+		warn("warning: state: cannot record the end of container %s: %m; "
+		     "free space under %s", id, state_root());
 out:
 	json_decref(disk);
 	state_unlock(lock);
@@ -114,7 +119,7 @@ void container_started(json_t *c, pid_t pid)
 	static const char *const keys[] = {"status", "pid", "pid_start_time",
 					   "boot_id", "started_at", "watcher_pid",
 					   "watcher_start_time", NULL};
-	update(c, keys);
+	update(c, keys, true);
 }
 
 void container_exited(json_t *c, int exit_code)
@@ -127,7 +132,10 @@ void container_exited(json_t *c, int exit_code)
 	json_object_set_new(c, "exit_code", json_integer(exit_code));
 	static const char *const keys[] = {"status", "pid", "finished_at",
 					   "exit_code", NULL};
-	update(c, keys);
+	/* Not fatal: the watcher still has the container's cgroup and network
+	 * to release, and a foreground run its status to return. The record
+	 * then still says "running", which the next reconcile corrects. */
+	update(c, keys, false);
 }
 
 static bool alive(json_t *c, const char *pid_key, const char *start_key)
@@ -157,7 +165,11 @@ json_t *container_reconcile(const char *id)
 		json_object_set_new(c, "pid", json_integer(0));
 		json_object_set_new(c, "finished_at", json_string(now));
 		json_object_set_new(c, "exit_code", json_null());
-		state_save(c);
+		/* A full disk must not stop `ps` from listing, nor the release:
+		 * the record then stays stale, and the next command retries. */
+		if (state_try_save(c) != 0)
+			warn("warning: state: cannot record that container %s exited: %m; "
+			     "free space under %s", id, state_root());
 		container_release(c); /* what the dead watcher could not */
 	}
 	state_unlock(lock);
@@ -181,7 +193,12 @@ void container_discard(void *c)
 
 void container_record(json_t *c, const char *const keys[])
 {
-	update(c, keys);
+	update(c, keys, true);
+}
+
+void container_record_end(json_t *c, const char *const keys[])
+{
+	update(c, keys, false);
 }
 
 /* Running, by the record (after reconcile). While it runs, open pidfds
@@ -254,6 +271,11 @@ static bool ended_within(int pidfd, int ms)
 void container_stop(const char *id, int timeout)
 {
 	json_t *c = container_reconcile(id);
+	/* Without its record there is no pid to signal: say so, rather than
+	 * exit 0 as if it were stopped (it may well still run). */
+	if (!c && errno == EINVAL)
+		die("stop: %s: config.json is not valid tdg metadata; remove its "
+		    "folder (tdg rm %s)", id, id);
 	if (!c || strcmp(state_str(c, "status"), "running") != 0) {
 		json_decref(c);
 		return;

@@ -43,6 +43,11 @@ void container_release(json_t *c);
  * (under its lock, keeping what others wrote meanwhile). */
 void container_record(json_t *c, const char *const keys[]);
 
+/* (day 10) The same for what is recorded once the container has ended (the
+ * OOM verdict): a disk that refuses (ENOSPC) costs that record and a
+ * warning, never the release that follows. */
+void container_record_end(json_t *c, const char *const keys[]);
+
 /* (day 05) Wait until the container has exited for good: its watcher
  * recorded the end (after saving the last output), or both the watcher and
  * the container are gone (container_reconcile then records it). No polling:
@@ -53,7 +58,7 @@ void container_wait_exited(const char *id, void (*tick)(int fd), int fd);
 /* (day 06) Stop a running container: SIGTERM to its PID 1 (the workload,
  * never the watcher), up to TIMEOUT seconds for it to exit, then SIGKILL;
  * returns once the exit is recorded. A container that is not running is
- * left as it is. */
+ * left as it is; one whose config.json is not valid is an error (125). */
 void container_stop(const char *id, int timeout);
 
 /* `tdg ps`: the table of LIST (running ones only unless ALL). */

@@ -72,7 +72,7 @@ void lease_unlock(int fd)
 	close(fd);
 }
 
-int lease_take(const struct subnet *sn, const char *id, struct in_addr *out)
+int lease_find(const struct subnet *sn, struct in_addr *out)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 32], ip[INET_ADDRSTRLEN];
 	leases_dir(dir, sizeof dir);
@@ -82,20 +82,33 @@ int lease_take(const struct subnet *sn, const char *id, struct in_addr *out)
 		struct in_addr a = {htonl(base + h)};
 		inet_ntop(AF_INET, &a, ip, sizeof ip);
 		snprintf(path, sizeof path, "%s/%s", dir, ip);
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0)
-			continue; /* taken */
-		int ok = write(fd, id, strlen(id)) == (ssize_t)strlen(id);
-		close(fd);
-		if (!ok) {
-			unlink(path);
-			break;
+		if (access(path, F_OK) != 0 && errno == ENOENT) {
+			*out = a;
+			return 0;
 		}
-		*out = a;
-		return 0;
 	}
 	errno = ENOSPC;
 	return -1;
+}
+
+int lease_claim(struct in_addr addr, const char *id)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], ip[INET_ADDRSTRLEN];
+	leases_dir(dir, sizeof dir);
+	inet_ntop(AF_INET, &addr, ip, sizeof ip);
+	snprintf(path, sizeof path, "%s/%s", dir, ip);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	int ok = write(fd, id, strlen(id)) == (ssize_t)strlen(id);
+	int err = errno;
+	close(fd);
+	if (!ok) {
+		unlink(path);
+		errno = err ? err : EIO;
+		return -1;
+	}
+	return 0;
 }
 
 void lease_release(const char *addr, const char *id)
@@ -108,7 +121,10 @@ void lease_release(const char *addr, const char *id)
 		if (!fgets(holder, sizeof holder, f))
 			holder[0] = '\0';
 		fclose(f);
-		if (strcmp(holder, id) == 0)
+		/* Empty: a tdg killed between making the file and writing the
+		 * id. Under the lock, only the container whose record names
+		 * this address (recorded before the file is made) can be it. */
+		if (strcmp(holder, id) == 0 || holder[0] == '\0')
 			unlink(path);
 	}
 }

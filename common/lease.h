@@ -33,11 +33,18 @@ struct in_addr subnet_gateway(const struct subnet *sn);
 int lease_lock(void);
 void lease_unlock(int fd);
 
-/* Give container ID the lowest free address of SN. -1 with errno ENOSPC
- * when every address is taken. */
-int lease_take(const struct subnet *sn, const char *id, struct in_addr *out);
+/* The lowest free address of SN, into OUT; -1 with errno ENOSPC when
+ * every address is taken. Taking it is two steps, both under the lock:
+ * the caller first records OUT in the container's metadata, then claims
+ * it, so a tdg killed at any point leaves a lease only where its record
+ * says it has one, and whoever finds it dead releases it. */
+int lease_find(const struct subnet *sn, struct in_addr *out);
 
-/* Give ADDR back, if ID holds it (a stale call never frees another's). */
+/* Make ADDR's lease file, holding ID. -1 with errno (EEXIST: taken). */
+int lease_claim(struct in_addr addr, const char *id);
+
+/* Give ADDR back, if ID holds it (a stale call never frees another's),
+ * or if its file is empty (its maker died before writing an id). */
 void lease_release(const char *addr, const char *id);
 
 /* How many leases are held. */

@@ -65,7 +65,7 @@ void network_prepare(struct network *n, json_t *c)
 	snprintf(n->veth, sizeof n->veth, "td%s", id);
 
 	int lock = lease_lock();
-	if (lease_take(&n->subnet, id, &n->addr) != 0)
+	if (lease_find(&n->subnet, &n->addr) != 0)
 		die("net: no free address left in %s", sub);
 	inet_ntop(AF_INET, &n->addr, ip, sizeof ip);
 	inet_ntop(AF_INET, &n->gw, gw, sizeof gw);
@@ -76,7 +76,13 @@ void network_prepare(struct network *n, json_t *c)
 	json_object_set_new(c, "veth", json_string(n->veth));
 	static const char *const keys[] = {"network", "subnet", "ip_address",
 					   "gateway", "veth", NULL};
-	container_record(c, keys);
+	container_record(c, keys); /* before the lease: see lease_find */
+	if (lease_claim(n->addr, id) != 0) {
+		int err = errno;
+		lease_unlock(lock); /* die() releases what we recorded: it locks */
+		errno = err;
+		die("net: lease of %s: %m", ip);
+	}
 	if (netlink_bridge_ensure(TDG_BRIDGE, n->gw, n->subnet.prefix) != 0) {
 		int err = errno;
 		lease_unlock(lock);

@@ -3,11 +3,14 @@
 #include "fail.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGTERM,
 				SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH};
@@ -23,9 +26,20 @@ static sigset_t waited_set(void)
 	return set;
 }
 
+/* A pidfd of the process that blocked the signals (the one about to start
+ * the child), for the child to check on: see signals_child_setup. */
+static int parent_pidfd = -1;
+static pid_t parent_pid;
+
 void signals_block(void)
 {
 	sigset_t set = waited_set();
+	if (parent_pid != getpid()) {
+		if (parent_pidfd >= 0)
+			close(parent_pidfd);
+		parent_pid = getpid();
+		parent_pidfd = (int)syscall(SYS_pidfd_open, parent_pid, 0);
+	}
 	/* An ignored SIGCHLD (inherited from whoever started us) makes the
 	 * kernel reap our children itself and never tell us: we would wait
 	 * for ever. */
@@ -42,6 +56,18 @@ void signals_child_setup(void)
 	/* Survives exec; the kernel sends it when the thread that created us
 	 * exits, i.e. when tdg dies, even by SIGKILL. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* ...but only if it dies from now on: a tdg killed between the clone
+	 * and this line sent nothing, and the command would run unwatched.
+	 * Its pidfd says whether it is gone already (getppid() cannot: in a
+	 * new PID namespace it is 0 either way). _exit, not raise(SIGKILL): a
+	 * namespace's PID 1 cannot signal itself. */
+	if (parent_pidfd >= 0) {
+		struct pollfd p = {.fd = parent_pidfd, .events = POLLIN};
+		if (poll(&p, 1, 0) > 0)
+			_exit(128 + SIGKILL);
+		close(parent_pidfd);
+		parent_pidfd = -1;
+	}
 }
 
 /* Signals the terminal sends (Ctrl-C, Ctrl-\, a resize) go to the whole

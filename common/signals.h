@@ -16,7 +16,8 @@ void signals_block(void);
 
 /* In the child, before exec: unblock them again (the mask is inherited
  * across fork, clone and exec) and ask the kernel to SIGKILL the child if
- * tdg dies, so a killed tdg does not leave its command running. */
+ * tdg dies, so a killed tdg does not leave its command running; if tdg
+ * died already (before the child got this far), the child exits (137). */
 void signals_child_setup(void);
 
 /* Wait for CHILD to end, forwarding signals to it meanwhile; returns its

@@ -91,11 +91,29 @@ int state_create(json_t *c)
 			return -1;
 		die("state: mkdir %s: %m", dir);
 	}
-	state_save(c);
+	/* A folder without its config.json would be a container nobody can
+	 * see (ps skips it) nor name: none rather than that. */
+	if (state_try_save(c) != 0) {
+		int err = errno;
+		rmdir(dir);
+		errno = err;
+		die("state: write %s/config.json: %m", dir);
+	}
 	return 0;
 }
 
 void state_save(json_t *c)
+{
+	if (state_try_save(c) != 0) {
+		char final[PATH_MAX];
+		int err = errno;
+		state_path(final, sizeof final, state_str(c, "id"), "config.json");
+		errno = err;
+		die("state: write %s: %m", final);
+	}
+}
+
+int state_try_save(json_t *c)
 {
 	char final[PATH_MAX], tmp[PATH_MAX];
 	const char *id = state_str(c, "id");
@@ -106,8 +124,12 @@ void state_save(json_t *c)
 	if (!text)
 		die("state: cannot encode the metadata of %s", id);
 	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		die("state: create %s: %m", tmp);
+	if (fd < 0) {
+		int err = errno;
+		free(text);
+		errno = err;
+		return -1;
+	}
 	size_t len = strlen(text), off = 0;
 	int err = 0;
 	while (off < len && !err) {
@@ -129,8 +151,9 @@ void state_save(json_t *c)
 			err = errno;
 		unlink(tmp);
 		errno = err;
-		die("state: write %s: %m", final);
+		return -1;
 	}
+	return 0;
 }
 
 json_t *state_load(const char *id)

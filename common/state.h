@@ -40,6 +40,10 @@ int state_create(json_t *c);
 /* Write C's config.json atomically. Dies (125) if the disk refuses. */
 void state_save(json_t *c);
 
+/* (day 10) The same, but -1 with errno (ENOSPC, ...) if the disk refuses;
+ * the previous config.json is then left as it was. */
+int state_try_save(json_t *c);
+
 /* Read ID's config.json; NULL with errno ENOENT (no such container) or
  * EINVAL (not valid JSON: a corrupt or foreign file). */
 json_t *state_load(const char *id);

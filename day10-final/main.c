@@ -460,7 +460,7 @@ static void finish_cgroup(struct run_options *o, json_t *c)
 	if (o->cgroup.ndirs) {
 		static const char *const keys[] = {"oom_killed", NULL};
 		json_object_set_new(c, "oom_killed", json_boolean(oom));
-		container_record(c, keys);
+		container_record_end(c, keys);
 	}
 	container_release(c);
 }

@@ -22,6 +22,7 @@ TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     qemu-system-x86 # day 07: the cgroup v2 guest (tests/v2guest)
     tmux # day 10: tests drive -it through a real terminal
     python3 # day 10: the import tests craft tarballs and serve them over loopback HTTP
+    time # days 09-10: the load test's peak memory of `tdg run` (GNU time's %M)
 )
 
 usage() {
