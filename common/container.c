@@ -88,8 +88,9 @@ static void update(json_t *c, const char *const keys[])
 	json_t *disk = state_load(id);
 	if (lock < 0 || !disk) /* removed under us (rm -f): nothing to record */
 		goto out;
-	for (size_t i = 0; keys[i]; i++)
-		json_object_set(disk, keys[i], json_object_get(c, keys[i]));
+	for (size_t i = 0; keys[i]; i++) /* a key C lacks stays as stored */
+		if (json_object_get(c, keys[i]))
+			json_object_set(disk, keys[i], json_object_get(c, keys[i]));
 	state_save(disk);
 out:
 	json_decref(disk);
@@ -125,8 +126,10 @@ void container_exited(json_t *c, int exit_code)
 	json_object_set_new(c, "pid", json_integer(0));
 	json_object_set_new(c, "finished_at", json_string(now));
 	json_object_set_new(c, "exit_code", json_integer(exit_code));
+	/* (day 07) With the OOM verdict, if the caller has it (day 10
+	 * leaves it to this write: one rename of config.json fewer). */
 	static const char *const keys[] = {"status", "pid", "finished_at",
-					   "exit_code", NULL};
+					   "exit_code", "oom_killed", NULL};
 	update(c, keys);
 }
 

@@ -24,7 +24,8 @@ void container_discard(void *c);
 /* PID (as the host sees it) now runs the command: status "running". */
 void container_started(json_t *c, pid_t pid);
 
-/* It ended with EXIT_CODE (tdg's exit status for it): status "exited". */
+/* It ended with EXIT_CODE (tdg's exit status for it): status "exited".
+ * (day 07) C's "oom_killed", if it has one, goes in the same write. */
 void container_exited(json_t *c, int exit_code);
 
 /* The truth about a "running" container: if its process and its watcher
