@@ -27,7 +27,7 @@ COMMON_OBJ := $(patsubst %.c,build/%.o,$(filter-out common/lima.c,$(wildcard com
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst %.c,build/%,$(UNIT_SRC))
 
-.PHONY: all help rootfs rootfs-alpine demo test unit clean lima-frontend linux-tdg $(DAYS)
+.PHONY: all help rootfs rootfs-alpine demo test bench unit clean lima-frontend linux-tdg $(DAYS)
 
 # The macOS front end (common/lima.c, docs/macos.md): portable C with no
 # libraries, built alone. TDG_REPO tells it where the Linux tdg, the Lima
@@ -52,6 +52,7 @@ help:
 	@echo "make rootfs-alpine  download the Alpine minirootfs (needs internet)"
 	@echo "sudo make demo      install what is missing, build, run a first container"
 	@echo "sudo make test      install what is missing, run unit tests, the ladder, a leak check"
+	@echo "sudo make bench     time every day against crun, runc and unshare; writes docs/bench.md"
 	@echo "make unit           build the cmocka unit tests (build/tests/unit/)"
 	@echo "make lima-frontend  build the macOS front end here, as build/tdg-lima (docs/macos.md)"
 	@echo "make linux-tdg      build the day 10 runtime as build/linux-<arch>/tdg (for the Lima VM)"
@@ -134,6 +135,11 @@ test:
 	@scripts/deps.sh test
 	@$(MAKE) -s --no-print-directory all unit rootfs
 	@tests/run.sh
+
+# Installs crun, runc, hyperfine and gnuplot if missing, builds every day and
+# the rootfs, and writes docs/bench.md and docs/bench.svg (scripts/bench).
+bench:
+	@scripts/bench
 
 clean:
 	rm -rf build day*/tdg $(DAYS)

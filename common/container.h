@@ -24,7 +24,8 @@ void container_discard(void *c);
 /* PID (as the host sees it) now runs the command: status "running". */
 void container_started(json_t *c, pid_t pid);
 
-/* It ended with EXIT_CODE (tdg's exit status for it): status "exited". */
+/* It ended with EXIT_CODE (tdg's exit status for it): status "exited".
+ * (day 07) C's "oom_killed", if it has one, goes in the same write. */
 void container_exited(json_t *c, int exit_code);
 
 /* The truth about a "running" container: if its process and its watcher
@@ -43,10 +44,6 @@ void container_release(json_t *c);
  * (under its lock, keeping what others wrote meanwhile). */
 void container_record(json_t *c, const char *const keys[]);
 
-/* (day 10) The same for what is recorded once the container has ended (the
- * OOM verdict): a disk that refuses (ENOSPC) costs that record and a
- * warning, never the release that follows. */
-void container_record_end(json_t *c, const char *const keys[]);
 
 /* (day 05) Wait until the container has exited for good: its watcher
  * recorded the end (after saving the last output), or both the watcher and

@@ -92,6 +92,14 @@ void syscalls_filter(void)
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		die("seccomp: init: out of memory");
+	/* The kernel runs the filter on every system call, and once more for
+	 * each call number when it is loaded (to cache the calls it always
+	 * allows). Written as a list, an allowed call is compared with every
+	 * entry (about 70 per ABI); as a binary tree over the call numbers,
+	 * with about ten. Loading is ~0.08 ms faster too (docs/bench.md). */
+	int err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (err < 0)
+		die("seccomp: binary tree: %s", strerror(-err));
 	/* An x86_64 process can also make i386 system calls (int 0x80) and
 	 * x32 ones (numbers with bit 30 set): three tables with different
 	 * numbers for the same call. A filter written for one would let the
@@ -99,7 +107,6 @@ void syscalls_filter(void)
 	 * Docker's (arches() in default_linux.go). Calls of any other
 	 * architecture meet libseccomp's default "bad arch" action: kill. */
 	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
-		int err;
 		if ((err = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0 ||
 		    (err = seccomp_arch_add(ctx, SCMP_ARCH_X32)) < 0)
 			die("seccomp: add the i386/x32 ABIs: %s", strerror(-err));
@@ -150,7 +157,7 @@ void syscalls_filter(void)
 		add(ctx, eperm, "ioctl", 1, &cmd);
 	}
 
-	int err = seccomp_load(ctx);
+	err = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (err < 0)
 		die("seccomp: load the filter: %s", strerror(-err));

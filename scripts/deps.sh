@@ -4,6 +4,7 @@
 #
 #   build  compiler and headers for `make dayNN`, and iptables to run day 09
 #   test   build + what the test suite uses (cmocka, ip, ps/pgrep, unshare/nsenter)
+#   bench  build + what `make bench` compares against and draws with
 #
 # Later lessons add packages to these arrays (e.g. libnl-route-3-dev, libjansson-dev).
 set -euo pipefail
@@ -24,9 +25,13 @@ TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     python3 # day 10: the import tests craft tarballs and serve them over loopback HTTP
     time # days 09-10: the load test's peak memory of `tdg run` (GNU time's %M)
 )
+# make bench: the two OCI runtimes tdg is measured against, the timer, the chart
+BENCH_PKGS=("${BUILD_PKGS[@]}" crun runc hyperfine gnuplot-nox
+    util-linux jq time procps # the unshare floor; reading hyperfine's JSON; peak memory; ps
+)
 
 usage() {
-    echo "usage: scripts/deps.sh GROUP...   (groups: build, test)"
+    echo "usage: scripts/deps.sh GROUP...   (groups: build, test, bench)"
     echo "Installs the missing Debian packages of each GROUP; prints nothing if none are missing."
 }
 
@@ -37,8 +42,9 @@ for group in "$@"; do
     case "$group" in
         build) wanted+=("${BUILD_PKGS[@]}") ;;
         test) wanted+=("${TEST_PKGS[@]}") ;;
+        bench) wanted+=("${BENCH_PKGS[@]}") ;;
         -h | --help) usage; exit 0 ;;
-        *) echo "tdg: unknown dependency group: $group; use build or test" >&2; exit 2 ;;
+        *) echo "tdg: unknown dependency group: $group; use build, test or bench" >&2; exit 2 ;;
     esac
 done
 
@@ -51,7 +57,7 @@ installed() {
 
 missing=()
 for pkg in "${wanted[@]}"; do
-    # `test` repeats the build packages; list each missing package once.
+    # `test` and `bench` repeat the build packages; list each missing package once.
     if ! installed "$pkg" && [[ " ${missing[*]} " != *" $pkg "* ]]; then
         missing+=("$pkg")
     fi
