@@ -44,7 +44,6 @@ void container_release(json_t *c);
  * (under its lock, keeping what others wrote meanwhile). */
 void container_record(json_t *c, const char *const keys[]);
 
-
 /* (day 05) Wait until the container has exited for good: its watcher
  * recorded the end (after saving the last output), or both the watcher and
  * the container are gone (container_reconcile then records it). No polling:
