@@ -51,7 +51,8 @@ help:
 	@echo "make rootfs         build $(ROOTFS) offline from Debian's busybox-static"
 	@echo "make rootfs-alpine  download the Alpine minirootfs (needs internet)"
 	@echo "sudo make demo      install what is missing, build, run a first container"
-	@echo "sudo make test      install what is missing, run unit tests, the ladder, a leak check"
+	@echo "sudo make test      install what is missing, run unit tests, the ladder, fuzzing, the"
+	@echo "                    ladder under ASan+UBSan, a leak check"
 	@echo "make unit           build the cmocka unit tests (build/tests/unit/)"
 	@echo "make fuzz           build the libFuzzer targets (build/fuzz/, needs clang)"
 	@echo "make asan           build every day and the unit tests with ASan+UBSan (build/asan/)"
@@ -168,7 +169,7 @@ demo:
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) -s --no-print-directory all unit rootfs
+	@$(MAKE) -s --no-print-directory all unit fuzz asan rootfs
 	@tests/run.sh
 
 clean:

@@ -3,7 +3,8 @@
 # the ones that are missing, so `make` can call this on every run for free.
 #
 #   build  compiler and headers for `make dayNN`, and iptables to run day 09
-#   test   build + what the test suite uses (cmocka, ip, ps/pgrep, unshare/nsenter)
+#   test   build + what the test suite uses (cmocka, ip, ps/pgrep, unshare/nsenter,
+#          clang for the fuzz targets)
 #
 # Later lessons add packages to these arrays (e.g. libnl-route-3-dev, libjansson-dev).
 set -euo pipefail
@@ -17,6 +18,7 @@ TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     qemu-system-x86 # day 07: the cgroup v2 guest (tests/v2guest)
     tmux # day 10: tests drive -it through a real terminal
     curl # day 10: tests fetch from published ports
+    clang libclang-rt-dev # tests/fuzz: libFuzzer targets (clang's runtime is only recommended)
 )
 
 usage() {
