@@ -106,7 +106,7 @@ build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 
 unit: $(UNIT_BIN)
 
-# Fuzzing (tests/fuzz/README): each tests/fuzz/fuzz_<parser>.c is a
+# Fuzzing (tests/fuzz/fuzz.h, run by tests/fuzz/run.sh): each tests/fuzz/fuzz_<parser>.c is a
 # libFuzzer target, built by clang with AddressSanitizer and
 # UndefinedBehaviorSanitizer against common/ compiled the same way (its own
 # objects in build/fuzz/), linked dynamically: sanitizers need that.
