@@ -144,7 +144,7 @@ static void shed_setup_pages(void)
 	char exe[PATH_MAX], line[PATH_MAX + 128], path[PATH_MAX], perms[5];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	FILE *smaps = fopen("/proc/self/smaps", "re");
-	unsigned long start = 0, end = 0, anon;
+	unsigned long start = 0, end = 0, s, e, anon;
 	bool ours = false;
 	if (n <= 0 || !smaps) {
 		if (smaps)
@@ -152,12 +152,14 @@ static void shed_setup_pages(void)
 		return;
 	}
 	exe[n] = '\0';
-	/* A mapping's line, then its fields; "Anonymous:" comes after "Rss:". */
+	/* A mapping's line, then its fields ("Anonymous: 8 kB"; the "A" of
+	 * which %lx reads: hence S and E, kept only for a mapping's line). */
 	while (fgets(line, sizeof line, smaps)) {
 		path[0] = '\0';
-		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %s", &start, &end, perms, path) >= 3)
+		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %s", &s, &e, perms, path) >= 3) {
+			start = s, end = e;
 			ours = strcmp(path, exe) == 0 && perms[1] == '-';
-		else if (ours && sscanf(line, "Anonymous: %lu kB", &anon) == 1 && anon == 0)
+		} else if (ours && sscanf(line, "Anonymous: %lu kB", &anon) == 1 && anon == 0)
 			madvise((void *)start, end - start, MADV_DONTNEED);
 	}
 	fclose(smaps);
