@@ -58,10 +58,11 @@ fi
 # ladder PREFIX N FIRST: the test scripts of days FIRST..N against the tdg
 # of day N under PREFIX ("" or build/asan/).
 ladder() {
-    local bin script m label=${1:+ASan+UBSan }
+    local bin script m label=${1:+ASan+UBSan } make=day$2
+    [[ -z "$1" ]] || make=asan
     bin=$(echo "$1"day"$2"-*/tdg)
     if [[ ! -x "$bin" ]]; then
-        echo "== ${label}day $2: no binary at $bin (make ${1:+asan}${1:-day$2})"
+        echo "== ${label}day $2: no binary at $bin (make $make)"
         echo "0 1" >>"$results"; return
     fi
     # tests/dayNN.sh, and tests/dayNN-<part>.sh for a day with several parts.
