@@ -100,8 +100,11 @@ fi
 # ASAN_LADDER=short, each binary with its own day's tests and the last
 # day's with all, takes about a fifth of that.
 if [[ "${ASAN_LADDER:-full}" != none ]]; then
-    export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0
+    # fast_unwind_on_malloc=0: a leak's whole stack, through glibc (built
+    # without frame pointers), so that a suppression can name our caller.
+    export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0
     export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+    export LSAN_OPTIONS=suppressions=$top/tests/asan/lsan.supp:print_suppressions=0
     export TDG_SANITIZED=1
     echo "== ASan+UBSan unit tests"
     if ! compgen -G 'build/asan/tests/unit/test_*' >/dev/null; then
@@ -126,7 +129,7 @@ if [[ "${ASAN_LADDER:-full}" != none ]]; then
             ladder build/asan/ "$n" "$n"
         fi
     done
-    unset ASAN_OPTIONS UBSAN_OPTIONS TDG_SANITIZED
+    unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS TDG_SANITIZED
 fi
 
 # cgroup v2, for real: this host has v1 (hybrid), most students' hosts v2.

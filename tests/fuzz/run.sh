@@ -38,7 +38,7 @@ for t in "${targets[@]}"; do
     # (-rss_limit_mb) fails like a crash. Sanitizer reports end the run.
     rc=0
     TMPDIR=$work/$t/tmp \
-        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$out/$t-" "$work/$t/corpus" >"$log" 2>&1 || rc=$?
