@@ -27,7 +27,7 @@ COMMON_OBJ := $(patsubst %.c,build/%.o,$(filter-out common/lima.c,$(wildcard com
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst %.c,build/%,$(UNIT_SRC))
 
-.PHONY: all help rootfs rootfs-alpine demo test bench unit clean lima-frontend linux-tdg $(DAYS)
+.PHONY: all help rootfs rootfs-alpine demo test bench unit fuzz asan clean lima-frontend linux-tdg $(DAYS)
 
 # The macOS front end (common/lima.c, docs/macos.md): portable C with no
 # libraries, built alone. TDG_REPO tells it where the Linux tdg, the Lima
@@ -51,9 +51,12 @@ help:
 	@echo "make rootfs         build $(ROOTFS) offline from Debian's busybox-static"
 	@echo "make rootfs-alpine  download the Alpine minirootfs (needs internet)"
 	@echo "sudo make demo      install what is missing, build, run a first container"
-	@echo "sudo make test      install what is missing, run unit tests, the ladder, a leak check"
+	@echo "sudo make test      install what is missing, run unit tests, the ladder, fuzzing, the"
+	@echo "                    ladder under ASan+UBSan, a leak check"
 	@echo "sudo make bench     time every day against crun, runc and unshare; writes docs/bench.md"
 	@echo "make unit           build the cmocka unit tests (build/tests/unit/)"
+	@echo "make fuzz           build the libFuzzer targets (build/fuzz/, needs clang)"
+	@echo "make asan           build every day and the unit tests with ASan+UBSan (build/asan/)"
 	@echo "make lima-frontend  build the macOS front end here, as build/tdg-lima (docs/macos.md)"
 	@echo "make linux-tdg      build the day 10 runtime as build/linux-<arch>/tdg (for the Lima VM)"
 	@echo "make clean          remove everything built (not rootfs/)"
@@ -116,6 +119,52 @@ build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 
 unit: $(UNIT_BIN)
 
+# Fuzzing (tests/fuzz/fuzz.h, run by tests/fuzz/run.sh): each tests/fuzz/fuzz_<parser>.c is a
+# libFuzzer target, built by clang with AddressSanitizer and
+# UndefinedBehaviorSanitizer against common/ compiled the same way (its own
+# objects in build/fuzz/), linked dynamically: sanitizers need that.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=all
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+
+build/fuzz/common/%.o: common/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/libtdg.a: $(patsubst build/%,build/fuzz/%,$(COMMON_OBJ))
+	$(AR) rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/libtdg.a
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libtdg.a $(LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+
+# Every day's tdg, and the unit tests, with ASan+UBSan (gcc), in a tree of
+# their own: build/asan/dayNN-<topic>/tdg. The ladder runs once against
+# them (tests/run.sh). Dynamic: AddressSanitizer cannot work with -static.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+build/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+build/asan/libtdg.a: $(patsubst build/%,build/asan/%,$(COMMON_OBJ))
+	$(AR) rcs $@ $^
+
+define asan_rules
+build/asan/$(1)/tdg: $(patsubst %.c,build/asan/%.o,$(wildcard $(1)/*.c)) build/asan/libtdg.a
+	$$(CC) $$(ASAN_FLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach d,$(DAY_DIRS),$(eval $(call asan_rules,$(d))))
+
+build/asan/tests/unit/test_%: tests/unit/test_%.c build/asan/libtdg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
+
+asan: $(foreach d,$(DAY_DIRS),build/asan/$(d)/tdg) $(patsubst build/%,build/asan/%,$(UNIT_BIN))
+
 rootfs:
 	scripts/mkrootfs.sh busybox $(ROOTFS)
 
@@ -133,7 +182,7 @@ demo:
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) -s --no-print-directory all unit rootfs
+	@$(MAKE) -s --no-print-directory all unit fuzz asan rootfs
 	@tests/run.sh
 
 # Installs crun, runc, hyperfine and gnuplot if missing, builds every day and

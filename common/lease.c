@@ -3,6 +3,7 @@
 #include "fail.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +25,10 @@ int subnet_parse(const char *s, struct subnet *out, char *why, size_t size)
 	}
 	memcpy(ip, s, (size_t)(slash - s));
 	ip[slash - s] = '\0';
+	/* strtol() would also take " 24", "+24" and "\n24": digits only. */
 	long prefix = strtol(slash + 1, &end, 10);
-	if (inet_pton(AF_INET, ip, &out->net) != 1 || *end || end == slash + 1) {
+	if (inet_pton(AF_INET, ip, &out->net) != 1 || *end ||
+	    !isdigit((unsigned char)slash[1])) {
 		snprintf(why, size, "not a subnet (e.g. 10.10.0.0/24)");
 		return -1;
 	}

@@ -222,7 +222,7 @@ void state_free_list(json_t **list, size_t n)
 	free(list);
 }
 
-void state_resolve(const char *ref, char *id_out)
+int state_find(const char *ref, char *id_out, char *why, size_t size)
 {
 	char dir[PATH_MAX];
 	state_path(dir, sizeof dir, NULL, NULL);
@@ -238,7 +238,7 @@ void state_resolve(const char *ref, char *id_out)
 		if (strcmp(e->d_name, ref) == 0) { /* a full id wins outright */
 			strcpy(id_out, ref);
 			closedir(d);
-			return;
+			return 0;
 		}
 		if (strncmp(e->d_name, ref, reflen) == 0) {
 			prefix_hits++;
@@ -256,16 +256,25 @@ void state_resolve(const char *ref, char *id_out)
 	/* Docker's order: a name before an id prefix. */
 	if (name_hit) {
 		strcpy(id_out, name_id);
-		return;
+		return 0;
 	}
 	if (prefix_hits == 1) {
 		strcpy(id_out, prefix_id);
-		return;
+		return 0;
 	}
 	if (prefix_hits > 1)
-		die("'%s' matches %d containers; give more of the id", ref,
-		    prefix_hits);
-	die("no such container: '%s'; 'tdg ps -a' lists them", ref);
+		snprintf(why, size, "'%s' matches %d containers; give more of the id", ref,
+			 prefix_hits);
+	else
+		snprintf(why, size, "no such container: '%s'; 'tdg ps -a' lists them", ref);
+	return -1;
+}
+
+void state_resolve(const char *ref, char *id_out)
+{
+	char why[1024];
+	if (state_find(ref, id_out, why, sizeof why) != 0)
+		die("%s", why);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag,

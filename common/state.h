@@ -57,6 +57,10 @@ void state_free_list(json_t **list, size_t n);
  * ID_OUT (13 bytes). Dies (125) if none or several match. */
 void state_resolve(const char *ref, char *id_out);
 
+/* (day 10) state_resolve() without dying: -1 with the reason in WHY, so a
+ * caller (or a fuzzer, tests/fuzz) can go on. */
+int state_find(const char *ref, char *id_out, char *why, size_t size);
+
 /* Remove the container's folder and everything in it. */
 void state_remove(const char *id);
 

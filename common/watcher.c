@@ -134,27 +134,35 @@ void watcher_tell_started(struct watcher *w)
  * netlink...) stay counted in our resident memory for the container's whole
  * life. They are read-only mappings of our own binary, so dropping them is
  * safe: the few pages the watch loop needs fault back in from the page
- * cache. (Never on a writable mapping: that would throw away our data.) */
+ * cache. (Never on a writable mapping: that would throw away our data. Nor
+ * on a read-only one with anonymous pages: in a dynamically linked or PIE
+ * build the loader wrote relocated pointers there before making it read-
+ * only (RELRO), and the file's copy has zeros: the next call through them
+ * jumps to address 0. The ASan build, dynamic, found that.) */
 static void shed_setup_pages(void)
 {
 	char exe[PATH_MAX], line[PATH_MAX + 128], path[PATH_MAX], perms[5];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	FILE *maps = fopen("/proc/self/maps", "re");
-	if (n <= 0 || !maps) {
-		if (maps)
-			fclose(maps);
+	FILE *smaps = fopen("/proc/self/smaps", "re");
+	unsigned long start = 0, end = 0, s, e, anon;
+	bool ours = false;
+	if (n <= 0 || !smaps) {
+		if (smaps)
+			fclose(smaps);
 		return;
 	}
 	exe[n] = '\0';
-	while (fgets(line, sizeof line, maps)) {
-		unsigned long start, end;
+	/* A mapping's line, then its fields ("Anonymous: 8 kB"; the "A" of
+	 * which %lx reads: hence S and E, kept only for a mapping's line). */
+	while (fgets(line, sizeof line, smaps)) {
 		path[0] = '\0';
-		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %s", &start, &end, perms, path) < 3)
-			continue;
-		if (strcmp(path, exe) == 0 && perms[1] == '-')
+		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %s", &s, &e, perms, path) >= 3) {
+			start = s, end = e;
+			ours = strcmp(path, exe) == 0 && perms[1] == '-';
+		} else if (ours && sscanf(line, "Anonymous: %lu kB", &anon) == 1 && anon == 0)
 			madvise((void *)start, end - start, MADV_DONTNEED);
 	}
-	fclose(maps);
+	fclose(smaps);
 }
 
 void watcher_detach(struct watcher *w)

@@ -37,6 +37,7 @@
 #include "state.h"
 #include "tty.h"
 #include "userns.h"
+#include "volume.h"
 #include "watcher.h"
 
 #include <errno.h>
@@ -80,10 +81,7 @@ struct run_options {
 	const char *env[MAX_ITEMS]; /* -e KEY=VAL */
 	int nenv;
 	const char *workdir;  /* -w DIR, or NULL */
-	struct volume {
-		char *host, *ctr; /* absolute on the host; relative to the root */
-		bool ro;
-	} vol[MAX_ITEMS];     /* -v HOST:CTR[:ro] */
+	struct volume vol[MAX_ITEMS]; /* -v HOST:CTR[:ro] */
 	int nvol;
 	struct port ports[MAX_PORTS]; /* -p HOST:CTR[/tcp|/udp] */
 	int nports;
@@ -153,31 +151,6 @@ static void run_usage(FILE *out)
 		"      --userns          a user namespace: root inside is an unprivileged\n"
 		"                        uid outside (100000, or /etc/subuid's tdg or root)\n"
 		"  -h, --help            this text\n");
-}
-
-/* -v HOST:CTR[:ro|:rw]. The host path must exist (Docker would make an
- * empty folder; a typo should not silently mount nothing). */
-static void parse_volume(const char *spec, struct volume *v)
-{
-	char host[PATH_MAX], mode[8] = "rw";
-	const char *colon = strchr(spec, ':');
-	if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof host)
-		die("run: -v '%s': not HOST:CTR[:ro]", spec);
-	memcpy(host, spec, (size_t)(colon - spec));
-	host[colon - spec] = '\0';
-	const char *ctr = colon + 1, *second = strchr(ctr, ':');
-	size_t ctrlen = second ? (size_t)(second - ctr) : strlen(ctr);
-	if (second && (strlen(second + 1) >= sizeof mode ||
-		       (strcmp(second + 1, "ro") != 0 && strcmp(second + 1, "rw") != 0)))
-		die("run: -v '%s': the mode must be ro or rw", spec);
-	if (second)
-		strcpy(mode, second + 1);
-	if (ctr[0] != '/' || ctrlen < 2)
-		die("run: -v '%s': CTR must be an absolute path other than /", spec);
-	if (!(v->host = realpath(host, NULL)))
-		die("run: -v '%s': %s: %m", spec, host);
-	v->ctr = strndup(ctr + 1, ctrlen - 1); /* relative to the new root */
-	v->ro = strcmp(mode, "ro") == 0;
 }
 
 static void parse_run(int argc, char **argv, struct run_options *o)
@@ -294,7 +267,8 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		case 'v':
 			if (o->nvol == MAX_ITEMS)
 				die("run: more than %d -v", MAX_ITEMS);
-			parse_volume(optarg, &o->vol[o->nvol++]);
+			if (volume_parse(optarg, &o->vol[o->nvol++], why, sizeof why))
+				die("run: -v '%s': %s", optarg, why);
 			break;
 		case 'p':
 			if (o->nports == MAX_PORTS)

@@ -3,7 +3,8 @@
 # the ones that are missing, so `make` can call this on every run for free.
 #
 #   build  compiler and headers for `make dayNN`, and iptables to run day 09
-#   test   build + what the test suite uses (cmocka, ip, ps/pgrep, unshare/nsenter)
+#   test   build + what the test suite uses (cmocka, ip, ps/pgrep, unshare/nsenter,
+#          clang for the fuzz targets)
 #   bench  build + what `make bench` compares against and draws with
 #
 # Later lessons add packages to these arrays (e.g. libnl-route-3-dev, libjansson-dev).
@@ -23,6 +24,7 @@ TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     qemu-system-x86 # day 07: the cgroup v2 guest (tests/v2guest)
     tmux # day 10: tests drive -it through a real terminal
     python3 # day 10: the import tests craft tarballs and serve them over loopback HTTP
+    clang libclang-rt-dev # tests/fuzz: libFuzzer targets (clang's runtime is only recommended)
     time # days 09-10: the load test's peak memory of `tdg run` (GNU time's %M)
 )
 # make bench: the two OCI runtimes tdg is measured against, the timer, the chart

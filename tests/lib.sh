@@ -92,6 +92,15 @@ container_pid() {
     _found "$1" "$2"
 }
 
+# sanitized REASON: true, with a note saying what is skipped and why, when
+# TDG is an ASan+UBSan build (TDG_SANITIZED=1, tests/run.sh): for the few
+# checks that measure what the sanitizers change (memory use, speed). Use
+# as `sanitized "why" || check...`. The note shows under the test's ok line.
+sanitized() {
+    [[ "${TDG_SANITIZED:-}" == 1 ]] || return 1
+    echo "note: skipped under ASan+UBSan: $1"
+}
+
 alive() { kill -0 "$1" 2>/dev/null; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
@@ -156,6 +165,7 @@ run_tests() {
         if ((rc == 0)); then
             pass=$((pass + 1))
             printf '  ok    %s/%s\n' "$name" "$t"
+            sed -n 's/^note: /        note: /p' "$log"
         else
             failed=$((failed + 1))
             printf '  FAIL  %s/%s (exit %s%s)\n' "$name" "$t" "$rc" "$( ((rc == 124)) && echo ', timed out')"

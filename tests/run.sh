@@ -5,7 +5,14 @@
 #
 # The ladder: for each day N present (or named), the test scripts of days
 # 1..N run against day N's binary, so a later day never breaks an earlier
-# day's promise. `make test` builds everything first; run this as root.
+# day's promise. Then bad input: the fuzz targets (tests/fuzz/run.sh), and
+# the ladder once more against binaries built with ASan+UBSan (make asan).
+# `make test` builds everything first; run this as root.
+#
+# FUZZ_SECONDS (default 15): each fuzz target's run; 0 skips the stage.
+# ASAN_LADDER: "full" (default: the whole ladder again), "short" (day N's
+# ASan binary runs day N's own tests, the last day's all of them), "none".
+# With days named (tests/run.sh 3), both stages are off unless set.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -43,25 +50,88 @@ for t in build/tests/unit/test_*; do
 done
 
 days=("$@")
+if ((${#days[@]} > 0)); then # a student's run of a few days: no extra stages
+    : "${FUZZ_SECONDS:=0}" "${ASAN_LADDER:=none}"
+fi
 if ((${#days[@]} == 0)); then
     for d in day[0-9][0-9]-*/; do days+=("${d:3:2}"); done
 fi
-for n in "${days[@]}"; do
-    n=$(printf '%02d' "$((10#$n))")
-    bin=$(echo day"$n"-*/tdg)
+# ladder PREFIX N FIRST: the test scripts of days FIRST..N against the tdg
+# of day N under PREFIX ("" or build/asan/).
+ladder() {
+    local bin script m label=${1:+ASan+UBSan } make=day$2
+    [[ -z "$1" ]] || make=asan
+    bin=$(echo "$1"day"$2"-*/tdg)
     if [[ ! -x "$bin" ]]; then
-        echo "== day $n: no binary at $bin (make day$n)"; echo "0 1" >>"$results"; continue
+        echo "== ${label}day $2: no binary at $bin (make $make)"
+        echo "0 1" >>"$results"; return
     fi
     # tests/dayNN.sh, and tests/dayNN-<part>.sh for a day with several parts.
     for script in tests/day[0-9][0-9].sh tests/day[0-9][0-9]-*.sh; do
         [[ -e "$script" ]] || continue
         m=$(basename "$script" .sh); m=${m:3:2}
-        ((10#$m <= 10#$n)) || continue
-        echo "== day $n binary: day $m tests"
-        TDG=$top/$bin DAY=$((10#$n)) ROOTFS=$top/rootfs/busybox RESULTS=$top/$results \
+        ((10#$m >= 10#$3 && 10#$m <= 10#$2)) || continue
+        echo "== ${label}day $2 binary: day $m tests"
+        TDG=$top/$bin DAY=$((10#$2)) ROOTFS=$top/rootfs/busybox RESULTS=$top/$results \
             bash "$script"
     done
+}
+
+for n in "${days[@]}"; do
+    ladder "" "$(printf '%02d' "$((10#$n))")" 1
 done
+
+# Bad input, first at the parsers: each fuzz target for FUZZ_SECONDS on a
+# copy of its corpus (tests/fuzz/run.sh). Any crash, sanitizer report or
+# broken invariant fails it.
+if [[ "${FUZZ_SECONDS:-15}" != 0 ]]; then
+    echo "== fuzz (libFuzzer, ${FUZZ_SECONDS:-15} s each)"
+    RESULTS=$top/$results tests/fuzz/run.sh
+fi
+
+# Then through the whole program: the unit tests and the ladder again, with
+# every binary built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (make asan, build/asan/). A report aborts the process that made it, and
+# leaks are reported when a tdg exits, so a bug fails the test it occurs
+# in. The reports go to stderr: a log_path file cannot be opened from
+# inside a container once its root has moved. TDG_SANITIZED=1 lets the few
+# tests that measure what ASan changes (memory use) say so and skip. ASan
+# costs tdg about 10% here (containers spend their time in the kernel and
+# in busybox, which is not instrumented), so the whole ladder runs again;
+# ASAN_LADDER=short, each binary with its own day's tests and the last
+# day's with all, takes about a fifth of that.
+if [[ "${ASAN_LADDER:-full}" != none ]]; then
+    # fast_unwind_on_malloc=0: a leak's whole stack, through glibc (built
+    # without frame pointers), so that a suppression can name our caller.
+    export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0
+    export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+    export LSAN_OPTIONS=suppressions=$top/tests/asan/lsan.supp:print_suppressions=0
+    export TDG_SANITIZED=1
+    echo "== ASan+UBSan unit tests"
+    if ! compgen -G 'build/asan/tests/unit/test_*' >/dev/null; then
+        echo "  FAIL  no unit test binaries in build/asan/tests/unit (make asan)"
+        echo "0 1" >>"$results"
+    fi
+    for t in build/asan/tests/unit/test_*; do
+        [[ -x "$t" && "$t" != *.d ]] || continue
+        log=$out/asan-$(basename "$t").log
+        if "$t" >"$log" 2>&1; then
+            echo "  ok    asan/$(basename "$t")"; echo "1 0" >>"$results"
+        else
+            echo "  FAIL  asan/$(basename "$t")"; sed 's/^/        /' "$log"; echo "0 1" >>"$results"
+        fi
+    done
+    last=$(printf '%02d' "$((10#${days[-1]}))")
+    for n in "${days[@]}"; do
+        n=$(printf '%02d' "$((10#$n))")
+        if [[ "$n" == "$last" || "${ASAN_LADDER:-full}" == full ]]; then
+            ladder build/asan/ "$n" 1
+        else
+            ladder build/asan/ "$n" "$n"
+        fi
+    done
+    unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS TDG_SANITIZED
+fi
 
 # cgroup v2, for real: this host has v1 (hybrid), most students' hosts v2.
 # The day 07 tests run again, unchanged, in a qemu guest whose only cgroup

@@ -301,6 +301,22 @@ static void test_resolve_ambiguous_and_unknown(void **state)
 	expect_death("", "tdg: no such container: ''; 'tdg ps -a' lists them\n");
 }
 
+/* state_find(): the same answers without dying, the reason in WHY. */
+static void test_find(void **state)
+{
+	(void)state;
+	char id[TDG_ID_LEN + 1] = "", why[256] = "";
+	create_three();
+	assert_int_equal(state_find("aaaa", id, why, sizeof why), 0);
+	assert_string_equal(id, "bbbb55556666");
+	assert_int_equal(state_find("aaaa3", id, why, sizeof why), 0);
+	assert_string_equal(id, "aaaa33334444");
+	assert_int_equal(state_find("aaa", id, why, sizeof why), -1);
+	assert_string_equal(why, "'aaa' matches 2 containers; give more of the id");
+	assert_int_equal(state_find("zzz", id, why, sizeof why), -1);
+	assert_string_equal(why, "no such container: 'zzz'; 'tdg ps -a' lists them");
+}
+
 static void test_remove(void **state)
 {
 	(void)state;
@@ -337,6 +353,7 @@ int main(void)
 		T(test_list_empty),
 		T(test_resolve),
 		T(test_resolve_ambiguous_and_unknown),
+		T(test_find),
 		T(test_remove),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
