@@ -107,11 +107,12 @@ $(LINUX_TDG): $(patsubst %.c,build/%.o,$(wildcard day10-final/*.c)) build/libtdg
 # glibc's getaddrinfo: the linker warns that a static binary then needs the
 # build host's exact glibc at run time). Only tar is read, so this is all
 # it needs: ACLs, then zstd, bzip2, xz and gzip.
-day10-final/tdg: LDLIBS += -larchive -lacl -lzstd -lbz2 -llzma -lz
-
-# Day 10 drops capabilities (libcap) and filters system calls (libseccomp);
-# earlier days link exactly what they did before.
-day10-final/tdg: LDLIBS += -lseccomp -lcap
+#
+# Day 10 also drops capabilities (libcap) and filters system calls
+# (libseccomp). Earlier days link exactly what they did before; every build
+# of day 10 (static, ASan, the Linux binary for Lima) links these.
+DAY10_LIBS := -larchive -lacl -lzstd -lbz2 -llzma -lz -lseccomp -lcap
+day10-final/tdg build/asan/day10-final/tdg $(LINUX_TDG): LDLIBS += $(DAY10_LIBS)
 
 build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 	@mkdir -p $(dir $@)
