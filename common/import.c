@@ -227,6 +227,23 @@ static int copy_data(struct archive *in, struct archive *out)
 	return r == ARCHIVE_EOF ? 0 : -1;
 }
 
+/* die() once both archives are freed: a failed import is an ordinary
+ * outcome, and leaves nothing allocated (the message, which may quote
+ * their error strings, is made first). */
+static _Noreturn void unpack_fail(struct archive *in, struct archive *out, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static _Noreturn void unpack_fail(struct archive *in, struct archive *out, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	archive_read_free(in);
+	archive_write_free(out);
+	die("%s", msg);
+}
+
 /* Unpack the tar archive open on FD into the current directory; returns
  * the number of entries written. LABEL names the archive in messages. */
 static long unpack(int fd, const char *label)
@@ -249,7 +266,7 @@ static long unpack(int fd, const char *label)
 
 	struct archive *in = archive_read_new(), *out = archive_write_disk_new();
 	if (!in || !out)
-		die("import: out of memory");
+		unpack_fail(in, out, "import: out of memory");
 	/* Only tar (ustar, pax, GNU) and the usual compressions: each format
 	 * is parser code reading untrusted bytes, so no more than needed. */
 	archive_read_support_format_tar(in);
@@ -259,7 +276,7 @@ static long unpack(int fd, const char *label)
 	archive_read_support_filter_bzip2(in);
 	archive_write_disk_set_options(out, flags);
 	if (archive_read_open_fd(in, fd, 64 * 1024) != ARCHIVE_OK)
-		die("import: %s: %s; tdg imports tar archives (plain, gzip, xz, zstd, bzip2)",
+		unpack_fail(in, out, "import: %s: %s; tdg imports tar archives (plain, gzip, xz, zstd, bzip2)",
 		    label, archive_error_string(in));
 
 	struct archive_entry *e;
@@ -269,7 +286,7 @@ static long unpack(int fd, const char *label)
 	while ((r = archive_read_next_header(in, &e)) != ARCHIVE_EOF) {
 		check_interrupted();
 		if (r < ARCHIVE_WARN)
-			die("import: %s: %s; tdg imports tar archives (plain, gzip, xz, zstd, "
+			unpack_fail(in, out, "import: %s: %s; tdg imports tar archives (plain, gzip, xz, zstd, "
 			    "bzip2)", label, archive_error_string(in));
 		const char *path = archive_entry_pathname(e);
 		/* Device nodes are skipped: the container gets its own /dev
@@ -292,7 +309,7 @@ static long unpack(int fd, const char *label)
 			if (!why)
 				why = archive_error_string(in);
 			const char *link = archive_entry_hardlink(e);
-			die("import: %s: entry '%s'%s%s%s: %s; nothing was imported", label,
+			unpack_fail(in, out, "import: %s: entry '%s'%s%s%s: %s; nothing was imported", label,
 			    path ? path : "?", link ? " (a hard link to '" : "", link ? link : "",
 			    link ? "')" : "", why ? why : "cannot unpack it");
 		}
@@ -305,7 +322,8 @@ static long unpack(int fd, const char *label)
 	/* Folders' modes and times are set last (a read-only folder must
 	 * first be filled): errors may still come here. */
 	if (archive_write_close(out) != ARCHIVE_OK)
-		die("import: %s: %s; nothing was imported", label, archive_error_string(out));
+		unpack_fail(in, out, "import: %s: %s; nothing was imported", label,
+			    archive_error_string(out));
 	archive_write_free(out);
 	archive_read_free(in);
 	if (devices)
