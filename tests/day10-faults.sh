@@ -167,20 +167,30 @@ t_killed_anywhere() {
 # process itself would reach first is skipped).
 t_watcher_killed_anywhere() {
     local log=$TDG_ROOT/strace.log dry=$TDG_ROOT/dry.log calls=$TDG_ROOT/calls
-    local parent watcher total step l sc n id p tried=0
+    local parent watcher total step l sc n id p i tried=0
     strace -f -qq -o "$dry" "${RUN[@]}" -d /bin/true >/dev/null 2>&1 </dev/null
     wait_for test -n "$(jq -r 'select(.status == "exited") | .id' "$TDG_ROOT"/containers/*/config.json)"
+    # The watcher's pid from its record, not from strace's clone line:
+    # with -f that line may be split ("<unfinished ...>", "resumed").
+    watcher=$(jq -r '.watcher_pid // empty' "$TDG_ROOT"/containers/*/config.json)
     "$TDG" rm "$(ids)" >/dev/null
     parent=$(awk '{print $1; exit}' "$dry")
-    watcher=$(grep -m1 -E "^$parent +clone\(child_stack=NULL" "$dry" | grep -oE '= [0-9]+$' | tr -dc 0-9)
-    [[ -n "$watcher" ]] || fail "no fork of the watcher in:" "$(head -50 "$dry")"
+    [[ -n "$watcher" ]] && grep -qE "^$watcher " "$dry" ||
+        fail "no calls of the watcher ($watcher) in:" "$(head -50 "$dry")"
     grep -oE "^$watcher +[a-z_0-9]+\(" "$dry" | awk '{print $2}' | tr -d '(' >"$calls"
+    # Every call of the watcher's that tdg run itself does not reach first,
+    # then FAULT_POINTS of them spread over its life.
+    local -a points=()
     total=$(wc -l <"$calls")
-    step=$((total / ${FAULT_POINTS:-30} + 1))
-    for ((l = step; l < total; l += step)); do
+    for ((l = 1; l <= total; l++)); do
         sc=$(sed -n "${l}p" "$calls")
         n=$(head -n "$l" "$calls" | grep -cx "$sc")
         (($(grep -cE "^$parent +$sc\(" "$dry") < n)) || continue
+        points+=("$l $sc $n")
+    done
+    step=$((${#points[@]} / ${FAULT_POINTS:-30} + 1))
+    for ((i = 0; i < ${#points[@]}; i += step)); do
+        read -r l sc n <<<"${points[i]}"
         tried=$((tried + 1))
         capture strace -f -qq -o "$log" -e trace="$sc" -e inject="$sc:signal=KILL:when=$n" \
             "${RUN[@]}" -d /bin/true
