@@ -127,6 +127,22 @@ t_killed_after_lease() {
     expect_eq "$(ls /run/tdg/network/leases | wc -l)" 0 "leases held (none runs)"
 }
 
+# After a kill (WHEN names it): `ps -a` tells the truth, every record is
+# whole, and once the containers are removed nothing of them is left.
+truth_and_nothing_left() { # WHEN
+    local id
+    capture "$TDG" ps -a
+    expect_eq "$RC" 0 "ps -a after $1" || fail "stderr: $ERR"
+    expect_not_contains "$OUT" running "ps -a after $1"
+    expect_whole_records killed
+    for id in $(ids); do
+        expect_eq "$(leftovers "$id")" "" "what is left after $1"
+        "$TDG" rm "$id" >/dev/null
+    done
+    expect_eq "$(ls /run/tdg/network/leases | wc -l)" 0 "leases held after $1"
+    ! ip link show td0 >/dev/null 2>&1 || fail "td0 left after $1"
+}
+
 # Not just the named steps: tdg killed at FAULT_POINTS (30) calls spread
 # over a whole bridged `run` (setup, start, wait, end), one run each.
 t_killed_anywhere() {
@@ -147,16 +163,7 @@ t_killed_anywhere() {
             p=$(jq -r .pid "$TDG_ROOT/containers/$id/config.json" 2>/dev/null || echo 0)
             ((p > 0)) && { wait_for dead "$p" || fail "the container ($p) outlived tdg (call $l)"; }
         done
-        capture "$TDG" ps -a
-        expect_eq "$RC" 0 "ps -a after a kill at call $l ($sc #$n)" || fail "stderr: $ERR"
-        expect_not_contains "$OUT" running "ps -a after a kill at call $l ($sc #$n)"
-        expect_whole_records killed
-        for id in $(ids); do
-            expect_eq "$(leftovers "$id")" "" "what is left after a kill at call $l ($sc #$n)"
-            "$TDG" rm "$id" >/dev/null
-        done
-        expect_eq "$(ls /run/tdg/network/leases | wc -l)" 0 "leases held after a kill at call $l ($sc #$n)"
-        ! ip link show td0 >/dev/null 2>&1 || fail "td0 left after a kill at call $l ($sc #$n)"
+        truth_and_nothing_left "a kill at call $l ($sc #$n)"
     done
     capture tdg_run /bin/echo still-works
     expect_eq "$OUT" still-works "a new run"
@@ -200,16 +207,7 @@ t_watcher_killed_anywhere() {
                 ((p > 0)) && { wait_for dead "$p" || fail "$p outlived the watcher (call $l)"; }
             done
         done
-        capture "$TDG" ps -a
-        expect_eq "$RC" 0 "ps -a after a kill at call $l ($sc #$n)" || fail "stderr: $ERR"
-        expect_not_contains "$OUT" running "ps -a after a kill at call $l ($sc #$n)"
-        expect_whole_records killed
-        for id in $(ids); do
-            expect_eq "$(leftovers "$id")" "" "what is left after a kill at call $l ($sc #$n)"
-            "$TDG" rm "$id" >/dev/null
-        done
-        expect_eq "$(ls /run/tdg/network/leases | wc -l)" 0 "leases held after a kill at call $l ($sc #$n)"
-        ! ip link show td0 >/dev/null 2>&1 || fail "td0 left after a kill at call $l ($sc #$n)"
+        truth_and_nothing_left "a kill at call $l ($sc #$n)"
     done
     ((tried >= 10)) || sanitized "ASan's own calls in tdg run leave fewer distinct points" ||
         fail "only $tried kill points in the watcher"
