@@ -1,15 +1,97 @@
 /* fail.c — see fail.h.                                               (day 01) */
 #include "fail.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+struct failure fail_last;
+static const char *host_hint; /* fail_host_hint(); NULL before day 10 */
+
+static int record(bool host, const char *fmt, va_list ap)
+{
+	int err = errno;
+	fail_last.errnum = err;
+	fail_last.host = host;
+	vsnprintf(fail_last.msg, sizeof fail_last.msg, fmt, ap); /* %m: errno's */
+	errno = err;
+	return -1;
+}
+
+int fail_with(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	record(false, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int fail_host(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	record(true, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void fail_host_hint(const char *hint)
+{
+	host_hint = hint;
+}
+
+int fail_context(const char *fmt, ...)
+{
+	int err = errno;
+	char ctx[sizeof fail_last.msg], old[sizeof fail_last.msg];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ctx, sizeof ctx, fmt, ap);
+	va_end(ap);
+	memcpy(old, fail_last.msg, sizeof old);
+	/* "CTX: OLD", cut to the record's size */
+	size_t n = strnlen(ctx, sizeof fail_last.msg - 3);
+	memcpy(fail_last.msg, ctx, n);
+	memcpy(fail_last.msg + n, ": ", 2);
+	size_t m = strnlen(old, sizeof fail_last.msg - n - 3);
+	memcpy(fail_last.msg + n + 2, old, m);
+	fail_last.msg[n + 2 + m] = '\0';
+	errno = err;
+	return -1;
+}
+
+static void say(const char *line)
+{
+	/* One write per line: stderr is unbuffered, and several fprintf
+	 * calls could interleave with the container's own output. */
+	char out[sizeof fail_last.msg + 320];
+	int n = snprintf(out, sizeof out, "tdg: %s\n", line);
+	if (n >= (int)sizeof out)
+		n = sizeof out - 1, out[n - 1] = '\n';
+	fputs(out, stderr);
+}
+
+int fail_report(void)
+{
+	char line[sizeof fail_last.msg + 256];
+	if (fail_last.msg[0] == '\0') /* a bug: a -1 with no reason */
+		snprintf(fail_last.msg, sizeof fail_last.msg, "failed (no reason recorded)");
+	if (fail_last.host && host_hint)
+		snprintf(line, sizeof line, "%s; %s", fail_last.msg, host_hint);
+	else
+		snprintf(line, sizeof line, "%s", fail_last.msg);
+	say(line);
+	return TDG_EXIT_FAILED;
+}
+
+/* TRANSITIONAL (issue 12): die() still runs the undo a caller registered. */
 static void (*undo_fn)(void *);
 static void *undo_arg;
 static pid_t undo_pid;
-static const char *host_hint; /* fail_host_hint(); NULL before day 10 */
 
 void fail_undo(void (*fn)(void *arg), void *arg)
 {
@@ -18,50 +100,67 @@ void fail_undo(void (*fn)(void *arg), void *arg)
 	undo_pid = getpid();
 }
 
-static void say(const char *fmt, va_list ap)
+static _Noreturn void report_and_exit(void)
 {
-	/* One fputs-style write per line: stderr is unbuffered, and several
-	 * fprintf calls could interleave with the container's own output. */
-	char line[1024];
-	vsnprintf(line, sizeof line, fmt, ap);
-	fprintf(stderr, "tdg: %s\n", line);
+	fail_report();
+	if (undo_fn && getpid() == undo_pid) {
+		void (*fn)(void *) = undo_fn;
+		undo_fn = NULL;
+		fn(undo_arg);
+	}
+	exit(TDG_EXIT_FAILED);
 }
 
 void die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	say(fmt, ap);
+	record(false, fmt, ap);
 	va_end(ap);
-	if (undo_fn && getpid() == undo_pid) {
-		void (*fn)(void *) = undo_fn;
-		undo_fn = NULL; /* once, even if it fails in turn */
-		fn(undo_arg);
-	}
-	exit(TDG_EXIT_FAILED);
-}
-
-void fail_host_hint(const char *hint)
-{
-	host_hint = hint;
+	report_and_exit();
 }
 
 void die_host(const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap); /* %m: errno is still the failure's */
+	record(true, fmt, ap);
 	va_end(ap);
-	if (host_hint)
-		die("%s; %s", line, host_hint);
-	die("%s", line);
+	report_and_exit();
 }
 
 void warn(const char *fmt, ...)
 {
+	char line[sizeof fail_last.msg];
 	va_list ap;
 	va_start(ap, fmt);
-	say(fmt, ap);
+	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	say(line);
+}
+
+void fail_send(int fd)
+{
+	/* One write of at most PIPE_BUF bytes is atomic: the reader gets the
+	 * whole message or nothing. */
+	size_t n = strnlen(fail_last.msg, 511);
+	char buf[512];
+	buf[0] = fail_last.host ? 'H' : 'E';
+	memcpy(buf + 1, fail_last.msg, n);
+	(void)!write(fd, buf, n + 1);
+}
+
+int fail_recv(int fd)
+{
+	char buf[512];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf - 1)) < 0 && errno == EINTR)
+		;
+	if (n <= 0 || (buf[0] != 'H' && buf[0] != 'E'))
+		return 0;
+	buf[n] = '\0';
+	fail_last.errnum = 0;
+	fail_last.host = buf[0] == 'H';
+	snprintf(fail_last.msg, sizeof fail_last.msg, "%s", buf + 1);
+	return -1;
 }

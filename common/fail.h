@@ -4,32 +4,76 @@
  * (bad flag, missing rootfs, a syscall the host refuses) it prints exactly
  * one line "tdg: <what failed>: <why>" on stderr and exits 125, so a script
  * can tell "tdg failed" (125) from "your command failed" (its own status).
- * Every day uses die() for that; glibc's %m expands to strerror(errno). */
+ *
+ * Who prints and exits: only a day's main.c. A function of common/ never
+ * exits; when it fails it records why with fail_with() and returns -1 (or NULL),
+ * as a system call sets errno and returns -1:
+ *
+ *     if (pivot_root(".", ".") != 0)
+ *             return fail_with("pivot_root: %m");
+ *
+ * and its caller passes the -1 up, undoing what it had made. Only main()
+ * turns the recorded failure into the line and the 125, after its own
+ * `fail:` ladder has released, in reverse, what the command acquired, with
+ * no lock held any more (a library that exits can run that release while
+ * it still holds a lock, and a second flock() of the same file in the same
+ * process then waits for ever). crun does the same (src/libcrun/error.h);
+ * a library function that exits cannot be tested without a fork, either.
+ *
+ * The record is one per process, like errno: a failure is reported by the
+ * process it happened in, or sent to the one that reports it (fail_send,
+ * fail_recv: the container's first process tells tdg why it failed). */
 #ifndef TDG_FAIL_H
 #define TDG_FAIL_H
 
+#include <stdbool.h>
+
 #define TDG_EXIT_FAILED 125 /* tdg could not do what was asked */
 
-/* Print "tdg: <message>" and exit 125. */
-_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The last failure: what fail_with() recorded. */
+struct failure {
+	int errnum;     /* errno at the failure (0: none) */
+	bool host;      /* (day 10) the host's doing, not the request's */
+	char msg[1024]; /* "pivot_root: Invalid argument" */
+};
+extern struct failure fail_last;
 
-/* (day 04) What die() must undo before exiting, in this process only: a
- * container that was recorded (and on day 07 given a cgroup) but never
- * started must not be left behind. FN(ARG) runs once; a child process that
- * inherited the registration does not run it. fail_undo(NULL, NULL) clears
- * it, once the container runs and its watcher owns the cleanup. */
-void fail_undo(void (*fn)(void *arg), void *arg);
+/* Record "<message>" as the failure (%m: errno's text) and return -1.
+ * errno is left as it was, so the caller may still look at it. */
+int fail_with(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* (day 10) die() for a failure the host causes rather than the user's
+/* (day 10) fail_with() for a failure the host causes rather than the user's
  * request: not root, a kernel feature or a tool missing, a mount the kernel
- * refuses. The same line, plus "; HINT" once the day's main() has set one
- * with fail_host_hint(): day 10 points to `tdg doctor`, which checks the
- * host and says what to fix. Earlier days set none, so their lines read
- * as they always did. */
-_Noreturn void die_host(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+ * refuses. Reported with "; HINT" once main() has set one with
+ * fail_host_hint(): day 10 points to `tdg doctor`. Earlier days set none,
+ * so their lines read as they always did. */
+int fail_host(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fail_host_hint(const char *hint);
 
-/* Print "tdg: <message>" and carry on (for things worth saying but not fatal). */
+/* Put "<context>: " in front of the recorded failure (a caller that knows
+ * more, "run: rootfs '/x'"); returns -1. */
+int fail_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* main() only: print the recorded failure as tdg's one line and return
+ * 125, for `return fail_report();`. */
+int fail_report(void);
+
+/* main() only, before it holds anything: record, print and exit 125. */
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void die_host(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "tdg: <message>" and carry on (for things worth saying but not
+ * fatal, and for release functions, which never fail their caller). */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* (day 05) Across processes: the container's first process sends its
+ * failure down the pipe tdg waits on (one write, so it arrives whole),
+ * and tdg receives it into its own record. fail_recv() returns -1 with
+ * the failure recorded if one came, 0 at end of file (none was sent). */
+void fail_send(int fd);
+int fail_recv(int fd);
+
+/* TRANSITIONAL (issue 12): removed once no caller is left. */
+void fail_undo(void (*fn)(void *arg), void *arg);
 
 #endif

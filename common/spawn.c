@@ -7,6 +7,10 @@
 #include <linux/close_range.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,4 +99,108 @@ void spawn_container_env(const char *hostname)
 	if (keep)
 		setenv("TERM", keep, 1);
 	free(keep);
+}
+
+volatile pid_t spawn_capture_child;
+
+int spawn_capture(char *const argv[], char **out, char *err, size_t errsize)
+{
+	int o[2] = {-1, -1}, e[2] = {-1, -1};
+	if ((out && pipe2(o, O_CLOEXEC) != 0) || (err && pipe2(e, O_CLOEXEC) != 0)) {
+		int saved = errno;
+		if (o[0] >= 0)
+			close(o[0]), close(o[1]);
+		errno = saved;
+		return fail_with("%s: pipe: %m", argv[0]);
+	}
+	fflush(NULL); /* or the child would print our unflushed output too */
+	pid_t pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+		for (int i = 0; i < 2; i++) {
+			if (o[i] >= 0)
+				close(o[i]);
+			if (e[i] >= 0)
+				close(e[i]);
+		}
+		errno = saved;
+		return fail_with("%s: fork: %m", argv[0]);
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, STDIN_FILENO);
+		dup2(out ? o[1] : null, STDOUT_FILENO);
+		dup2(err ? e[1] : null, STDERR_FILENO);
+		execvp(argv[0], argv);
+		_exit(spawn_exec_failure_status(errno));
+	}
+	spawn_capture_child = pid;
+	if (out)
+		close(o[1]);
+	if (err)
+		close(e[1]);
+
+	/* Read both until both are at their end: a helper that fills one pipe
+	 * while we wait on the other would otherwise block for ever. */
+	char *buf = NULL;
+	size_t len = 0, cap = 0, elen = 0;
+	struct pollfd p[2] = {{out ? o[0] : -1, POLLIN, 0}, {err ? e[0] : -1, POLLIN, 0}};
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].fd >= 0 && p[0].revents) {
+			if (cap - len < 4096) {
+				char *more = realloc(buf, cap + 65536);
+				if (!more)
+					break;
+				buf = more;
+				cap += 65536;
+			}
+			ssize_t n = read(p[0].fd, buf + len, cap - len - 1);
+			if (n > 0)
+				len += n;
+			else if (n == 0 || errno != EINTR) {
+				close(p[0].fd);
+				p[0].fd = -1;
+			}
+		}
+		if (p[1].fd >= 0 && p[1].revents) {
+			char tmp[512];
+			ssize_t n = read(p[1].fd, tmp, sizeof tmp);
+			for (ssize_t i = 0; i < n && elen + 1 < errsize; i++)
+				err[elen++] = tmp[i];
+			if (n == 0 || (n < 0 && errno != EINTR)) {
+				close(p[1].fd);
+				p[1].fd = -1;
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	spawn_capture_child = 0;
+	if (err && errsize) {
+		err[elen] = '\0';
+		err[strcspn(err, "\n")] = '\0';
+	}
+	if (out) {
+		if (!buf)
+			buf = calloc(1, 1);
+		else
+			buf[len] = '\0';
+		*out = buf;
+	}
+	if (status == -1)
+		return fail_with("%s: wait: %m", argv[0]);
+	return spawn_exit_status(status);
 }

@@ -6,6 +6,9 @@
 #ifndef TDG_SPAWN_H
 #define TDG_SPAWN_H
 
+#include <stddef.h>
+#include <sys/types.h>
+
 #define TDG_EXIT_CANNOT_EXEC 126
 #define TDG_EXIT_NOT_FOUND 127
 
@@ -40,5 +43,20 @@ int spawn_exit_status(int wait_status);
  * defaults): PATH, HOSTNAME, HOME and, if the host has it, TERM. The host's
  * variables describe the host, not the container.                 (day 03) */
 void spawn_container_env(const char *hostname);
+
+/* (day 09) Run a helper program, ARGV (searched on PATH, no shell in
+ * between), with stdin from /dev/null, and read what it prints: all of its
+ * stdout into *OUT (malloc()ed, NUL-terminated; the caller frees it) unless
+ * OUT is NULL (then it goes to /dev/null), and the first line of its stderr
+ * into ERR (ERRSIZE bytes) unless ERR is NULL. The helper dies with tdg
+ * (PR_SET_PDEATHSIG). Returns its status as spawn_exit_status() gives it
+ * (127: not found on PATH), or -1 with fail_with() recorded if it could not be
+ * started. iptables (day 09), doctor and import (day 10) use it: one
+ * place that forks, pipes and reaps. */
+int spawn_capture(char *const argv[], char **out, char *err, size_t errsize);
+
+/* The helper spawn_capture() is running now, or 0: a signal handler may
+ * forward a SIGTERM to it (import does, so ^C stops a download). */
+extern volatile pid_t spawn_capture_child;
 
 #endif

@@ -44,6 +44,15 @@ void state_save(json_t *c);
  * the previous config.json is then left as it was. */
 int state_try_save(json_t *c);
 
+/* Write C's in-memory fields KEYS into its stored record, under the
+ * container's lock (state_lock), keeping what other tdg processes wrote
+ * meanwhile; a key C lacks stays as stored. A record removed under us
+ * (rm -f) is not an error: there is nothing left to record in. -1 with
+ * fail_with() recorded if the disk refuses (ENOSPC, EIO); the stored record
+ * is then as it was. Recording is state's job: the mechanisms that hold
+ * a resource (network, ports, cgroup) call this before they make it. */
+int state_record(json_t *c, const char *const keys[]);
+
 /* Read ID's config.json; NULL with errno ENOENT (no such container) or
  * EINVAL (not valid JSON: a corrupt or foreign file). */
 json_t *state_load(const char *id);

@@ -133,7 +133,7 @@ static int write_map(pid_t pid, const char *file, unsigned long start, unsigned 
 }
 
 /* Give up on the child (it never ran the command) and say why. */
-_Noreturn static void fail(pid_t pid, const char *what)
+_Noreturn static void map_failed(pid_t pid, const char *what)
 {
 	int err = errno;
 	kill(pid, SIGKILL);
@@ -151,9 +151,9 @@ void userns_map(struct userns *u, pid_t pid, const char *rootfs)
 	 * drop a group that *denies* it a file). tdg has it, and the child
 	 * needs setgroups() to drop the host groups it was born with. */
 	if (write_map(pid, "uid_map", u->uid, u->count) != 0)
-		fail(pid, "write uid_map");
+		map_failed(pid, "write uid_map");
 	if (write_map(pid, "gid_map", u->gid, u->count) != 0)
-		fail(pid, "write gid_map");
+		map_failed(pid, "write gid_map");
 
 	/* The idmapped mount: a detached copy of the rootfs folder's mount
 	 * (open_tree's OPEN_TREE_CLONE, a bind that is not attached anywhere
@@ -166,18 +166,18 @@ void userns_map(struct userns *u, pid_t pid, const char *rootfs)
 	snprintf(ns, sizeof ns, "/proc/%d/ns/user", (int)pid);
 	int nsfd = open(ns, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
-		fail(pid, "open its user namespace");
+		map_failed(pid, "open its user namespace");
 	int tree = open_tree(AT_FDCWD, rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
-		fail(pid, "open_tree of the rootfs");
+		map_failed(pid, "open_tree of the rootfs");
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (__u64)nsfd};
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
-		fail(pid, "idmapped mount of the rootfs (Linux 5.12+, and a filesystem "
+		map_failed(pid, "idmapped mount of the rootfs (Linux 5.12+, and a filesystem "
 			  "that supports it)");
 	close(nsfd);
 	/* It doubles as the word that the maps are there. */
 	if (tty_send_fd(u->sock[0], tree) != 0)
-		fail(pid, "send the rootfs to the container");
+		map_failed(pid, "send the rootfs to the container");
 	close(tree);
 	close(u->sock[0]);
 }
