@@ -307,3 +307,11 @@ void cgroup_remove(const char *dir)
 	parent_of(dir, parent);
 	rmdir(parent); /* only succeeds once the last container is gone */
 }
+
+void cgroup_release(json_t *c)
+{
+	size_t i;
+	json_t *dir;
+	json_array_foreach(json_object_get(c, "cgroup"), i, dir)
+		cgroup_remove(json_string_value(dir));
+}

@@ -20,6 +20,8 @@
 #ifndef TDG_CGROUP_H
 #define TDG_CGROUP_H
 
+#include <jansson.h>
+
 #include "resources.h"
 
 #include <limits.h>
@@ -69,5 +71,10 @@ bool cgroup_oom_killed(const char *dir);
 /* Remove one cgroup folder (killing any process still in it), then its
  * `tdg` parent if that is now empty. Missing folders are fine. */
 void cgroup_remove(const char *dir);
+
+/* Release what container C's record names under "cgroup" (each folder,
+ * as cgroup_remove()). Day 07's main() registers it with
+ * container_on_release(); it never fails its caller. */
+void cgroup_release(json_t *c);
 
 #endif

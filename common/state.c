@@ -306,21 +306,29 @@ long long state_int(json_t *c, const char *key)
 	return json_is_integer(v) ? json_integer_value(v) : -1;
 }
 
-int state_record(json_t *c, const char *const keys[])
+int state_record_locked(json_t *c, const char *const keys[])
 {
 	const char *id = state_str(c, "id");
-	int rc = 0, lock = state_lock(id);
+	int rc = 0;
 	json_t *disk = state_load(id);
-	if (lock < 0 || !disk) /* removed under us (rm -f): nothing to record */
-		goto out;
+	if (!disk) /* removed under us (rm -f): nothing to record */
+		return 0;
 	for (size_t i = 0; keys[i]; i++) /* a key C lacks stays as stored */
 		if (json_object_get(c, keys[i]))
 			json_object_set(disk, keys[i], json_object_get(c, keys[i]));
 	if (state_try_save(disk) != 0)
-		rc = fail_with("state: cannot record container %s: %m; free space under %s", id,
-			  state_root());
-out:
+		rc = fail_with("state: cannot record container %s: %m; free space under %s",
+			       id, state_root());
 	json_decref(disk);
+	return rc;
+}
+
+int state_record(json_t *c, const char *const keys[])
+{
+	int lock = state_lock(state_str(c, "id"));
+	if (lock < 0) /* removed under us (rm -f): nothing to record */
+		return 0;
+	int rc = state_record_locked(c, keys);
 	state_unlock(lock);
 	return rc;
 }

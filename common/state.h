@@ -53,6 +53,9 @@ int state_try_save(json_t *c);
  * a resource (network, ports, cgroup) call this before they make it. */
 int state_record(json_t *c, const char *const keys[]);
 
+/* state_record() for a caller that already holds state_lock() of C. */
+int state_record_locked(json_t *c, const char *const keys[]);
+
 /* Read ID's config.json; NULL with errno ENOENT (no such container) or
  * EINVAL (not valid JSON: a corrupt or foreign file). */
 json_t *state_load(const char *id);
