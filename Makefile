@@ -27,7 +27,7 @@ COMMON_OBJ := $(patsubst %.c,build/%.o,$(filter-out common/lima.c,$(wildcard com
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst %.c,build/%,$(UNIT_SRC))
 
-.PHONY: all help rootfs rootfs-alpine demo test bench unit fuzz asan clean lima-frontend linux-tdg $(DAYS)
+.PHONY: lab check solution all help rootfs rootfs-alpine demo test bench unit fuzz asan clean lima-frontend linux-tdg $(DAYS)
 
 # The macOS front end (common/lima.c, docs/macos.md): portable C with no
 # libraries, built alone. TDG_REPO tells it where the Linux tdg, the Lima
@@ -59,6 +59,9 @@ help:
 	@echo "make asan           build every day and the unit tests with ASan+UBSan (build/asan/)"
 	@echo "make lima-frontend  build the macOS front end here, as build/tdg-lima (docs/macos.md)"
 	@echo "make linux-tdg      build the day 10 runtime as build/linux-<arch>/tdg (for the Lima VM)"
+	@echo "make lab DAY=NN     lab mode: lab/ holds day NN with its new code to write (FROM=lab: carry"
+	@echo "                    your earlier days on); make check DAY=NN [T=test] grades it,"
+	@echo "                    make solution DAY=NN shows the difference from the reference"
 	@echo "make clean          remove everything built (not rootfs/)"
 
 build/%.o: %.c
@@ -190,6 +193,15 @@ test:
 # the rootfs, and writes docs/bench.md and docs/bench.svg (scripts/bench).
 bench:
 	@scripts/bench
+
+# Lab mode (scripts/lab, docs/workshop.md): a student writes a day's new
+# code into lab/ and the tests of days 1..DAY grade it.
+lab:
+	@scripts/lab new $(DAY) $(FROM)
+check:
+	@scripts/lab check $(DAY) $(T)
+solution:
+	@scripts/lab solution $(DAY)
 
 clean:
 	rm -rf build day*/tdg $(DAYS)
