@@ -3,7 +3,8 @@
 #
 # The reference code marks what a student writes, day by day:
 #
-#     /* LAB(03.2): what to write, in one or a few lines.
+#     /* LAB(03.2): what to write, in one or a few lines.   (day 10: 10a.1,
+#                                                          10b.1, 10c.1) 
 #      * HINT: man 2 pivot_root; the kernel rule or the pitfall
 #      * STUB: return fail_todo("03.2");          (optional) */
 #     ... the reference lines ...
@@ -37,8 +38,8 @@ die "usage: lab.pl skeleton|solution|plain|holes DAY SRC DST [FROM]\n"
     unless defined $src && ($mode eq 'holes' || defined $dst);
 
 my %lesson; # day number -> lesson file, for the "See" line
-for my $f (glob 'docs/day-by-day/day[0-9][0-9]-*.md') {
-    my ($n) = $f =~ m{day(\d\d)-};
+for my $f (sort glob 'docs/day-by-day/day[0-9][0-9]*-*.md') {
+    my ($n) = $f =~ m{day(\d\d[a-c]?)-};
     $lesson{$n} //= $f;
 }
 
@@ -48,7 +49,7 @@ sub slurp { local $/; open my $h, '<', $_[0] or die "lab: $_[0]: $!\n"; <$h> }
 my %theirs;
 if (defined $from && -e $from) {
     my $t = slurp($from);
-    while ($t =~ m{/\* TODO\((\d\d\.\d+)\):.*?\*/[ \t]*\n(.*?)^[ \t]*/\* END TODO\(\1\) \*/[ \t]*\n}msg) {
+    while ($t =~ m{/\* TODO\((\d\d[a-c]?\.\d+)\):.*?\*/[ \t]*\n(.*?)^[ \t]*/\* END TODO\(\1\) \*/[ \t]*\n}msg) {
         $theirs{$1} = $2;
     }
 }
@@ -56,7 +57,7 @@ if (defined $from && -e $from) {
 my $text = slurp($src);
 my $out = '';
 my $pos = 0;
-while ($text =~ m{^([ \t]*)/\* LAB\((\d\d)\.(\d+)\):(.*?)\*/[ \t]*\n(.*?)^[ \t]*/\* END LAB \*/[ \t]*\n}msg) {
+while ($text =~ m{^([ \t]*)/\* LAB\((\d\d[a-c]?)\.(\d+)\):(.*?)\*/[ \t]*\n(.*?)^[ \t]*/\* END LAB \*/[ \t]*\n}msg) {
     my ($indent, $dd, $k, $head, $body) = ($1, $2, $3, $4, $5);
     my $start = $-[0];
     my $end = $+[0];
@@ -77,7 +78,9 @@ while ($text =~ m{^([ \t]*)/\* LAB\((\d\d)\.(\d+)\):(.*?)\*/[ \t]*\n(.*?)^[ \t]*
         print "$id\t$src\t$first\n";
         next;
     }
-    if ($mode eq 'plain' || $dd > $day) { # a later day's: not yet a hole
+    # Day 10 comes in parts, 10a < 10b < 10c (DAY 10: all of them at once).
+    my $today = $dd eq $day || ($day eq '10' && $dd =~ /^10/);
+    if ($mode eq 'plain' || (!$today && $dd gt $day)) { # a later day's: not yet a hole
         $out .= $body;
         next;
     }
@@ -86,7 +89,7 @@ while ($text =~ m{^([ \t]*)/\* LAB\((\d\d)\.(\d+)\):(.*?)\*/[ \t]*\n(.*?)^[ \t]*
     $comment =~ s/\s+$//;
     $comment .= "\n$indent * See $see */\n";
     my $fill;
-    if ($mode eq 'skeleton' && $dd == $day) {
+    if ($mode eq 'skeleton' && $today) {
         $fill = "$indent$stub\n";
     } elsif ($mode eq 'skeleton' && exists $theirs{$id}) {
         $fill = $theirs{$id}; # their own answer to an earlier day's hole
