@@ -27,7 +27,7 @@ COMMON_OBJ := $(patsubst %.c,build/%.o,$(filter-out common/lima.c,$(wildcard com
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst %.c,build/%,$(UNIT_SRC))
 
-.PHONY: lab check solution all help rootfs rootfs-alpine demo test bench unit fuzz asan clean lima-frontend linux-tdg $(DAYS)
+.PHONY: lab check solution all help escape rootfs rootfs-alpine demo test bench unit fuzz asan clean lima-frontend linux-tdg $(DAYS)
 
 # The macOS front end (common/lima.c, docs/macos.md): portable C with no
 # libraries, built alone. TDG_REPO tells it where the Linux tdg, the Lima
@@ -48,6 +48,7 @@ endif
 help:
 	@echo "make                build every day ($(DAYS))"
 	@echo "make dayNN          build one day; then ./dayNN/tdg works"
+	@echo "make escape         build the chroot escape of lessons 03 and security (day10-final/escape/)"
 	@echo "make rootfs         build $(ROOTFS) offline from Debian's busybox-static"
 	@echo "make rootfs-alpine  download the Alpine minirootfs (needs internet)"
 	@echo "sudo make demo      install what is missing, build, run a first container"
@@ -169,6 +170,13 @@ build/asan/tests/unit/test_%: tests/unit/test_%.c build/asan/libtdg.a
 
 asan: $(foreach d,$(DAY_DIRS),build/asan/$(d)/tdg) $(patsubst build/%,build/asan/%,$(UNIT_BIN))
 
+# The chroot escape of lessons 03 and security (docs/security.md): a
+# program of its own, not part of tdg (hence its own folder: day10-final/*.c
+# all go into tdg). Static, like the days, so it runs in the busybox rootfs.
+escape: day10-final/escape/escape
+day10-final/escape/escape: day10-final/escape/escape.c
+	$(CC) -O2 -Wall -static -o $@ $<
+
 rootfs:
 	scripts/mkrootfs.sh busybox $(ROOTFS)
 
@@ -204,6 +212,6 @@ solution:
 	@scripts/lab solution $(DAY)
 
 clean:
-	rm -rf build day*/tdg $(DAYS)
+	rm -rf build day*/tdg $(DAYS) day10-final/escape/escape
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -18,10 +18,21 @@
 #   is an error.
 # - Each file is one bash session, its checked blocks in order, from the
 #   repository's root, with stdin /dev/null: a variable or a container made
-#   in one block is there in the next. Its own TDG_ROOT and TMPDIR (so an
-#   `export TDG_ROOT=$(mktemp -d)` stays in the test's folder),
-#   TDG_SUBNET=10.77.0.0/24, LC_ALL=C.UTF-8, TERM=xterm. Whatever is still
-#   running at the end is killed and released.
+#   in one block is there in the next. The session starts from an empty
+#   environment (env -i), as a student's fresh root shell would, holding
+#   only PATH (the usual root PATH below), HOME (an empty scratch folder),
+#   TERM=xterm, LC_ALL=C.UTF-8 and TMPDIR (a scratch folder, so `mktemp`
+#   stays in the test's folder; tdg does not read it). Nothing else of the
+#   caller's environment reaches it: a lesson that uses TDG_ROOT, or any
+#   variable, without setting it fails.
+# - So every lesson opens with its preamble, a checked command
+#       $ export TDG_ROOT=/tmp/tdg/NAME TDG_SUBNET=10.77.0.0/24
+#   (NAME its own: day07, security...), before its first command that
+#   runs a tdg; the lint refuses a lesson that runs tdg before it. The
+#   test gives each run its own folder for /tmp/tdg/: it is rewritten in
+#   the commands and back in their output, so runs never share state and a
+#   student's /tmp/tdg is never touched. Whatever is still running at the
+#   end is killed and released.
 # - Lines are compared with runs of blanks as one space and none at either
 #   end. A line that is just "..." matches any number of lines (none too).
 #   Placeholders: <id> a container id, <pid> or <n> a number, <*> any text,
@@ -42,6 +53,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 CHECK=(perl "$top/tests/helpers/doccheck.pl")
 : "${TEST_ROOTS:=/tmp}"
+# The session's PATH: what `sudo -i` gives root on Debian (secure_path).
+SESSION_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export TDG_DOCS_REPO=$top
 
 # The newest runtime there is: it releases what a lesson's containers left.
@@ -72,7 +85,7 @@ release_all() { # WORK
 check_doc() {
     local doc=$1 work rc
     work=$(mktemp -d "$TEST_ROOTS/tdg-test.XXXXXX")
-    mkdir -p "$work/state" "$work/tmp"
+    mkdir -p "$work/tmp"
     # Others may pass (not list): a --userns container's root, host uid
     # 100000, must reach its state folder under here (docs/security.md).
     chmod 711 "$work"
@@ -82,12 +95,13 @@ check_doc() {
         rm -rf "$work"
         return 1
     fi
-    "${CHECK[@]}" script "$doc" >"$work/session.sh"
-    env TDG_ROOT="$work/state" TMPDIR="$work/tmp" TDG_SUBNET=10.77.0.0/24 \
-        LC_ALL=C.UTF-8 TERM=xterm \
+    TDG_DOCS_STATE=$work/tdg "${CHECK[@]}" script "$doc" >"$work/session.sh" || {
+        echo "  FAIL  $doc: could not make its session"; rm -rf "$work"; return 1; }
+    mkdir -p "$work/home"
+    env -i PATH="$SESSION_PATH" HOME="$work/home" TERM=xterm LC_ALL=C.UTF-8 TMPDIR="$work/tmp" \
         timeout -k 5 "${DOCS_TIMEOUT:-300}" bash "$work/session.sh" >"$work/output" 2>&1 </dev/null
     release_all "$work"
-    "${CHECK[@]}" compare "$doc" "$work/output"
+    TDG_DOCS_STATE=$work/tdg "${CHECK[@]}" compare "$doc" "$work/output"
     rc=$?
     rm -rf "$work"
     return "$rc"
@@ -173,6 +187,62 @@ EOF
         fi
     done
     rm -rf "$d"
+}
+
+# The session starts from an empty environment: a lesson that uses a
+# variable it never exports fails, even when whoever runs the test has it
+# set; one that runs tdg before its preamble's export is refused; and the
+# preamble's /tmp/tdg/ folder is the test's own, shown back as /tmp/tdg/.
+t_docs_empty_environment() {
+    local d out
+    d=$(mktemp -d "$TEST_ROOTS/tdg-test.XXXXXX")
+    cat >"$d/exported.md" <<'EOF'
+```console
+$ export TDG_ROOT=/tmp/tdg/selftest TDG_SUBNET=10.77.0.0/24
+$ ./day01/tdg run sh -c 'echo "state: $TDG_ROOT, marker: ${TDG_DOCS_MARKER:-unset}"'
+state: /tmp/tdg/selftest, marker: unset
+```
+EOF
+    cat >"$d/unexported.md" <<'EOF'
+```console
+$ export TDG_ROOT=/tmp/tdg/selftest TDG_SUBNET=10.77.0.0/24
+$ echo "marker: ${TDG_DOCS_MARKER:-unset}"
+marker: set by the caller
+```
+EOF
+    cat >"$d/no-preamble.md" <<'EOF'
+```console
+$ ./day01/tdg run echo hello
+hello
+```
+EOF
+    cat >"$d/root-unset.md" <<'EOF'
+```console
+$ export TDG_SUBNET=10.77.0.0/24
+$ echo "state: ${TDG_ROOT:-unset}"
+state: /tmp/tdg/selftest
+```
+EOF
+    out=$(TDG_DOCS_MARKER="set by the caller" check_doc "$d/exported.md") ||
+        { echo "    a lesson that exports what it uses failed:"; echo "$out"; rm -rf "$d"; return 1; }
+    if [[ -e /tmp/tdg/selftest ]]; then
+        echo "    the lesson's /tmp/tdg/selftest was made on the host, not in the test's folder"
+        rm -rf "$d"; return 1
+    fi
+    if out=$(TDG_DOCS_MARKER="set by the caller" check_doc "$d/unexported.md"); then
+        echo "    a variable of the caller's environment reached the lesson:"; echo "$out"; rm -rf "$d"; return 1
+    fi
+    [[ "$out" == *'|marker: unset'* ]] ||
+        { echo "    the failure does not show the unset variable:"; echo "$out"; rm -rf "$d"; return 1; }
+    if out=$(TDG_ROOT=/tmp/tdg/selftest check_doc "$d/root-unset.md"); then
+        echo "    the caller's TDG_ROOT reached a lesson that never exports it:"; echo "$out"; rm -rf "$d"; return 1
+    fi
+    if out=$(check_doc "$d/no-preamble.md"); then
+        echo "    a lesson that runs tdg with no preamble passed:"; echo "$out"; rm -rf "$d"; return 1
+    fi
+    rm -rf "$d"
+    [[ "$out" == *"runs tdg before the lesson exports TDG_ROOT and TDG_SUBNET"* ]] ||
+        { echo "    the refusal does not name the preamble:"; echo "$out"; return 1; }
 }
 
 # --- main ---------------------------------------------------------------------

@@ -9,7 +9,8 @@
 #                                     each mismatch; exit 1 on any mismatch
 #   doccheck.pl lint DOC              only the convention (no command is run)
 #
-# Environment: TDG_DOCS_REPO, the repository's absolute path (for <repo>).
+# Environment: TDG_DOCS_REPO, the repository's absolute path (for <repo>);
+# TDG_DOCS_STATE, the test's own folder standing in for /tmp/tdg (below).
 use strict;
 use warnings;
 
@@ -61,6 +62,34 @@ sub parse {
 		    if !defined $b->{skip} && !@{ $b->{cmds} };
 	}
 	return (\@blocks, \@errors);
+}
+
+# A lesson keeps its state under /tmp/tdg/ (its preamble says
+# `export TDG_ROOT=/tmp/tdg/day07 ...`). The test gives each run its own
+# folder instead, TDG_DOCS_STATE: /tmp/tdg/ is rewritten to it in the
+# commands, and back in their output. Two runs never share a container, and
+# a student's own /tmp/tdg is never touched.
+my $LESSON_STATE = '/tmp/tdg/';
+my $state = $ENV{TDG_DOCS_STATE} // '';
+$state =~ s{/*$}{/} if $state ne '';
+
+# The preamble rule: the first checked command that runs a tdg comes after
+# the lesson's own `export TDG_ROOT=... TDG_SUBNET=...`, since the session
+# starts from an empty environment, as a student's fresh terminal does.
+sub preamble_errors {
+	my ($doc, @cmds) = @_;
+	my %set;
+	for my $c (@cmds) {
+		if ($c->{cmd} =~ /^\s*export\s/) {
+			$set{$1} = 1 while $c->{cmd} =~ /\b(TDG_ROOT|TDG_SUBNET)=/g;
+		}
+		next unless $c->{cmd} =~ m{(?:^|[\s;&|(="'])(?:\./)?day\d\d(?:-[\w-]+)?/tdg\b};
+		my @missing = grep { !$set{$_} } qw(TDG_ROOT TDG_SUBNET);
+		return () unless @missing;
+		return ("$doc:$c->{line}: runs tdg before the lesson exports " . join(' and ', @missing)
+		    . "; open the lesson with its preamble: export TDG_ROOT=/tmp/tdg/NAME TDG_SUBNET=10.77.0.0/24");
+	}
+	return ();
 }
 
 sub checked_cmds {
@@ -167,11 +196,14 @@ sub split_output {
 	for my $l (split /\n/, $all, -1) {
 		if ($l =~ /^(.*?)$MARK(\w+)$/s) {
 			# output with no final newline runs into the marker
-			push @{ $out{$cur} }, $1 if defined $cur && $1 ne '';
+			my $rest = $1;
+			$rest =~ s{\Q$state\E}{$LESSON_STATE}g if $state ne '';
+			push @{ $out{$cur} }, $rest if defined $cur && $rest ne '';
 			$cur = $2;
 			$out{$cur} = [];
 			next;
 		}
+		$l =~ s{\Q$state\E}{$LESSON_STATE}g if $state ne '';
 		push @{ $out{$cur} }, $l if defined $cur;
 	}
 	return \%out;
@@ -181,15 +213,20 @@ my ($mode, $doc, $output) = @ARGV;
 die "usage: doccheck.pl script|compare|lint DOC [OUTPUT]\n" unless $mode && $doc;
 my ($blocks, $errors) = parse($doc);
 my @cmds = checked_cmds($blocks);
+push @$errors, preamble_errors($doc, @cmds);
 
 if ($mode eq 'script') {
-	print "cd \"\$TDG_DOCS_REPO\" || exit 1\n";
+	die "doccheck: TDG_DOCS_STATE is not set\n" if $state eq '';
+	# The session's environment is empty: the repository's path is written in.
+	(my $q = $repo) =~ s/'/'\\''/g;
+	print "cd '$q' || exit 1\n";
 	# A pause before each command, as a person typing makes: a container
 	# started with -d has had time to set its traps before `stop` comes,
 	# and none starts in the session shell's own clock tick (a process is
 	# its pid, start time and boot id: lesson 04).
 	for my $k (0 .. $#cmds) {
-		print "sleep 0.2; printf '\\036c$k\\n'\n$cmds[$k]{cmd}\n";
+		(my $cmd = $cmds[$k]{cmd}) =~ s{\Q$LESSON_STATE\E}{$state}g;
+		print "sleep 0.2; printf '\\036c$k\\n'\n$cmd\n";
 	}
 	print "printf '\\036end\\n'\n";
 	exit 0;
