@@ -310,12 +310,12 @@ static int cmd_run(int argc, char **argv)
 				/* It died saying why, before the container ran
 				 * (or taking it along: PDEATHSIG). */
 				container_discard(c);
-				return TDG_EXIT_FAILED;
-			}
-			if (started > 0) /* failed before its exec, like Docker says */
-				return started;
-			printf("%s\n", state_str(c, "id"));
-			return 0;
+				started = TDG_EXIT_FAILED;
+			} else if (started == 0) {
+				printf("%s\n", state_str(c, "id"));
+			} /* else it failed before its exec, like Docker says */
+			json_decref(c);
+			return started;
 		}
 		discard = false; /* tdg run above cleans up if we fail */
 		/* A session of its own: closing the terminal (SIGHUP to its
