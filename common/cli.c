@@ -33,13 +33,13 @@ const char *cli_day_folder(int day)
 	return day >= 1 && day <= 10 ? folders[day] : NULL;
 }
 
-void cli_not_here(const char *cmd, int this_day)
+int cli_not_here(const char *cmd, int this_day)
 {
 	int day = cli_command_day(cmd);
 	if (day == 0)
-		die("'%s' is not a tdg command; see 'tdg --help'", cmd);
-	die("%s: arrives on day %02d (%s); this is the day %02d runtime", cmd,
-	    day, cli_day_folder(day), this_day);
+		return fail_with("'%s' is not a tdg command; see 'tdg --help'", cmd);
+	return fail_with("%s: arrives on day %02d (%s); this is the day %02d runtime",
+			 cmd, day, cli_day_folder(day), this_day);
 }
 
 bool cli_is_help(const char *arg)

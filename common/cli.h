@@ -15,9 +15,10 @@ int cli_command_day(const char *cmd);
 /* The folder of that day, e.g. "day04-metadata", or NULL. */
 const char *cli_day_folder(int day);
 
-/* For a command this day does not have: one line naming the day that
- * brings it (or saying it is unknown), exit 125. */
-_Noreturn void cli_not_here(const char *cmd, int this_day);
+/* For a command this day does not have: record the line naming the day
+ * that brings it (or saying it is unknown) and return -1; main() then
+ * ends with `return fail_report();` (125). */
+int cli_not_here(const char *cmd, int this_day);
 
 /* True for -h, --help and help. */
 bool cli_is_help(const char *arg);

@@ -1,7 +1,5 @@
 /* container.c — see container.h.                                     (day 04) */
 #include "container.h"
-#include "cgroup.h"
-#include "network.h"
 #include "fail.h"
 #include "id.h"
 #include "proc.h"
@@ -17,14 +15,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static bool name_taken(const char *name, char *owner)
+/* 1 if a container is called NAME (its id into OWNER), 0 if not, -1. */
+static int name_taken(const char *name, char *owner)
 {
 	size_t n;
 	json_t **list = state_list(&n);
-	bool taken = false;
+	int taken = list ? 0 : -1;
 	for (size_t i = 0; i < n && !taken; i++)
 		if (strcmp(state_str(list[i], "name"), name) == 0) {
-			taken = true;
+			taken = 1;
 			strcpy(owner, state_str(list[i], "id"));
 		}
 	state_free_list(list, n);
@@ -64,45 +63,35 @@ json_t *container_new(char *const command[], const char *name,
 
 	/* The name check and the folder creation happen under one lock, or
 	 * two `run --name web` started together could both see it free. */
-	int lock = state_lock_all();
-	if (name && name_taken(name, owner)) {
-		state_unlock(lock);
-		die("run: the name '%s' is already used by container %s; pick "
-		    "another, or remove that one (tdg rm %s, from day 06)", name, owner, name);
+	int taken, rc, lock = state_lock_all();
+	if (lock < 0)
+		goto fail;
+	if (name && (taken = name_taken(name, owner)) != 0) {
+		if (taken > 0)
+			fail_with("run: the name '%s' is already used by container %s; pick "
+				  "another, or remove that one (tdg rm %s, from day 06)",
+				  name, owner, name);
+		goto fail_unlock;
 	}
 	do { /* 48 random bits: a clash is rare, but cheap to rule out */
-		id_new(id);
+		if (id_new(id) < 0)
+			goto fail_unlock;
 		json_object_set_new(c, "id", json_string(id));
 		json_object_set_new(c, "hostname", json_string(hostname ? hostname : id));
-	} while (state_create(c) != 0);
+	} while ((rc = state_create(c)) != 0 && errno == EEXIST);
+	if (rc != 0)
+		goto fail_unlock;
 	state_unlock(lock);
 	return c;
-}
 
-/* Apply C's in-memory fields KEYS to the stored record under its lock, so
- * that fields another tdg process wrote meanwhile are kept. FATAL: a disk
- * that refuses (ENOSPC) ends tdg; else it costs the record and a warning. */
-static void update(json_t *c, const char *const keys[], bool fatal)
-{
-	const char *id = state_str(c, "id");
-	int lock = state_lock(id);
-	json_t *disk = state_load(id);
-	if (lock < 0 || !disk) /* removed under us (rm -f): nothing to record */
-		goto out;
-	for (size_t i = 0; keys[i]; i++) /* a key C lacks stays as stored */
-		if (json_object_get(c, keys[i]))
-			json_object_set(disk, keys[i], json_object_get(c, keys[i]));
-	if (fatal)
-		state_save(disk);
-	else if (state_try_save(disk) != 0)
-		warn("warning: state: cannot record the end of container %s: %m; "
-		     "free space under %s", id, state_root());
-out:
-	json_decref(disk);
+fail_unlock:
 	state_unlock(lock);
+fail:
+	json_decref(c);
+	return NULL;
 }
 
-void container_started(json_t *c, pid_t pid)
+int container_started(json_t *c, pid_t pid)
 {
 	char now[TDG_TIMESTAMP_LEN], boot[37];
 	timestamp_now(now);
@@ -120,7 +109,7 @@ void container_started(json_t *c, pid_t pid)
 	static const char *const keys[] = {"status", "pid", "pid_start_time",
 					   "boot_id", "started_at", "watcher_pid",
 					   "watcher_start_time", NULL};
-	update(c, keys, true);
+	return state_record(c, keys);
 }
 
 void container_exited(json_t *c, int exit_code)
@@ -138,7 +127,10 @@ void container_exited(json_t *c, int exit_code)
 	/* Not fatal: the watcher still has the container's cgroup and network
 	 * to release, and a foreground run its status to return. The record
 	 * then still says "running", which the next reconcile corrects. */
-	update(c, keys, false);
+	if (state_record(c, keys) != 0)
+		warn("warning: state: cannot record the end of container %s: %s; "
+		     "free space under %s", state_str(c, "id"), strerror(fail_last.errnum),
+		     state_root());
 }
 
 static bool alive(json_t *c, const char *pid_key, const char *start_key)
@@ -170,33 +162,45 @@ json_t *container_reconcile(const char *id)
 		json_object_set_new(c, "exit_code", json_null());
 		/* A full disk must not stop `ps` from listing, nor the release:
 		 * the record then stays stale, and the next command retries. */
-		if (state_try_save(c) != 0)
+		if (state_save(c) != 0)
 			warn("warning: state: cannot record that container %s exited: %m; "
 			     "free space under %s", id, state_root());
-		container_release(c); /* what the dead watcher could not */
+		/* What the dead watcher could not. Holding state_lock(id): by
+		 * the lock order (state.h) a release may take lease_lock. */
+		container_release(c);
 	}
 	state_unlock(lock);
 	return c;
 }
 
-void container_release(json_t *c)
+/* What the day's main() registered, in the order it did. A small fixed
+ * table: a day has a release per kind of resource (cgroup, network). */
+static void (*releases[8])(json_t *c);
+static int nreleases;
+
+void container_on_release(void (*release)(json_t *c))
 {
-	size_t i;
-	json_t *dir;
-	json_array_foreach(json_object_get(c, "cgroup"), i, dir)
-		cgroup_remove(json_string_value(dir));
-	network_release(c); /* day 09: veth, address lease, bridge, NAT */
+	if (nreleases < (int)(sizeof releases / sizeof releases[0]))
+		releases[nreleases++] = release;
+	else
+		warn("container_on_release: table full"); /* a bug of a day's main() */
 }
 
-void container_discard(void *c)
+void container_release(json_t *c)
+{
+	for (int i = nreleases; i-- > 0;) /* the last made, first released */
+		releases[i](c);
+}
+
+void container_discard(json_t *c)
 {
 	container_release(c);
 	state_remove(state_str(c, "id"));
 }
 
-void container_record(json_t *c, const char *const keys[])
+int container_record(json_t *c, const char *const keys[])
 {
-	update(c, keys, true);
+	return state_record(c, keys);
 }
 
 /* Running, by the record (after reconcile). While it runs, open pidfds
@@ -216,32 +220,42 @@ static bool still_running(const char *id, int fds[2])
 	return running;
 }
 
-void container_wait_exited(const char *id, void (*tick)(int fd), int fd)
+int container_wait_exited(const char *id, int (*tick)(int fd), int fd)
 {
 	char dir[PATH_MAX];
-	state_path(dir, sizeof dir, id, NULL);
+	int rc = -1;
+	if (state_path(dir, sizeof dir, id, NULL) < 0)
+		return -1;
 	/* Watch before looking, so nothing that happens in between goes
 	 * unseen: the log growing (IN_MODIFY), config.json replaced by a new
 	 * record (IN_MOVED_TO), the folder removed (IN_DELETE_SELF). */
 	int in = inotify_init1(IN_CLOEXEC);
 	if (in < 0 || inotify_add_watch(in, dir, IN_MODIFY | IN_MOVED_TO |
-						   IN_DELETE_SELF) < 0)
-		die("inotify on %s: %m", dir);
+						   IN_DELETE_SELF) < 0) {
+		fail_with("inotify on %s: %m", dir);
+		goto out;
+	}
 	int pidfds[2] = {-1, -1}; /* the watcher, the container */
 	for (;;) {
-		if (tick)
-			tick(fd);
-		if (!still_running(id, pidfds))
+		if (tick && tick(fd) < 0)
 			break;
+		if (!still_running(id, pidfds)) {
+			rc = 0;
+			break;
+		}
 		struct pollfd p[3] = {{.fd = in, .events = POLLIN},
 				      {.fd = pidfds[0], .events = POLLIN},
 				      {.fd = pidfds[1], .events = POLLIN}};
-		if (poll(p, 3, -1) < 0 && errno != EINTR)
-			die("poll: %m");
+		if (poll(p, 3, -1) < 0 && errno != EINTR) {
+			fail_with("poll: %m");
+			break;
+		}
 		if (p[0].revents & POLLIN) {
 			char ev[4096];
-			if (read(in, ev, sizeof ev) < 0 && errno != EINTR)
-				die("inotify: %m");
+			if (read(in, ev, sizeof ev) < 0 && errno != EINTR) {
+				fail_with("inotify: %m");
+				break;
+			}
 		}
 		for (int i = 0; i < 2; i++)
 			if (p[i + 1].revents) {
@@ -252,7 +266,10 @@ void container_wait_exited(const char *id, void (*tick)(int fd), int fd)
 	for (int i = 0; i < 2; i++)
 		if (pidfds[i] >= 0)
 			close(pidfds[i]);
-	close(in);
+out:
+	if (in >= 0)
+		close(in);
+	return rc;
 }
 
 /* Wait up to MS milliseconds (-1: for ever) for the process behind PIDFD
@@ -266,17 +283,17 @@ static bool ended_within(int pidfd, int ms)
 	return n > 0;
 }
 
-void container_stop(const char *id, int timeout)
+int container_stop(const char *id, int timeout)
 {
 	json_t *c = container_reconcile(id);
 	/* Without its record there is no pid to signal: say so, rather than
 	 * exit 0 as if it were stopped (it may well still run). */
 	if (!c && errno == EINVAL)
-		die("stop: %s: config.json is not valid tdg metadata; remove its "
-		    "folder (tdg rm %s)", id, id);
+		return fail_with("stop: %s: config.json is not valid tdg metadata; remove "
+				 "its folder (tdg rm %s)", id, id);
 	if (!c || strcmp(state_str(c, "status"), "running") != 0) {
 		json_decref(c);
-		return;
+		return 0;
 	}
 	/* Through a pidfd checked against the recorded start time: if the
 	 * container ended and its pid was reused, no stranger is signalled. */
@@ -292,7 +309,7 @@ void container_stop(const char *id, int timeout)
 			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		close(pidfd);
 	}
-	container_wait_exited(id, NULL, -1);
+	return container_wait_exited(id, NULL, -1);
 }
 
 static void command_text(json_t *c, char *out, size_t size)

@@ -32,7 +32,7 @@ static void path(char *buf, const char *dev, const char *name)
 	snprintf(buf, PATH_MAX, "%s/%s", dev, name);
 }
 
-void dev_populate(const char *dev)
+int dev_populate(const char *dev)
 {
 	char p[PATH_MAX];
 
@@ -51,15 +51,15 @@ void dev_populate(const char *dev)
 		int fd;
 		snprintf(host, sizeof host, "/dev/%s", nodes[i].name);
 		if (errno != EPERM || (fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) < 0)
-			die_host("rootfs: mknod /dev/%s: %m", nodes[i].name);
+			return fail_host("rootfs: mknod /dev/%s: %m", nodes[i].name);
 		close(fd);
 		if (mount(host, p, NULL, MS_BIND, NULL) != 0)
-			die_host("rootfs: bind %s on /dev/%s: %m", host, nodes[i].name);
+			return fail_host("rootfs: bind %s on /dev/%s: %m", host, nodes[i].name);
 	}
 	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
 		path(p, dev, links[i].name);
 		if (symlink(links[i].target, p) != 0)
-			die("rootfs: symlink /dev/%s: %m", links[i].name);
+			return fail_with("rootfs: symlink /dev/%s: %m", links[i].name);
 	}
 
 	/* newinstance: the container's ptys are its own, numbered from 0, and
@@ -68,11 +68,12 @@ void dev_populate(const char *dev)
 	if (mkdir(p, 0755) != 0 ||
 	    mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
 		  "newinstance,ptmxmode=0666,mode=0620") != 0)
-		die_host("rootfs: mount devpts on /dev/pts: %m");
+		return fail_host("rootfs: mount devpts on /dev/pts: %m");
 
 	path(p, dev, "shm");
 	if (mkdir(p, 01777) != 0 ||
 	    mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "mode=1777,size=65536k") != 0)
-		die_host("rootfs: mount tmpfs on /dev/shm: %m");
+		return fail_host("rootfs: mount tmpfs on /dev/shm: %m");
+	return 0;
 }

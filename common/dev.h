@@ -8,7 +8,8 @@
 #define TDG_DEV_H
 
 /* Fill DEV (an empty tmpfs, relative to the current directory) with null,
- * zero, full, random, urandom, tty, pts/, ptmx, shm/ and the fd links. */
-void dev_populate(const char *dev);
+ * zero, full, random, urandom, tty, pts/, ptmx, shm/ and the fd links.
+ * 0, or -1 with the step that failed recorded. */
+int dev_populate(const char *dev);
 
 #endif

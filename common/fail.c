@@ -138,29 +138,3 @@ void warn(const char *fmt, ...)
 	va_end(ap);
 	say(line);
 }
-
-void fail_send(int fd)
-{
-	/* One write of at most PIPE_BUF bytes is atomic: the reader gets the
-	 * whole message or nothing. */
-	size_t n = strnlen(fail_last.msg, 511);
-	char buf[512];
-	buf[0] = fail_last.host ? 'H' : 'E';
-	memcpy(buf + 1, fail_last.msg, n);
-	(void)!write(fd, buf, n + 1);
-}
-
-int fail_recv(int fd)
-{
-	char buf[512];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof buf - 1)) < 0 && errno == EINTR)
-		;
-	if (n <= 0 || (buf[0] != 'H' && buf[0] != 'E'))
-		return 0;
-	buf[n] = '\0';
-	fail_last.errnum = 0;
-	fail_last.host = buf[0] == 'H';
-	snprintf(fail_last.msg, sizeof fail_last.msg, "%s", buf + 1);
-	return -1;
-}

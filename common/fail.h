@@ -21,8 +21,9 @@
  * a library function that exits cannot be tested without a fork, either.
  *
  * The record is one per process, like errno: a failure is reported by the
- * process it happened in, or sent to the one that reports it (fail_send,
- * fail_recv: the container's first process tells tdg why it failed). */
+ * process it happened in. The container's first process reports its own:
+ * its stderr is tdg's (or the log the watcher keeps and `run -d` shows), so
+ * its one line reaches the user as it is, and tdg passes its status on. */
 #ifndef TDG_FAIL_H
 #define TDG_FAIL_H
 
@@ -65,13 +66,6 @@ _Noreturn void die_host(const char *fmt, ...) __attribute__((format(printf, 1, 2
 /* Print "tdg: <message>" and carry on (for things worth saying but not
  * fatal, and for release functions, which never fail their caller). */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* (day 05) Across processes: the container's first process sends its
- * failure down the pipe tdg waits on (one write, so it arrives whole),
- * and tdg receives it into its own record. fail_recv() returns -1 with
- * the failure recorded if one came, 0 at end of file (none was sent). */
-void fail_send(int fd);
-int fail_recv(int fd);
 
 /* TRANSITIONAL (issue 12): removed once no caller is left. */
 void fail_undo(void (*fn)(void *arg), void *arg);

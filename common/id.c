@@ -7,15 +7,16 @@
 #include <string.h>
 #include <sys/random.h>
 
-void id_new(char *out)
+int id_new(char *out)
 {
 	unsigned char b[TDG_ID_LEN / 2];
 	/* getrandom() blocks only until the kernel's pool is first seeded at
 	 * boot, and never returns short for so few bytes. */
 	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
-		die("getrandom: %m");
+		return fail_with("getrandom: %m");
 	for (size_t i = 0; i < sizeof b; i++)
 		sprintf(out + 2 * i, "%02x", b[i]);
+	return 0;
 }
 
 bool id_valid(const char *s)

@@ -10,8 +10,9 @@
 
 #define TDG_ID_LEN 12
 
-/* Fill OUT (TDG_ID_LEN + 1 bytes) with a fresh random id. */
-void id_new(char *out);
+/* Fill OUT (TDG_ID_LEN + 1 bytes) with a fresh random id; -1 if the
+ * kernel gives no random bytes (getrandom fails: a seccomp filter). */
+int id_new(char *out);
 
 /* True if S is exactly TDG_ID_LEN lower-case hex digits. */
 bool id_valid(const char *s);

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-static void copy_to_eof(int fd)
+static int copy_to_eof(int fd)
 {
 	char buf[65536];
 	ssize_t n;
@@ -18,32 +18,27 @@ static void copy_to_eof(int fd)
 		for (ssize_t off = 0; n > 0 && off < n;) {
 			ssize_t w = write(STDOUT_FILENO, buf + off, (size_t)(n - off));
 			if (w < 0 && errno != EINTR)
-				die("logs: write: %m");
+				return fail_with("logs: write: %m");
 			off += w > 0 ? w : 0;
 		}
+	return 0;
 }
 
 int logs_print(const char *id, bool follow)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
-	state_path(dir, sizeof dir, id, NULL);
-	state_path(path, sizeof path, id, "container.log");
+	char path[PATH_MAX];
+	if (state_path(path, sizeof path, id, "container.log") < 0)
+		return -1;
 
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			die("logs: %s ran in the foreground on a terminal, so its "
-			    "output went there; run it with -d to capture it", id);
-		die("logs: open %s: %m", path);
-	}
-	if (!follow) {
-		copy_to_eof(fd);
-		close(fd);
-		return 0;
-	}
-
-	container_wait_exited(id, copy_to_eof, fd);
-	copy_to_eof(fd); /* what came with the last record */
+	if (fd < 0 && errno == ENOENT)
+		return fail_with("logs: %s ran in the foreground on a terminal, so its "
+				 "output went there; run it with -d to capture it", id);
+	if (fd < 0)
+		return fail_with("logs: open %s: %m", path);
+	int rc = follow ? container_wait_exited(id, copy_to_eof, fd) : 0;
+	if (rc == 0)
+		rc = copy_to_eof(fd); /* all of it; or what came with the last record */
 	close(fd);
-	return 0;
+	return rc;
 }

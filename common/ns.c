@@ -59,7 +59,7 @@ pid_t ns_clone(int (*fn)(void *), void *arg, int flags)
 	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
-		die("clone: stack: %m");
+		return fail_with("clone: stack: %m");
 #ifdef __SANITIZE_ADDRESS__
 	pid_t pid = sanitized_clone(fn, stack, flags | SIGCHLD, arg);
 #else
@@ -68,6 +68,8 @@ pid_t ns_clone(int (*fn)(void *), void *arg, int flags)
 	int err = errno;
 	munmap(stack, STACK_SIZE); /* our copy; the child has its own */
 	errno = err;
+	if (pid < 0)
+		return fail_host("clone: %m; tdg needs root and a kernel with namespaces");
 	return pid;
 }
 
@@ -94,17 +96,19 @@ bool ns_hostname_valid(const char *name)
 	return true;
 }
 
-void ns_private_mounts(void)
+int ns_private_mounts(void)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-		die_host("make mounts private: %m");
+		return fail_host("make mounts private: %m");
+	return 0;
 }
 
-void ns_mount_proc(const char *target)
+int ns_mount_proc(const char *target)
 {
 	if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) != 0)
-		die_host("mount proc on %s: %m", target);
+		return fail_host("mount proc on %s: %m", target);
+	return 0;
 }
 
 int ns_enter(int pidfd)

@@ -17,7 +17,8 @@
 
 /* Run FN(ARG) in a child created with clone(FLAGS | SIGCHLD). Returns the
  * child's pid as the host sees it, or -1 with errno if the kernel refuses
- * (EPERM: not root). */
+ * (EPERM: not root), recorded as "clone: <why>; tdg needs root and a
+ * kernel with namespaces". */
 pid_t ns_clone(int (*fn)(void *), void *arg, int flags);
 
 /* RFC 1123 host name, as sethostname(2) takes it (at most 64 bytes): dot-
@@ -25,15 +26,16 @@ pid_t ns_clone(int (*fn)(void *), void *arg, int flags);
  * or ending with '-'. */
 bool ns_hostname_valid(const char *name);
 
-/* Inside the child: stop mount events from travelling between the host and
+/* Inside the child (these return 0, or -1 with the failure recorded):
+ * stop mount events from travelling between the host and
  * the container. systemd makes / "shared", so without this every mount the
  * container makes (its /proc!) would appear on the host too. */
-void ns_private_mounts(void);
+int ns_private_mounts(void);
 
 /* Inside the child: mount a fresh procfs on TARGET. /proc shows the PID
  * namespace of whoever mounts it, so this is what makes `ps` and `echo $$`
  * see the container's own numbering. */
-void ns_mount_proc(const char *target);
+int ns_mount_proc(const char *target);
 
 /* (day 10) Join the namespaces of the process behind PIDFD (ipc, uts,
  * net, pid, mount: `tdg exec`) in one setns(2) call. The mount namespace

@@ -69,16 +69,17 @@ int rootfs_check(const char *dir, char *abs, size_t abs_size, char *why,
 /* A mount point must exist; a rootfs that lacks one gets it. That writes
  * into the rootfs folder, which our busybox rootfs never needs (it has
  * them all); day 10's overlay keeps even that out of the folder. */
-static void mount_at(const char *src, const char *target, const char *type,
-		     unsigned long flags, const char *data)
+static int mount_at(const char *src, const char *target, const char *type,
+		    unsigned long flags, const char *data)
 {
 	if (mkdir(target, 0755) != 0 && errno != EEXIST)
-		die("rootfs: mkdir /%s: %m", target);
+		return fail_with("rootfs: mkdir /%s: %m", target);
 	if (mount(src, target, type, flags, data) != 0)
-		die_host("rootfs: mount %s on /%s: %m", type, target);
+		return fail_host("rootfs: mount %s on /%s: %m", type, target);
+	return 0;
 }
 
-void rootfs_bind_file(const char *dir, const char *file, const char *target)
+int rootfs_bind_file(const char *dir, const char *file, const char *target)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s", dir, target);
@@ -86,7 +87,8 @@ void rootfs_bind_file(const char *dir, const char *file, const char *target)
 	if (fd >= 0)
 		close(fd);
 	if (mount(file, path, NULL, MS_BIND, NULL) != 0)
-		die_host("rootfs: bind %s on /%s: %m", file, target);
+		return fail_host("rootfs: bind %s on /%s: %m", file, target);
+	return 0;
 }
 
 /* (day 10) True in a user namespace other than the host's (run --userns):
@@ -102,8 +104,8 @@ static bool in_user_namespace(void)
 	return !host;
 }
 
-void rootfs_overlay(const char *lower, const char *upper, const char *work,
-		    const char *merged)
+int rootfs_overlay(const char *lower, const char *upper, const char *work,
+		   const char *merged)
 {
 	char opts[3 * PATH_MAX + 64];
 	/* overlayfs marks deleted folders and the like with its own extended
@@ -113,17 +115,19 @@ void rootfs_overlay(const char *lower, const char *upper, const char *work,
 	snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s%s", lower, upper, work,
 		 in_user_namespace() ? ",userxattr" : "");
 	if (mount("overlay", merged, "overlay", 0, opts) != 0)
-		die_host("rootfs: overlay on %s: %m%s", merged,
-			 errno == ENODEV ? "; the kernel lacks overlayfs (modprobe overlay)" : "");
+		return fail_host("rootfs: overlay on %s: %m%s", merged,
+				 errno == ENODEV ? "; the kernel lacks overlayfs (modprobe overlay)"
+						 : "");
+	return 0;
 }
 
-void rootfs_bind_volume(const char *dir, const char *src, const char *target, int ro)
+int rootfs_bind_volume(const char *dir, const char *src, const char *target, int ro)
 {
 	char path[PATH_MAX];
 	struct stat st;
 	snprintf(path, sizeof path, "%s/%s", dir, target);
 	if (stat(src, &st) != 0)
-		die("volume: %s: %m", src);
+		return fail_with("volume: %s: %m", src);
 	/* The mount point must be of the same kind as what is bound on it. */
 	if (S_ISDIR(st.st_mode)) {
 		char *p = path + strlen(dir) + 1;
@@ -133,50 +137,52 @@ void rootfs_bind_volume(const char *dir, const char *src, const char *target, in
 			*p = '/';
 		}
 		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			die("volume: mkdir %s: %m", target);
+			return fail_with("volume: mkdir %s: %m", target);
 	} else {
 		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 		if (fd >= 0)
 			close(fd);
 	}
 	if (mount(src, path, NULL, MS_BIND | MS_REC, NULL) != 0)
-		die("volume: bind %s on %s: %m", src, target);
+		return fail_with("volume: bind %s on %s: %m", src, target);
 	/* Read-only takes a second step: a bind mount's flags other than
 	 * MS_BIND|MS_REC are ignored until a remount. */
 	if (ro && mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
-		die("volume: read-only %s: %m", target);
+		return fail_with("volume: read-only %s: %m", target);
+	return 0;
 }
 
-static void enter(const char *dir, int readonly);
+static int enter(const char *dir, int readonly);
 
-void rootfs_enter(const char *dir)
+int rootfs_enter(const char *dir)
 {
-	enter(dir, 0);
+	return enter(dir, 0);
 }
 
-void rootfs_enter_readonly(const char *dir)
+int rootfs_enter_readonly(const char *dir)
 {
-	enter(dir, 1);
+	return enter(dir, 1);
 }
 
-static void enter(const char *dir, int readonly)
+static int enter(const char *dir, int readonly)
 {
 	/* pivot_root wants the new root to be a mount point, not just a
 	 * folder: bind the folder onto itself to make it one. */
 	if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) != 0)
-		die_host("rootfs: bind %s: %m", dir);
+		return fail_host("rootfs: bind %s: %m", dir);
 	if (readonly && mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
-		die_host("rootfs: read-only %s: %m", dir);
+		return fail_host("rootfs: read-only %s: %m", dir);
 	if (chdir(dir) != 0)
-		die("rootfs: chdir %s: %m", dir);
+		return fail_with("rootfs: chdir %s: %m", dir);
 
 	/* Relative paths from here on: these land inside the new root. */
-	mount_at("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	mount_at("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-		 "mode=755,size=65536k");
-	dev_populate("dev");
-	mount_at("sysfs", "sys", "sysfs",
-		 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (mount_at("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
+	    mount_at("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+		     "mode=755,size=65536k") < 0 ||
+	    dev_populate("dev") < 0 ||
+	    mount_at("sysfs", "sys", "sysfs",
+		     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return -1;
 
 	/* pivot_root(".", ".") stacks the old root on top of the new one at
 	 * the same place, so no /.old_root folder has to be made inside the
@@ -184,14 +190,15 @@ static void enter(const char *dir, int readonly)
 	 * MNT_DETACH because the host's mounts below it are busy. glibc has
 	 * no wrapper for pivot_root. */
 	if (syscall(SYS_pivot_root, ".", ".") != 0)
-		die_host("rootfs: pivot_root %s: %m", dir);
+		return fail_host("rootfs: pivot_root %s: %m", dir);
 	if (umount2(".", MNT_DETACH) != 0)
-		die_host("rootfs: detach the old root: %m");
+		return fail_host("rootfs: detach the old root: %m");
 	if (chdir("/") != 0)
-		die("rootfs: chdir /: %m");
+		return fail_with("rootfs: chdir /: %m");
+	return 0;
 }
 
-void rootfs_workdir(const char *dir)
+int rootfs_workdir(const char *dir)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s", dir);
@@ -200,15 +207,14 @@ void rootfs_workdir(const char *dir)
 		mkdir(path, 0755);
 		*p = '/';
 	}
-	if (mkdir(path, 0755) != 0 && errno != EEXIST)
-		die("-w %s: %m", dir);
-	if (chdir(path) != 0)
-		die("-w %s: %m", dir);
+	if ((mkdir(path, 0755) != 0 && errno != EEXIST) || chdir(path) != 0)
+		return fail_with("-w %s: %m", dir);
 	/* A magic link (/proc/self/fd/N, /proc/PID/cwd) can lead anywhere,
 	 * the host included; getcwd() then finds no path to the directory
 	 * from our root and fails with ENOENT (runc's check since
 	 * CVE-2024-21626). */
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof cwd) && errno == ENOENT)
-		die("-w %s: leads outside the container", dir);
+		return fail_with("-w %s: leads outside the container", dir);
+	return 0;
 }

@@ -16,36 +16,40 @@
 int rootfs_check(const char *dir, char *abs, size_t abs_size, char *why,
 		 size_t why_size);
 
-/* (day 09) Inside the child, before rootfs_enter(): bind the host file
+/* The functions below run inside the child. Each returns 0, or -1 with the
+ * step that failed recorded (fail.h): "rootfs: pivot_root /x: Invalid
+ * argument".
+ *
+ * (day 09) Inside the child, before rootfs_enter(): bind the host file
  * FILE over DIR/TARGET (e.g. "etc/hosts"), so the container sees a file of
  * its own there while the rootfs folder stays untouched (the target is made
- * empty if the rootfs lacks it). Dies (125) on failure. */
-void rootfs_bind_file(const char *dir, const char *file, const char *target);
+ * empty if the rootfs lacks it). */
+int rootfs_bind_file(const char *dir, const char *file, const char *target);
 
 /* (day 10) Inside the child, before rootfs_enter(): mount an overlay on
  * MERGED, with the rootfs folder LOWER as its read-only lower layer and
  * UPPER (with WORK, overlayfs's scratch folder on the same filesystem) as
  * the container's private layer: every write lands in UPPER, so twenty
  * containers can share one rootfs folder and never see each other's files,
- * and the folder itself is never modified. Dies (125) on failure. */
-void rootfs_overlay(const char *lower, const char *upper, const char *work,
-		    const char *merged);
+ * and the folder itself is never modified. */
+int rootfs_overlay(const char *lower, const char *upper, const char *work,
+		   const char *merged);
 
 /* (day 10) Inside the child, before rootfs_enter(): bind the host path
  * SRC onto DIR/TARGET (made if missing), read-only if RO. */
-void rootfs_bind_volume(const char *dir, const char *src, const char *target, int ro);
+int rootfs_bind_volume(const char *dir, const char *src, const char *target, int ro);
 
 /* (day 10) rootfs_enter(), with the root itself mounted read-only (/proc,
  * /dev and /sys on top of it stay as they are). */
-void rootfs_enter_readonly(const char *dir);
+int rootfs_enter_readonly(const char *dir);
 
 /* (day 10) After rootfs_enter(): chdir into DIR (absolute, inside the
  * container), making it first if it is missing, as Docker's -w does. */
-void rootfs_workdir(const char *dir);
+int rootfs_workdir(const char *dir);
 
 /* Inside the child (after ns_private_mounts): make DIR the root. Mounts a
  * fresh /proc, a minimal /dev and a read-only /sys inside it, pivots, and
- * detaches the old root. Dies (125) on failure. */
-void rootfs_enter(const char *dir);
+ * detaches the old root. */
+int rootfs_enter(const char *dir);
 
 #endif

@@ -31,7 +31,7 @@ static sigset_t waited_set(void)
 static int parent_pidfd = -1;
 static pid_t parent_pid;
 
-void signals_block(void)
+int signals_block(void)
 {
 	sigset_t set = waited_set();
 	if (parent_pid != getpid()) {
@@ -45,7 +45,8 @@ void signals_block(void)
 	 * for ever. */
 	signal(SIGCHLD, SIG_DFL);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
-		die("sigprocmask: %m");
+		return fail_with("sigprocmask: %m");
+	return 0;
 }
 
 void signals_child_setup(void)
@@ -115,11 +116,10 @@ int signals_wait_forwarding(pid_t child)
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&set, &si);
-		if (sig < 0) {
-			if (errno == EINTR)
-				continue;
-			die("sigwaitinfo: %m");
-		}
+		if (sig < 0 && errno == EINTR)
+			continue;
+		if (sig < 0) /* EINVAL only: a bug, not a state of the host */
+			return signals_give_up(child, "sigwaitinfo");
 		if (signals_handle(child, sig, si.si_code, &status))
 			return status;
 	}
@@ -130,6 +130,17 @@ int signals_fd(void)
 	sigset_t set = waited_set();
 	int fd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (fd < 0)
-		die("signalfd: %m");
+		return fail_with("signalfd: %m");
 	return fd;
+}
+
+int signals_give_up(pid_t child, const char *what)
+{
+	int status;
+	warn("%s: %m; ending the command (SIGKILL)", what);
+	kill(child, SIGKILL);
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return SIGKILL; /* not ours to reap: a waitpid() status of "killed" */
+	return status;
 }

@@ -11,8 +11,9 @@
 #include <sys/types.h>
 
 /* Block the signals tdg forwards, and SIGCHLD. Call before starting the
- * child so that no signal can arrive between fork/clone and the wait. */
-void signals_block(void);
+ * child so that no signal can arrive between fork/clone and the wait.
+ * 0, or -1 with the failure recorded. */
+int signals_block(void);
 
 /* In the child, before exec: unblock them again (the mask is inherited
  * across fork, clone and exec) and ask the kernel to SIGKILL the child if
@@ -26,8 +27,16 @@ void signals_child_setup(void);
 int signals_wait_forwarding(pid_t child);
 
 /* (day 05) For a loop that waits on other fds too (the watcher): a
- * signalfd that becomes readable when one of the blocked signals arrives. */
+ * signalfd that becomes readable when one of the blocked signals arrives;
+ * -1 with the failure recorded. */
 int signals_fd(void);
+
+/* (day 05) When the wait itself fails (it should not: only a bug makes
+ * sigwaitinfo or poll fail): a command nobody watches must not run on, so
+ * warn "WHAT: <errno's text>; ending the command", SIGKILL CHILD, reap it
+ * and return its waitpid() status. Waiting never fails its caller: the
+ * caller still has the end to record and resources to release. */
+int signals_give_up(pid_t child, const char *what);
 
 /* (day 05) Handle one signal read from signals_fd() (SIGNO and SI_CODE from
  * its signalfd_siginfo): forward it to CHILD, or, for SIGCHLD, reap. Returns

@@ -21,16 +21,20 @@ const char *state_root(void)
 	return r && *r ? r : "/var/lib/tdg";
 }
 
-void state_path(char *out, size_t size, const char *id, const char *file)
+int state_path(char *out, size_t size, const char *id, const char *file)
 {
 	int n = snprintf(out, size, "%s/containers%s%s%s%s", state_root(),
 			 id ? "/" : "", id ? id : "", file ? "/" : "",
 			 file ? file : "");
-	if (n < 0 || (size_t)n >= size)
-		die("state: path too long under %s", state_root());
+	if (n < 0 || (size_t)n >= size) {
+		out[0] = '\0'; /* no path rather than a cut one: ENOENT, never a stranger */
+		errno = ENAMETOOLONG;
+		return fail_with("state: path too long under %s", state_root());
+	}
+	return 0;
 }
 
-static void mkdir_p(const char *path)
+static int mkdir_p(const char *path)
 {
 	char tmp[PATH_MAX];
 	snprintf(tmp, sizeof tmp, "%s", path);
@@ -38,41 +42,44 @@ static void mkdir_p(const char *path)
 		if (*p == '/') {
 			*p = '\0';
 			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-				die_host("state: mkdir %s: %m", tmp);
+				return fail_host("state: mkdir %s: %m", tmp);
 			*p = '/';
 		}
 	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-		die_host("state: mkdir %s: %m; is TDG_ROOT writable?", tmp);
+		return fail_host("state: mkdir %s: %m; is TDG_ROOT writable?", tmp);
+	return 0;
 }
 
 static int lock_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return fail_with("state: open %s: %m", path);
 	/* flock works on a folder's fd too; the lock is released when the fd
 	 * is closed, which includes tdg dying: a crash never leaves it held. */
 	while (flock(fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			die("state: flock %s: %m", path);
+		if (errno != EINTR) {
+			int err = errno;
+			close(fd);
+			errno = err;
+			return fail_with("state: flock %s: %m", path);
+		}
 	return fd;
 }
 
 int state_lock_all(void)
 {
 	char dir[PATH_MAX];
-	state_path(dir, sizeof dir, NULL, NULL);
-	mkdir_p(dir);
-	int fd = lock_dir(dir);
-	if (fd < 0)
-		die("state: open %s: %m", dir);
-	return fd;
+	if (state_path(dir, sizeof dir, NULL, NULL) < 0 || mkdir_p(dir) < 0)
+		return -1;
+	return lock_dir(dir);
 }
 
 int state_lock(const char *id)
 {
 	char dir[PATH_MAX];
-	state_path(dir, sizeof dir, id, NULL);
+	if (state_path(dir, sizeof dir, id, NULL) < 0)
+		return -1;
 	return lock_dir(dir);
 }
 
@@ -85,50 +92,40 @@ void state_unlock(int fd)
 int state_create(json_t *c)
 {
 	char dir[PATH_MAX];
-	state_path(dir, sizeof dir, state_str(c, "id"), NULL);
-	if (mkdir(dir, 0700) != 0) {
-		if (errno == EEXIST)
-			return -1;
-		die("state: mkdir %s: %m", dir);
-	}
+	if (state_path(dir, sizeof dir, state_str(c, "id"), NULL) < 0)
+		return -1;
+	if (mkdir(dir, 0700) != 0)
+		return fail_with("state: mkdir %s: %m", dir); /* EEXIST: id taken */
 	/* A folder without its config.json would be a container nobody can
 	 * see (ps skips it) nor name: none rather than that. */
-	if (state_try_save(c) != 0) {
+	if (state_save(c) != 0) {
 		int err = errno;
 		rmdir(dir);
 		errno = err;
-		die("state: write %s/config.json: %m", dir);
+		return -1;
 	}
 	return 0;
 }
 
-void state_save(json_t *c)
-{
-	if (state_try_save(c) != 0) {
-		char final[PATH_MAX];
-		int err = errno;
-		state_path(final, sizeof final, state_str(c, "id"), "config.json");
-		errno = err;
-		die("state: write %s: %m", final);
-	}
-}
-
-int state_try_save(json_t *c)
+int state_save(json_t *c)
 {
 	char final[PATH_MAX], tmp[PATH_MAX];
 	const char *id = state_str(c, "id");
-	state_path(final, sizeof final, id, "config.json");
-	state_path(tmp, sizeof tmp, id, ".config.json.XXXXXX");
+	if (state_path(final, sizeof final, id, "config.json") < 0 ||
+	    state_path(tmp, sizeof tmp, id, ".config.json.XXXXXX") < 0)
+		return -1;
 
 	char *text = json_dumps(c, JSON_INDENT(2));
-	if (!text)
-		die("state: cannot encode the metadata of %s", id);
+	if (!text) {
+		errno = ENOMEM;
+		return fail_with("state: cannot encode the metadata of %s", id);
+	}
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		int err = errno;
 		free(text);
 		errno = err;
-		return -1;
+		return fail_with("state: write %s: %m", final);
 	}
 	size_t len = strlen(text), off = 0;
 	int err = 0;
@@ -151,7 +148,7 @@ int state_try_save(json_t *c)
 			err = errno;
 		unlink(tmp);
 		errno = err;
-		return -1;
+		return fail_with("state: write %s: %m", final);
 	}
 	return 0;
 }
@@ -160,13 +157,17 @@ json_t *state_load(const char *id)
 {
 	char path[PATH_MAX];
 	json_error_t jerr;
-	state_path(path, sizeof path, id, "config.json");
-	if (access(path, F_OK) != 0)
-		return NULL; /* errno from access: ENOENT */
+	if (state_path(path, sizeof path, id, "config.json") < 0)
+		return NULL;
+	if (access(path, F_OK) != 0) { /* errno from access: ENOENT */
+		fail_with("no such container: '%s'", id);
+		return NULL;
+	}
 	json_t *c = json_load_file(path, 0, &jerr);
 	if (!c || !json_is_object(c) || strcmp(state_str(c, "id"), id) != 0) {
 		json_decref(c);
 		errno = EINVAL;
+		fail_with("%s: config.json is not valid tdg metadata", id);
 		return NULL;
 	}
 	return c;
@@ -181,14 +182,24 @@ static int by_creation(const void *a, const void *b)
 json_t **state_list(size_t *n)
 {
 	char dir[PATH_MAX];
-	state_path(dir, sizeof dir, NULL, NULL);
-	json_t **list = NULL;
-	size_t cap = 0;
+	size_t cap = 16;
+	json_t **list;
 	*n = 0;
+	if (state_path(dir, sizeof dir, NULL, NULL) < 0)
+		return NULL;
+	if (!(list = malloc(cap * sizeof *list))) {
+		fail_with("state: out of memory");
+		return NULL;
+	}
 
 	DIR *d = opendir(dir);
-	if (!d)
-		return NULL; /* no containers/ yet: nothing ever ran */
+	if (!d && errno == ENOENT)
+		return list; /* no containers/ yet: nothing ever ran */
+	if (!d) {
+		free(list);
+		fail_with("state: open %s: %m", dir);
+		return NULL;
+	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (!id_valid(e->d_name))
@@ -202,10 +213,17 @@ json_t **state_list(size_t *n)
 			continue;
 		}
 		if (*n == cap) {
-			cap = cap ? 2 * cap : 16;
-			list = realloc(list, cap * sizeof *list);
-			if (!list)
-				die("state: out of memory");
+			json_t **more = realloc(list, 2 * cap * sizeof *list);
+			if (!more) {
+				json_decref(c);
+				closedir(d);
+				state_free_list(list, *n);
+				*n = 0;
+				fail_with("state: out of memory");
+				return NULL;
+			}
+			list = more;
+			cap *= 2;
 		}
 		list[(*n)++] = c;
 	}
@@ -222,10 +240,11 @@ void state_free_list(json_t **list, size_t n)
 	free(list);
 }
 
-int state_find(const char *ref, char *id_out, char *why, size_t size)
+int state_find(const char *ref, char *id_out)
 {
 	char dir[PATH_MAX];
-	state_path(dir, sizeof dir, NULL, NULL);
+	if (state_path(dir, sizeof dir, NULL, NULL) < 0)
+		return -1;
 	size_t reflen = strlen(ref);
 	int prefix_hits = 0, name_hit = 0;
 	char prefix_id[TDG_ID_LEN + 1] = "", name_id[TDG_ID_LEN + 1] = "";
@@ -263,18 +282,10 @@ int state_find(const char *ref, char *id_out, char *why, size_t size)
 		return 0;
 	}
 	if (prefix_hits > 1)
-		snprintf(why, size, "'%s' matches %d containers; give more of the id", ref,
-			 prefix_hits);
-	else
-		snprintf(why, size, "no such container: '%s'; 'tdg ps -a' lists them", ref);
-	return -1;
-}
-
-void state_resolve(const char *ref, char *id_out)
-{
-	char why[1024];
-	if (state_find(ref, id_out, why, sizeof why) != 0)
-		die("%s", why);
+		return fail_with("'%s' matches %d containers; give more of the id", ref,
+				 prefix_hits);
+	errno = ENOENT;
+	return fail_with("no such container: '%s'; 'tdg ps -a' lists them", ref);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag,
@@ -289,7 +300,10 @@ static int remove_one(const char *path, const struct stat *st, int flag,
 void state_remove(const char *id)
 {
 	char dir[PATH_MAX];
-	state_path(dir, sizeof dir, id, NULL);
+	if (state_path(dir, sizeof dir, id, NULL) < 0) {
+		warn("%s", fail_last.msg);
+		return;
+	}
 	/* Depth first, without following symlinks: only what is inside. */
 	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -316,7 +330,7 @@ int state_record_locked(json_t *c, const char *const keys[])
 	for (size_t i = 0; keys[i]; i++) /* a key C lacks stays as stored */
 		if (json_object_get(c, keys[i]))
 			json_object_set(disk, keys[i], json_object_get(c, keys[i]));
-	if (state_try_save(disk) != 0)
+	if (state_save(disk) != 0)
 		rc = fail_with("state: cannot record container %s: %m; free space under %s",
 			       id, state_root());
 	json_decref(disk);

@@ -20,7 +20,19 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-void watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached)
+/* Close every fd W holds and mark it -1 (each of them may be -1). */
+static void close_fds(struct watcher *w)
+{
+	int *fds[] = {&w->log, &w->out[0], &w->out[1], &w->err[0], &w->err[1], &w->null,
+		      &w->exec_result[0], &w->exec_result[1], &w->ready[0], &w->ready[1]};
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
+int watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached)
 {
 	*w = (struct watcher){.log = -1, .out = {-1, -1}, .err = {-1, -1},
 			      .null = -1, .pty = -1, .in = -1,
@@ -28,44 +40,52 @@ void watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached)
 			      .exec_result = {-1, -1}, .ready = {-1, -1}};
 	if (detached && ((w->null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
 			 pipe2(w->exec_result, O_CLOEXEC) != 0 ||
-			 pipe2(w->ready, O_CLOEXEC) != 0))
-		die("run -d: %m");
+			 pipe2(w->ready, O_CLOEXEC) != 0)) {
+		fail_with("run -d: %m");
+		goto fail;
+	}
 	if (!capture)
-		return;
-	state_path(w->log_path, sizeof w->log_path, state_str(c, "id"), "container.log");
+		return 0;
+	if (state_path(w->log_path, sizeof w->log_path, state_str(c, "id"),
+		       "container.log") < 0)
+		goto fail;
 	w->log = open(w->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (w->log < 0)
-		die("open %s: %m", w->log_path);
+	if (w->log < 0) {
+		fail_with("open %s: %m", w->log_path);
+		goto fail;
+	}
 	/* O_CLOEXEC on all four ends: the container gets copies on fds 1 and
 	 * 2 (dup2 clears the flag on the copy) and no other fd of ours. */
-	if (pipe2(w->out, O_CLOEXEC) != 0 || pipe2(w->err, O_CLOEXEC) != 0)
-		die("pipe: %m");
-}
-
-/* In the child, on the way out before exec: tell the watcher. */
-static int exec_result_fd = -1;
-static void report_failure(void *status)
-{
-	char b = (char)(long)status;
-	if (write(exec_result_fd, &b, 1) != 1)
-		return; /* the watcher is gone: nobody to tell */
+	if (pipe2(w->out, O_CLOEXEC) != 0 || pipe2(w->err, O_CLOEXEC) != 0) {
+		fail_with("pipe: %m");
+		goto fail;
+	}
+	return 0;
+fail:
+	close_fds(w);
+	return -1;
 }
 
 void watcher_child_stdio(struct watcher *w)
 {
-	if (w->exec_result[1] >= 0) {
-		/* A die() in the child (125) or a failed exec (126, 127)
-		 * writes its status; a successful exec closes the pipe. */
-		exec_result_fd = w->exec_result[1];
-		fail_undo(report_failure, (void *)(long)TDG_EXIT_FAILED);
-		spawn_report_failure_to(exec_result_fd);
-	}
+	/* A failed exec (126, 127) writes its status there; a successful
+	 * one closes the pipe (close-on-exec); a failure before it,
+	 * watcher_child_failed(). */
+	if (w->exec_result[1] >= 0)
+		spawn_report_failure_to(w->exec_result[1]);
 	if (w->null >= 0)
 		dup2(w->null, STDIN_FILENO);
 	if (w->log >= 0) {
 		dup2(w->out[1], STDOUT_FILENO);
 		dup2(w->err[1], STDERR_FILENO);
 	}
+}
+
+void watcher_child_failed(struct watcher *w)
+{
+	char b = TDG_EXIT_FAILED;
+	if (w->exec_result[1] >= 0 && write(w->exec_result[1], &b, 1) != 1)
+		return; /* the watcher is gone: nobody to tell */
 }
 
 /* Close every fd but 0-2 and the ones in KEEP (-1 ends the list). */
@@ -104,7 +124,8 @@ int watcher_wait_started(struct watcher *w, const char *id)
 		 * would have. */
 		char buf[4096];
 		ssize_t n;
-		container_wait_exited(id, NULL, -1);
+		if (container_wait_exited(id, NULL, -1) < 0)
+			warn("%s", fail_last.msg); /* show the log all the same */
 		int log = open(w->log_path, O_RDONLY | O_CLOEXEC);
 		while (log >= 0 && (n = read(log, buf, sizeof buf)) > 0)
 			if (write(STDERR_FILENO, buf, (size_t)n) != n)
@@ -262,8 +283,11 @@ int watcher_run(struct watcher *w, pid_t child)
 	 * head`): that must not kill the watcher, only stop the copy. */
 	signal(SIGPIPE, SIG_IGN);
 
+	int sfd = signals_fd();
+	if (sfd < 0)
+		return signals_give_up(child, "signalfd");
 	struct pollfd p[5] = {
-		{.fd = signals_fd(), .events = POLLIN},
+		{.fd = sfd, .events = POLLIN},
 		{.fd = w->log >= 0 ? w->out[0] : -1, .events = POLLIN},
 		{.fd = w->log >= 0 ? w->err[0] : -1, .events = POLLIN},
 		{.fd = w->pty, .events = POLLIN},
@@ -279,7 +303,8 @@ int watcher_run(struct watcher *w, pid_t child)
 		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			die("poll: %m");
+			close(sfd);
+			return signals_give_up(child, "poll");
 		}
 		/* Output first: drain what the container wrote before it ended.
 		 * A pty whose slave is closed reads EIO: that is its EOF. */

@@ -31,12 +31,18 @@ struct watcher {
 /* Before clone. CAPTURE: send the output through the watcher into the log
  * (false for a foreground run on a terminal: the container then writes to
  * the terminal itself, so programs see a tty). DETACHED: stdin /dev/null
- * and no copy to the terminal. */
-void watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached);
+ * and no copy to the terminal. 0, or -1 with the failure recorded (and
+ * nothing left open). */
+int watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached);
 
 /* In the container, first thing: put the pipes on fds 1 and 2 (and
  * /dev/null on 0 if detached), so even setup errors reach the log. */
 void watcher_child_stdio(struct watcher *w);
+
+/* In the container, when its setup failed before the exec (after it
+ * printed its one line): for `run -d`, tell the watcher the status, 125,
+ * which it passes on to tdg run. */
+void watcher_child_failed(struct watcher *w);
 
 /* For `run -d`, in tdg run after the fork: wait for the watcher's word.
  * Returns 0 when the command runs; its status when it failed before its

@@ -86,7 +86,8 @@ static int cmd_run(int argc, char **argv)
 
 	/* Block signals before the child exists: one arriving between fork and
 	 * the wait loop would otherwise kill tdg and orphan the command. */
-	signals_block();
+	if (signals_block() < 0)
+		return fail_report();
 	fflush(NULL); /* or the child would print tdg's unflushed output too */
 	pid_t pid = fork();
 	if (pid < 0)
@@ -111,4 +112,5 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
+	return fail_report();
 }

@@ -99,11 +99,20 @@ static int container_main(void *arg)
 	struct run_options *o = arg;
 
 	signals_child_setup();
-	if (sethostname(o->hostname, strlen(o->hostname)) != 0)
-		die("sethostname: %m");
-	ns_private_mounts(); /* before any mount of ours, or it leaks out */
-	ns_mount_proc("/proc");
+	if (sethostname(o->hostname, strlen(o->hostname)) != 0) {
+		fail_with("sethostname: %m");
+		goto fail;
+	}
+	if (ns_private_mounts() < 0) /* before any mount of ours, or it leaks out */
+		goto fail;
+	if (ns_mount_proc("/proc") < 0)
+		goto fail;
 	spawn_exec(o->command);
+fail:
+	/* It holds nothing to release. Its stderr is tdg's, so it prints the
+	 * one line itself; tdg passes the 125 on as its own status. */
+	fail_report();
+	_exit(TDG_EXIT_FAILED);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -113,11 +122,12 @@ static int cmd_run(int argc, char **argv)
 
 	/* Block signals before the child exists: one arriving between clone and
 	 * the wait loop would otherwise kill tdg and orphan the command. */
-	signals_block();
+	if (signals_block() < 0)
+		return fail_report();
 	fflush(NULL); /* or the child would print tdg's unflushed output too */
 	pid_t pid = ns_clone(container_main, &o, TDG_NAMESPACES);
 	if (pid < 0)
-		die("clone: %m; tdg needs root and a kernel with namespaces");
+		return fail_report();
 	return spawn_exit_status(signals_wait_forwarding(pid));
 }
 
@@ -134,4 +144,5 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
+	return fail_report();
 }

@@ -18,9 +18,11 @@
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define TDG_DAY 4
@@ -130,35 +132,57 @@ static int container_main(void *arg)
 	struct run_options *o = arg;
 
 	signals_child_setup();
-	if (sethostname(o->hostname, strlen(o->hostname)) != 0)
-		die("sethostname: %m");
-	ns_private_mounts(); /* before any mount of ours, or it leaks out */
-	rootfs_enter(o->rootfs);
+	if (sethostname(o->hostname, strlen(o->hostname)) != 0) {
+		fail_with("sethostname: %m");
+		goto fail;
+	}
+	if (ns_private_mounts() < 0) /* before any mount of ours, or it leaks out */
+		goto fail;
+	if (rootfs_enter(o->rootfs) < 0)
+		goto fail;
 	spawn_container_env(o->hostname);
 	spawn_exec(o->command);
+fail:
+	/* It holds nothing to release. Its stderr is tdg's, so it prints the
+	 * one line itself; tdg passes the 125 on as its own status. */
+	fail_report();
+	_exit(TDG_EXIT_FAILED);
 }
 
+/* Acquire in order; on failure, `goto fail` releases in reverse what was
+ * acquired (the fail: ladder at the end) and reports the one line. */
 static int cmd_run(int argc, char **argv)
 {
 	struct run_options o = {0};
+	pid_t pid = -1;
 	parse_run(argc, argv, &o);
 	json_t *c = container_new(o.command, o.name, o.hostname, o.rootfs);
-	fail_undo(container_discard, c); /* until it runs: no half-made container */
+	if (!c)
+		return fail_report();
 	o.hostname = state_str(c, "hostname");
 
 	/* Block signals before the child exists: one arriving between clone and
 	 * the wait loop would otherwise kill tdg and orphan the command. */
-	signals_block();
+	if (signals_block() < 0)
+		goto fail;
 	fflush(NULL); /* or the child would print tdg's unflushed output too */
-	pid_t pid = ns_clone(container_main, &o, TDG_NAMESPACES);
-	if (pid < 0)
-		die("clone: %m; tdg needs root and a kernel with namespaces");
-	container_started(c, pid);
-	fail_undo(NULL, NULL); /* it runs: from now on its end is recorded */
+	pid = ns_clone(container_main, &o, TDG_NAMESPACES);
+	if (pid < 0 || container_started(c, pid) < 0)
+		goto fail;
+	/* It runs: from now on its end is recorded, whatever happens. */
 	int status = spawn_exit_status(signals_wait_forwarding(pid));
 	container_exited(c, status);
 	json_decref(c);
 	return status;
+
+fail: /* until it runs: no half-made container */
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	container_discard(c);
+	json_decref(c);
+	return fail_report();
 }
 
 static int cmd_ps(int argc, char **argv)
@@ -176,6 +200,8 @@ static int cmd_ps(int argc, char **argv)
 	}
 	size_t n;
 	json_t **list = state_list(&n);
+	if (!list)
+		return fail_report();
 	/* What the files say may be stale (a killed tdg never wrote "exited"):
 	 * check each running one against the kernel before showing it. */
 	for (size_t i = 0; i < n; i++) {
@@ -199,7 +225,8 @@ static int cmd_inspect(int argc, char **argv)
 	}
 	if (argc != 2)
 		die("inspect: usage: tdg inspect ID");
-	state_resolve(argv[1], id);
+	if (state_find(argv[1], id) < 0)
+		return fail_report();
 	json_t *c = container_reconcile(id);
 	if (!c)
 		die("inspect: %s: %s; remove its folder (tdg rm %s, from day 06)", id,
@@ -228,4 +255,5 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "inspect") == 0)
 		return cmd_inspect(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
+	return fail_report();
 }

@@ -22,9 +22,11 @@
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define TDG_DAY 5
@@ -143,46 +145,65 @@ static int container_main(void *arg)
 
 	watcher_child_stdio(&o->watcher);
 	signals_child_setup();
-	if (sethostname(o->hostname, strlen(o->hostname)) != 0)
-		die("sethostname: %m");
-	ns_private_mounts(); /* before any mount of ours, or it leaks out */
-	rootfs_enter(o->rootfs);
+	if (sethostname(o->hostname, strlen(o->hostname)) != 0) {
+		fail_with("sethostname: %m");
+		goto fail;
+	}
+	if (ns_private_mounts() < 0) /* before any mount of ours, or it leaks out */
+		goto fail;
+	if (rootfs_enter(o->rootfs) < 0)
+		goto fail;
 	spawn_container_env(o->hostname);
 	spawn_exec(o->command);
+fail:
+	/* It holds nothing to release. Its stderr is tdg's, or the log (the
+	 * watcher copies it to the terminal; `run -d` shows it), so it prints
+	 * the one line itself; tdg passes the 125 on as its own status. */
+	fail_report();
+	watcher_child_failed(&o->watcher); /* run -d: the watcher waits for it */
+	_exit(TDG_EXIT_FAILED);
 }
 
+/* Acquire in order; on failure, `goto fail` releases in reverse what was
+ * acquired (the fail: ladder at the end) and reports the one line. */
 static int cmd_run(int argc, char **argv)
 {
 	struct run_options o = {0};
+	pid_t pid = -1;
+	bool discard = true; /* the container, on failure (not a -d watcher's job) */
 	parse_run(argc, argv, &o);
 	json_t *c = container_new(o.command, o.name, o.hostname, o.rootfs);
-	fail_undo(container_discard, c); /* until it runs: no half-made container */
+	if (!c)
+		return fail_report();
 	o.hostname = state_str(c, "hostname");
 	/* A foreground run on a terminal keeps it (a shell needs a tty);
 	 * anything else goes through the watcher into the log. */
-	watcher_prepare(&o.watcher, c, o.detach || !isatty(STDOUT_FILENO), o.detach);
+	if (watcher_prepare(&o.watcher, c, o.detach || !isatty(STDOUT_FILENO), o.detach) < 0)
+		goto fail;
 
 	fflush(NULL); /* or the children would print tdg's unflushed output too */
 	if (o.detach) {
 		/* Fork the watcher; this process only waits for its word that
 		 * the command runs, prints the id and returns to the shell. */
 		pid_t watcher = fork();
-		if (watcher < 0)
-			die("fork: %m");
+		if (watcher < 0) {
+			fail_with("fork: %m");
+			goto fail;
+		}
 		if (watcher > 0) {
 			int started = watcher_wait_started(&o.watcher, state_str(c, "id"));
 			if (started < 0) {
 				/* It died saying why, before the container ran
 				 * (or taking it along: PDEATHSIG). */
 				container_discard(c);
-				return TDG_EXIT_FAILED;
-			}
-			if (started > 0) /* failed before its exec, like Docker says */
-				return started;
-			printf("%s\n", state_str(c, "id"));
-			return 0;
+				started = TDG_EXIT_FAILED;
+			} else if (started == 0) {
+				printf("%s\n", state_str(c, "id"));
+			} /* else it failed before its exec, like Docker says */
+			json_decref(c);
+			return started;
 		}
-		fail_undo(NULL, NULL); /* tdg run above cleans up if we fail */
+		discard = false; /* tdg run above cleans up if we fail */
 		/* A session of its own: closing the terminal (SIGHUP to its
 		 * session) no longer reaches the watcher or the container. */
 		setsid();
@@ -190,12 +211,12 @@ static int cmd_run(int argc, char **argv)
 
 	/* Block signals before the child exists: one arriving between clone and
 	 * the wait loop would otherwise kill tdg and orphan the command. */
-	signals_block();
-	pid_t pid = ns_clone(container_main, &o, TDG_NAMESPACES);
-	if (pid < 0)
-		die("clone: %m; tdg needs root and a kernel with namespaces");
-	container_started(c, pid);
-	fail_undo(NULL, NULL); /* it runs: from now on its end is recorded */
+	if (signals_block() < 0)
+		goto fail;
+	pid = ns_clone(container_main, &o, TDG_NAMESPACES);
+	if (pid < 0 || container_started(c, pid) < 0)
+		goto fail;
+	/* It runs: from now on its end is recorded, whatever happens. */
 	if (o.detach) {
 		watcher_tell_started(&o.watcher);
 		watcher_detach(&o.watcher);
@@ -204,6 +225,16 @@ static int cmd_run(int argc, char **argv)
 	container_exited(c, status);
 	json_decref(c);
 	return o.detach ? 0 : status;
+
+fail: /* until it runs: no half-made container */
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (discard)
+		container_discard(c);
+	json_decref(c);
+	return fail_report();
 }
 
 static int cmd_ps(int argc, char **argv)
@@ -221,6 +252,8 @@ static int cmd_ps(int argc, char **argv)
 	}
 	size_t n;
 	json_t **list = state_list(&n);
+	if (!list)
+		return fail_report();
 	/* What the files say may be stale (a killed tdg never wrote "exited"):
 	 * check each running one against the kernel before showing it. */
 	for (size_t i = 0; i < n; i++) {
@@ -257,8 +290,9 @@ static int cmd_logs(int argc, char **argv)
 	}
 	if (!ref)
 		die("logs: usage: tdg logs [-f] ID");
-	state_resolve(ref, id);
-	return logs_print(id, follow);
+	if (state_find(ref, id) < 0 || logs_print(id, follow) < 0)
+		return fail_report();
+	return 0;
 }
 
 static int cmd_inspect(int argc, char **argv)
@@ -270,7 +304,8 @@ static int cmd_inspect(int argc, char **argv)
 	}
 	if (argc != 2)
 		die("inspect: usage: tdg inspect ID");
-	state_resolve(argv[1], id);
+	if (state_find(argv[1], id) < 0)
+		return fail_report();
 	json_t *c = container_reconcile(id);
 	if (!c)
 		die("inspect: %s: %s; remove its folder (tdg rm %s, from day 06)", id,
@@ -301,4 +336,5 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "logs") == 0)
 		return cmd_logs(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
+	return fail_report();
 }

@@ -26,6 +26,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,12 +202,16 @@ static int container_main(void *arg)
 	 * every page and every fork counts against the limits. */
 	cgroup_join(&o->cgroup);
 	signals_child_setup();
-	if (sethostname(o->hostname, strlen(o->hostname)) != 0)
-		die("sethostname: %m");
+	if (sethostname(o->hostname, strlen(o->hostname)) != 0) {
+		fail_with("sethostname: %m");
+		goto fail;
+	}
 	/* A new network namespace has a loopback interface, but down: even
 	 * 127.0.0.1 is unreachable until someone brings it up. */
-	if (o->net == NET_NONE && netlink_link_up("lo") != 0)
-		die("net: bring up lo: %m");
+	if (o->net == NET_NONE && netlink_link_up("lo") != 0) {
+		fail_with("net: bring up lo: %m");
+		goto fail;
+	}
 	if (o->net == NET_BRIDGE) {
 		/* Our eth0 is made by tdg, from outside, once we exist: wait
 		 * for its word on the pipe (EOF: it failed, and says why). */
@@ -216,30 +221,39 @@ static int container_main(void *arg)
 			_exit(TDG_EXIT_FAILED);
 		network_configure_inside(&o->network);
 	}
-	ns_private_mounts(); /* before any mount of ours, or it leaks out */
-	if (o->net == NET_BRIDGE) {
-		rootfs_bind_file(o->rootfs, o->network.etc[0], "etc/hosts");
-		rootfs_bind_file(o->rootfs, o->network.etc[1], "etc/resolv.conf");
-		rootfs_bind_file(o->rootfs, o->network.etc[2], "etc/hostname");
-	}
-	rootfs_enter(o->rootfs);
+	if (ns_private_mounts() < 0) /* before any mount of ours, or it leaks out */
+		goto fail;
+	if (o->net == NET_BRIDGE &&
+	    (rootfs_bind_file(o->rootfs, o->network.etc[0], "etc/hosts") < 0 ||
+	     rootfs_bind_file(o->rootfs, o->network.etc[1], "etc/resolv.conf") < 0 ||
+	     rootfs_bind_file(o->rootfs, o->network.etc[2], "etc/hostname") < 0))
+		goto fail;
+	if (rootfs_enter(o->rootfs) < 0)
+		goto fail;
 	spawn_container_env(o->hostname);
 	spawn_exec(o->command);
+fail:
+	/* It holds nothing to release. Its stderr is tdg's, or the log (the
+	 * watcher copies it to the terminal; `run -d` shows it), so it prints
+	 * the one line itself; tdg passes the 125 on as its own status. */
+	fail_report();
+	watcher_child_failed(&o->watcher); /* run -d: the watcher waits for it */
+	_exit(TDG_EXIT_FAILED);
 }
 
 /* The container's cgroup: recorded in its metadata before it is made (so
  * that whoever finds the container ended can remove it), made and limited
  * before the container starts. */
-static void setup_cgroup(struct run_options *o, json_t *c)
+static int setup_cgroup(struct run_options *o, json_t *c)
 {
 	const struct limits *l = &o->limits;
 	char why[PATH_MAX + 256];
 	enum cgroup_version v = cgroup_detect(CGROUP_ROOT);
 	if (v == CGROUP_NONE) {
 		if (!l->memory && !l->cpu_quota && !l->pids)
-			return; /* nothing to enforce: run without one */
-		die("run: no cgroup filesystem at %s; limits need cgroups v1 or v2",
-		    CGROUP_ROOT);
+			return 0; /* nothing to enforce: run without one */
+		return fail_with("run: no cgroup filesystem at %s; limits need cgroups v1 or v2",
+				 CGROUP_ROOT);
 	}
 	cgroup_plan(&o->cgroup, CGROUP_ROOT, v, state_str(c, "id"));
 	json_t *dirs = json_array();
@@ -254,10 +268,12 @@ static void setup_cgroup(struct run_options *o, json_t *c)
 	json_object_set_new(c, "oom_killed", json_false());
 	static const char *const keys[] = {"cgroup", "cgroup_version", "memory", "cpus",
 					   "pids_limit", "oom_killed", NULL};
-	container_record(c, keys);
+	if (state_record(c, keys) < 0)
+		return -1;
 
 	if (cgroup_create(&o->cgroup, l, why, sizeof why) != 0)
-		die("run: cgroup: %s", why);
+		return fail_with("run: cgroup: %s", why);
+	return 0;
 }
 
 /* After the container: read the OOM verdict from the cgroup (the signal
@@ -270,53 +286,65 @@ static void finish_cgroup(struct run_options *o, json_t *c)
 	if (o->cgroup.ndirs) {
 		static const char *const keys[] = {"oom_killed", NULL};
 		json_object_set_new(c, "oom_killed", json_boolean(oom));
-		container_record(c, keys);
+		state_record(c, keys); /* if the disk refuses, container_exited warns */
 	}
 	container_release(c);
 }
 
+/* Acquire in order; on failure, `goto fail` releases in reverse what was
+ * acquired (the fail: ladder at the end) and reports the one line. */
 static int cmd_run(int argc, char **argv)
 {
 	struct run_options o = {0};
+	pid_t pid = -1;
+	bool discard = true; /* the container, on failure (not a -d watcher's job) */
 	parse_run(argc, argv, &o);
 	json_t *c = container_new(o.command, o.name, o.hostname, o.rootfs);
-	fail_undo(container_discard, c); /* until it runs: no half-made container */
+	if (!c)
+		return fail_report();
 	o.hostname = state_str(c, "hostname");
 	if (o.net == NET_BRIDGE) {
 		network_prepare(&o.network, c);
-		if (pipe2(o.sync, O_CLOEXEC) != 0)
-			die("pipe: %m");
+		if (pipe2(o.sync, O_CLOEXEC) != 0) {
+			fail_with("pipe: %m");
+			goto fail;
+		}
 	} else {
 		json_object_set_new(c, "network", json_string(o.net == NET_NONE ? "none" : "host"));
 		static const char *const net_keys[] = {"network", NULL};
-		container_record(c, net_keys);
+		if (state_record(c, net_keys) < 0)
+			goto fail;
 	}
-	setup_cgroup(&o, c);
+	if (setup_cgroup(&o, c) < 0)
+		goto fail;
 	/* A foreground run on a terminal keeps it (a shell needs a tty);
 	 * anything else goes through the watcher into the log. */
-	watcher_prepare(&o.watcher, c, o.detach || !isatty(STDOUT_FILENO), o.detach);
+	if (watcher_prepare(&o.watcher, c, o.detach || !isatty(STDOUT_FILENO), o.detach) < 0)
+		goto fail;
 
 	fflush(NULL); /* or the children would print tdg's unflushed output too */
 	if (o.detach) {
 		/* Fork the watcher; this process only waits for its word that
 		 * the command runs, prints the id and returns to the shell. */
 		pid_t watcher = fork();
-		if (watcher < 0)
-			die("fork: %m");
+		if (watcher < 0) {
+			fail_with("fork: %m");
+			goto fail;
+		}
 		if (watcher > 0) {
 			int started = watcher_wait_started(&o.watcher, state_str(c, "id"));
 			if (started < 0) {
 				/* It died saying why, before the container ran
 				 * (or taking it along: PDEATHSIG). */
 				container_discard(c);
-				return TDG_EXIT_FAILED;
-			}
-			if (started > 0) /* failed before its exec, like Docker says */
-				return started;
-			printf("%s\n", state_str(c, "id"));
-			return 0;
+				started = TDG_EXIT_FAILED;
+			} else if (started == 0) {
+				printf("%s\n", state_str(c, "id"));
+			} /* else it failed before its exec, like Docker says */
+			json_decref(c);
+			return started;
 		}
-		fail_undo(NULL, NULL); /* tdg run above cleans up if we fail */
+		discard = false; /* tdg run above cleans up if we fail */
 		/* A session of its own: closing the terminal (SIGHUP to its
 		 * session) no longer reaches the watcher or the container. */
 		setsid();
@@ -324,26 +352,27 @@ static int cmd_run(int argc, char **argv)
 
 	/* Block signals before the child exists: one arriving between clone and
 	 * the wait loop would otherwise kill tdg and orphan the command. */
-	signals_block();
-	pid_t pid = ns_clone(container_main, &o,
-			     TDG_NAMESPACES | (o.net != NET_HOST ? CLONE_NEWNET : 0));
+	if (signals_block() < 0)
+		goto fail;
+	pid = ns_clone(container_main, &o,
+		       TDG_NAMESPACES | (o.net != NET_HOST ? CLONE_NEWNET : 0));
 	if (pid < 0)
-		die("clone: %m; tdg needs root and a kernel with namespaces");
+		goto fail;
 	if (o.net == NET_BRIDGE) {
 		if (network_attach(&o.network, pid) != 0) {
-			int err = errno;
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			errno = err;
-			die("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
+			fail_with("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
+			goto fail;
 		}
-		if (write(o.sync[1], "G", 1) != 1)
-			die("net: tell the container its eth0 is there: %m");
+		if (write(o.sync[1], "G", 1) != 1) {
+			fail_with("net: tell the container its eth0 is there: %m");
+			goto fail;
+		}
 		close(o.sync[0]);
 		close(o.sync[1]);
 	}
-	container_started(c, pid);
-	fail_undo(NULL, NULL); /* it runs: from now on its end is recorded */
+	if (container_started(c, pid) < 0)
+		goto fail;
+	/* It runs: from now on its end is recorded, whatever happens. */
 	if (o.detach) {
 		watcher_tell_started(&o.watcher);
 		watcher_detach(&o.watcher);
@@ -353,6 +382,16 @@ static int cmd_run(int argc, char **argv)
 	container_exited(c, status);
 	json_decref(c);
 	return o.detach ? 0 : status;
+
+fail: /* until it runs: no half-made container */
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (discard)
+		container_discard(c);
+	json_decref(c);
+	return fail_report();
 }
 
 static int cmd_ps(int argc, char **argv)
@@ -370,6 +409,8 @@ static int cmd_ps(int argc, char **argv)
 	}
 	size_t n;
 	json_t **list = state_list(&n);
+	if (!list)
+		return fail_report();
 	/* What the files say may be stale (a killed tdg never wrote "exited"):
 	 * check each running one against the kernel before showing it. */
 	for (size_t i = 0; i < n; i++) {
@@ -406,8 +447,9 @@ static int cmd_logs(int argc, char **argv)
 	}
 	if (!ref)
 		die("logs: usage: tdg logs [-f] ID");
-	state_resolve(ref, id);
-	return logs_print(id, follow);
+	if (state_find(ref, id) < 0 || logs_print(id, follow) < 0)
+		return fail_report();
+	return 0;
 }
 
 static int cmd_stop(int argc, char **argv)
@@ -436,8 +478,8 @@ static int cmd_stop(int argc, char **argv)
 		die("stop: unknown flag '%s'; %s", argv[i], usage_line);
 	if (i + 1 != argc)
 		die("stop: %s", usage_line);
-	state_resolve(argv[i], id);
-	container_stop(id, timeout);
+	if (state_find(argv[i], id) < 0 || container_stop(id, timeout) < 0)
+		return fail_report();
 	printf("%s\n", argv[i]);
 	return 0;
 }
@@ -463,18 +505,23 @@ static int cmd_rm(int argc, char **argv)
 	}
 	if (!ref)
 		die("rm: usage: tdg rm [-f] ID");
-	state_resolve(ref, id);
+	if (state_find(ref, id) < 0)
+		return fail_report();
 	json_t *c = container_reconcile(id);
 	bool running = c && strcmp(state_str(c, "status"), "running") == 0;
 	json_decref(c);
 	if (running && !force)
 		die("rm: container %s is running; stop it first, or use rm -f", ref);
-	if (running)
-		container_stop(id, 0); /* Docker's rm -f: no grace period */
+	if (running && container_stop(id, 0) < 0) /* Docker's rm -f: no grace period */
+		return fail_report();
 	int lock = state_lock_all();
+	if (lock < 0)
+		return fail_report();
+	/* Its state, and anything it still holds: holding containers/, a
+	 * release may take lease_lock (the lock order, state.h). */
 	c = state_load(id);
 	if (c)
-		container_discard(c); /* its state, and anything it still holds */
+		container_discard(c);
 	json_decref(c);
 	state_remove(id);
 	state_unlock(lock);
@@ -491,7 +538,8 @@ static int cmd_inspect(int argc, char **argv)
 	}
 	if (argc != 2)
 		die("inspect: usage: tdg inspect ID");
-	state_resolve(argv[1], id);
+	if (state_find(argv[1], id) < 0)
+		return fail_report();
 	json_t *c = container_reconcile(id);
 	if (!c)
 		die("inspect: %s: %s; remove its folder (tdg rm %s, from day 06)", id,
@@ -505,6 +553,11 @@ static int cmd_inspect(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* What `run` makes and `ps`, `stop` and `rm` may have to release for
+	 * a container whose watcher died (container.h), in the order it makes
+	 * them: the last made is released first. */
+	container_on_release(network_release);
+	container_on_release(cgroup_release);
 	if (argc < 2) {
 		usage(stderr);
 		return TDG_EXIT_FAILED;
@@ -526,4 +579,5 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "rm") == 0)
 		return cmd_rm(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
+	return fail_report();
 }

@@ -344,12 +344,16 @@ static int container_main(void *arg)
 	 * every page and every fork counts against the limits. */
 	cgroup_join(&o->cgroup);
 	signals_child_setup();
-	if (sethostname(o->hostname, strlen(o->hostname)) != 0)
-		die("sethostname: %m");
+	if (sethostname(o->hostname, strlen(o->hostname)) != 0) {
+		fail_with("sethostname: %m");
+		goto fail;
+	}
 	/* A new network namespace has a loopback interface, but down: even
 	 * 127.0.0.1 is unreachable until someone brings it up. */
-	if (o->net == NET_NONE && netlink_link_up("lo") != 0)
-		die_host("net: bring up lo: %m");
+	if (o->net == NET_NONE && netlink_link_up("lo") != 0) {
+		fail_host("net: bring up lo: %m");
+		goto fail;
+	}
 	if (o->net == NET_BRIDGE) {
 		/* Our eth0 is made by tdg, from outside, once we exist: wait
 		 * for its word on the pipe (EOF: it failed, and says why). */
@@ -359,51 +363,59 @@ static int container_main(void *arg)
 			_exit(TDG_EXIT_FAILED);
 		network_configure_inside(&o->network);
 	}
-	ns_private_mounts(); /* before any mount of ours, or it leaks out */
+	if (ns_private_mounts() < 0) /* before any mount of ours, or it leaks out */
+		goto fail;
 	if (o->userns.on) /* from here on the host's uid 100000; o->rootfs idmapped */
 		userns_enter(&o->userns, o->rootfs, sizeof o->rootfs);
 	/* The root: the rootfs folder itself if read-only, else an overlay
 	 * whose writes land in the container's own layer. */
 	const char *root = o->read_only ? o->rootfs : o->layer[2];
-	if (!o->read_only)
-		rootfs_overlay(o->rootfs, o->layer[0], o->layer[1], o->layer[2]);
-	if (o->net == NET_BRIDGE) {
-		rootfs_bind_file(root, o->network.etc[0], "etc/hosts");
-		rootfs_bind_file(root, o->network.etc[1], "etc/resolv.conf");
-		rootfs_bind_file(root, o->network.etc[2], "etc/hostname");
-	}
+	if (!o->read_only &&
+	    rootfs_overlay(o->rootfs, o->layer[0], o->layer[1], o->layer[2]) < 0)
+		goto fail;
+	if (o->net == NET_BRIDGE &&
+	    (rootfs_bind_file(root, o->network.etc[0], "etc/hosts") < 0 ||
+	     rootfs_bind_file(root, o->network.etc[1], "etc/resolv.conf") < 0 ||
+	     rootfs_bind_file(root, o->network.etc[2], "etc/hostname") < 0))
+		goto fail;
 	for (int i = 0; i < o->nvol; i++)
-		rootfs_bind_volume(root, o->vol[i].host, o->vol[i].ctr, o->vol[i].ro);
-	if (o->read_only)
-		rootfs_enter_readonly(root);
-	else
-		rootfs_enter(root);
+		if (rootfs_bind_volume(root, o->vol[i].host, o->vol[i].ctr, o->vol[i].ro) < 0)
+			goto fail;
+	if ((o->read_only ? rootfs_enter_readonly(root) : rootfs_enter(root)) < 0)
+		goto fail;
 	if (o->tty) /* in our own /dev now: the pty is made in the container */
 		tty_console_child(o->console[1], &o->winsize);
 	spawn_container_env(o->hostname);
 	for (int i = 0; i < o->nenv; i++)
 		putenv((char *)o->env[i]);
-	if (o->workdir)
-		rootfs_workdir(o->workdir);
+	if (o->workdir && rootfs_workdir(o->workdir) < 0)
+		goto fail;
 	security_enter(o->privileged); /* last: it takes away mount, and more */
 	if (o->init)
 		init_run(o->command);
 	spawn_exec(o->command);
+fail:
+	/* It holds nothing to release. Its stderr is tdg's, or the log (the
+	 * watcher copies it to the terminal; `run -d` shows it), so it prints
+	 * the one line itself; tdg passes the 125 on as its own status. */
+	fail_report();
+	watcher_child_failed(&o->watcher); /* run -d: the watcher waits for it */
+	_exit(TDG_EXIT_FAILED);
 }
 
 /* The container's cgroup: recorded in its metadata before it is made (so
  * that whoever finds the container ended can remove it), made and limited
  * before the container starts. */
-static void setup_cgroup(struct run_options *o, json_t *c)
+static int setup_cgroup(struct run_options *o, json_t *c)
 {
 	const struct limits *l = &o->limits;
 	char why[PATH_MAX + 256];
 	enum cgroup_version v = cgroup_detect(CGROUP_ROOT);
 	if (v == CGROUP_NONE) {
 		if (!l->memory && !l->cpu_quota && !l->pids)
-			return; /* nothing to enforce: run without one */
-		die_host("run: no cgroup filesystem at %s; limits need cgroups v1 or v2",
-			 CGROUP_ROOT);
+			return 0; /* nothing to enforce: run without one */
+		return fail_host("run: no cgroup filesystem at %s; limits need cgroups v1 or v2",
+				 CGROUP_ROOT);
 	}
 	cgroup_plan(&o->cgroup, CGROUP_ROOT, v, state_str(c, "id"));
 	json_t *dirs = json_array();
@@ -418,10 +430,12 @@ static void setup_cgroup(struct run_options *o, json_t *c)
 	json_object_set_new(c, "oom_killed", json_false());
 	static const char *const keys[] = {"cgroup", "cgroup_version", "memory", "cpus",
 					   "pids_limit", "oom_killed", NULL};
-	container_record(c, keys);
+	if (state_record(c, keys) < 0)
+		return -1;
 
 	if (cgroup_create(&o->cgroup, l, why, sizeof why) != 0)
-		die_host("run: cgroup: %s", why);
+		return fail_host("run: cgroup: %s", why);
+	return 0;
 }
 
 /* After the container: read the OOM verdict from the cgroup (the signal
@@ -437,12 +451,17 @@ static void finish_cgroup(struct run_options *o, json_t *c)
 	container_release(c);
 }
 
+/* Acquire in order; on failure, `goto fail` releases in reverse what was
+ * acquired (the fail: ladder at the end) and reports the one line. */
 static int cmd_run(int argc, char **argv)
 {
 	struct run_options o = {0};
+	pid_t pid = -1;
+	bool discard = true; /* the container, on failure (not a -d watcher's job) */
 	parse_run(argc, argv, &o);
 	json_t *c = container_new(o.command, o.name, o.hostname, o.rootfs);
-	fail_undo(container_discard, c); /* until it runs: no half-made container */
+	if (!c)
+		return fail_report();
 	o.hostname = state_str(c, "hostname");
 	if (!o.read_only) {
 		/* The container's own layer, in its state folder: `tdg rm`
@@ -450,8 +469,10 @@ static int cmd_run(int argc, char **argv)
 		static const char *const names[3] = {"upper", "work", "merged"};
 		for (int i = 0; i < 3; i++) {
 			state_path(o.layer[i], sizeof o.layer[i], state_str(c, "id"), names[i]);
-			if (mkdir(o.layer[i], 0755) != 0)
-				die("run: mkdir %s: %m", o.layer[i]);
+			if (mkdir(o.layer[i], 0755) != 0) {
+				fail_with("run: mkdir %s: %m", o.layer[i]);
+				goto fail;
+			}
 		}
 	}
 	/* Each record is a locked read-modify-rename of config.json, and on
@@ -469,24 +490,33 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (o.net == NET_BRIDGE) {
 		static const char *const ro_keys[] = {"read_only", "privileged", "userns", NULL};
-		container_record(c, ro_keys);
+		if (state_record(c, ro_keys) < 0)
+			goto fail;
 		network_prepare(&o.network, c);
 		ports_publish(c, o.ports, o.nports, o.network.addr, state_str(c, "subnet"));
-		if (pipe2(o.sync, O_CLOEXEC) != 0)
-			die("pipe: %m");
+		if (pipe2(o.sync, O_CLOEXEC) != 0) {
+			fail_with("pipe: %m");
+			goto fail;
+		}
 	} else {
 		json_object_set_new(c, "network", json_string(o.net == NET_NONE ? "none" : "host"));
 		static const char *const keys[] = {"read_only", "privileged", "userns",
 						   "network", NULL};
-		container_record(c, keys);
+		if (state_record(c, keys) < 0)
+			goto fail;
 	}
-	setup_cgroup(&o, c);
+	if (setup_cgroup(&o, c) < 0)
+		goto fail;
 	/* A foreground run on a terminal keeps it (a shell needs a tty);
 	 * anything else goes through the watcher into the log. */
-	watcher_prepare(&o.watcher, c, o.tty || o.detach || !isatty(STDOUT_FILENO), o.detach);
+	if (watcher_prepare(&o.watcher, c, o.tty || o.detach || !isatty(STDOUT_FILENO),
+			    o.detach) < 0)
+		goto fail;
 	if (o.tty) {
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, o.console) != 0)
-			die("run: socketpair: %m");
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, o.console) != 0) {
+			fail_with("run: socketpair: %m");
+			goto fail;
+		}
 		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &o.winsize) != 0)
 			ioctl(STDOUT_FILENO, TIOCGWINSZ, &o.winsize);
 	}
@@ -496,8 +526,10 @@ static int cmd_run(int argc, char **argv)
 		/* Fork the watcher; this process only waits for its word that
 		 * the command runs, prints the id and returns to the shell. */
 		pid_t watcher = fork();
-		if (watcher < 0)
-			die("fork: %m");
+		if (watcher < 0) {
+			fail_with("fork: %m");
+			goto fail;
+		}
 		if (watcher > 0) {
 			if (o.tty) { /* the watcher's and the child's, not ours */
 				close(o.console[0]);
@@ -512,14 +544,14 @@ static int cmd_run(int argc, char **argv)
 				/* It died saying why, before the container ran
 				 * (or taking it along: PDEATHSIG). */
 				container_discard(c);
-				return TDG_EXIT_FAILED;
-			}
-			if (started > 0) /* failed before its exec, like Docker says */
-				return started;
-			printf("%s\n", state_str(c, "id"));
-			return 0;
+				started = TDG_EXIT_FAILED;
+			} else if (started == 0) {
+				printf("%s\n", state_str(c, "id"));
+			} /* else it failed before its exec, like Docker says */
+			json_decref(c);
+			return started;
 		}
-		fail_undo(NULL, NULL); /* tdg run above cleans up if we fail */
+		discard = false; /* tdg run above cleans up if we fail */
 		/* A session of its own: closing the terminal (SIGHUP to its
 		 * session) no longer reaches the watcher or the container. */
 		setsid();
@@ -527,28 +559,30 @@ static int cmd_run(int argc, char **argv)
 
 	/* Block signals before the child exists: one arriving between clone and
 	 * the wait loop would otherwise kill tdg and orphan the command. */
-	signals_block();
+	if (signals_block() < 0)
+		goto fail;
 	/* With CLONE_NEWUSER, the kernel makes the user namespace first and
 	 * the others in it: they belong to it, and its root may manage them. */
-	pid_t pid = ns_clone(container_main, &o,
-			     TDG_NAMESPACES | (o.net != NET_HOST ? CLONE_NEWNET : 0) |
-				     (o.userns.on ? CLONE_NEWUSER : 0));
+	pid = ns_clone(container_main, &o,
+		       TDG_NAMESPACES | (o.net != NET_HOST ? CLONE_NEWNET : 0) |
+			       (o.userns.on ? CLONE_NEWUSER : 0));
 	if (pid < 0)
-		die_host("clone: %m; tdg needs root and a kernel with namespaces");
+		goto fail;
 	if (o.userns.on) /* before anything else: the child waits for it */
 		userns_map(&o.userns, pid, o.rootfs);
 	if (o.net == NET_BRIDGE) {
 		if (network_attach(&o.network, pid) != 0) {
-			int err = errno;
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			errno = err;
-			die_host("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
+			fail_host("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
+			goto fail;
 		}
-		if (o.nports && ports_hairpin(o.network.veth) != 0)
-			die_host("net: hairpin mode on %s: %m", o.network.veth);
-		if (write(o.sync[1], "G", 1) != 1)
-			die("net: tell the container its eth0 is there: %m");
+		if (o.nports && ports_hairpin(o.network.veth) != 0) {
+			fail_host("net: hairpin mode on %s: %m", o.network.veth);
+			goto fail;
+		}
+		if (write(o.sync[1], "G", 1) != 1) {
+			fail_with("net: tell the container its eth0 is there: %m");
+			goto fail;
+		}
 		close(o.sync[0]);
 		close(o.sync[1]);
 	}
@@ -563,8 +597,9 @@ static int cmd_run(int argc, char **argv)
 			tty_raw(STDIN_FILENO);
 		}
 	}
-	container_started(c, pid);
-	fail_undo(NULL, NULL); /* it runs: from now on its end is recorded */
+	if (container_started(c, pid) < 0)
+		goto fail;
+	/* It runs: from now on its end is recorded, whatever happens. */
 	if (o.detach) {
 		watcher_tell_started(&o.watcher);
 		watcher_detach(&o.watcher);
@@ -574,6 +609,16 @@ static int cmd_run(int argc, char **argv)
 	container_exited(c, status);
 	json_decref(c);
 	return o.detach ? 0 : status;
+
+fail: /* until it runs: no half-made container */
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (discard)
+		container_discard(c);
+	json_decref(c);
+	return fail_report();
 }
 
 static int cmd_ps(int argc, char **argv)
@@ -591,6 +636,8 @@ static int cmd_ps(int argc, char **argv)
 	}
 	size_t n;
 	json_t **list = state_list(&n);
+	if (!list)
+		return fail_report();
 	/* What the files say may be stale (a killed tdg never wrote "exited"):
 	 * check each running one against the kernel before showing it. */
 	for (size_t i = 0; i < n; i++) {
@@ -627,8 +674,9 @@ static int cmd_logs(int argc, char **argv)
 	}
 	if (!ref)
 		die("logs: usage: tdg logs [-f] ID");
-	state_resolve(ref, id);
-	return logs_print(id, follow);
+	if (state_find(ref, id) < 0 || logs_print(id, follow) < 0)
+		return fail_report();
+	return 0;
 }
 
 static int cmd_stop(int argc, char **argv)
@@ -657,8 +705,8 @@ static int cmd_stop(int argc, char **argv)
 		die("stop: unknown flag '%s'; %s", argv[i], usage_line);
 	if (i + 1 != argc)
 		die("stop: %s", usage_line);
-	state_resolve(argv[i], id);
-	container_stop(id, timeout);
+	if (state_find(argv[i], id) < 0 || container_stop(id, timeout) < 0)
+		return fail_report();
 	printf("%s\n", argv[i]);
 	return 0;
 }
@@ -684,18 +732,23 @@ static int cmd_rm(int argc, char **argv)
 	}
 	if (!ref)
 		die("rm: usage: tdg rm [-f] ID");
-	state_resolve(ref, id);
+	if (state_find(ref, id) < 0)
+		return fail_report();
 	json_t *c = container_reconcile(id);
 	bool running = c && strcmp(state_str(c, "status"), "running") == 0;
 	json_decref(c);
 	if (running && !force)
 		die("rm: container %s is running; stop it first, or use rm -f", ref);
-	if (running)
-		container_stop(id, 0); /* Docker's rm -f: no grace period */
+	if (running && container_stop(id, 0) < 0) /* Docker's rm -f: no grace period */
+		return fail_report();
 	int lock = state_lock_all();
+	if (lock < 0)
+		return fail_report();
+	/* Its state, and anything it still holds: holding containers/, a
+	 * release may take lease_lock (the lock order, state.h). */
 	c = state_load(id);
 	if (c)
-		container_discard(c); /* its state, and anything it still holds */
+		container_discard(c);
 	json_decref(c);
 	state_remove(id);
 	state_unlock(lock);
@@ -733,7 +786,8 @@ static int cmd_exec(int argc, char **argv)
 		die("exec: -it: the input device is not a TTY; drop -t, or run it from a terminal");
 	const char *name = argv[optind];
 	char **command = argv + optind + 1;
-	state_resolve(name, id);
+	if (state_find(name, id) < 0)
+		return fail_report();
 	json_t *ct = container_reconcile(id);
 	if (!ct || strcmp(state_str(ct, "status"), "running") != 0)
 		die("exec: container %s is not running", name);
@@ -831,7 +885,8 @@ static int cmd_inspect(int argc, char **argv)
 	}
 	if (argc != 2)
 		die("inspect: usage: tdg inspect ID");
-	state_resolve(argv[1], id);
+	if (state_find(argv[1], id) < 0)
+		return fail_report();
 	json_t *c = container_reconcile(id);
 	if (!c)
 		die("inspect: %s: %s; remove its folder (tdg rm %s, from day 06)", id,
@@ -856,6 +911,11 @@ static int cmd_setup(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* What `run` makes and `ps`, `stop` and `rm` may have to release for
+	 * a container whose watcher died (container.h), in the order it makes
+	 * them: the last made is released first. */
+	container_on_release(network_release);
+	container_on_release(cgroup_release);
 	/* A failure the host causes ends with this: doctor says what to fix. */
 	fail_host_hint("'tdg doctor' checks this host");
 	spawn_close_inherited_fds(); /* no door to the host's files */
@@ -890,4 +950,5 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "import") == 0)
 		return cmd_import(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
+	return fail_report();
 }

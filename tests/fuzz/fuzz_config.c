@@ -10,6 +10,7 @@
 #define TDG_FUZZ_STATE
 #include "fuzz.h"
 #include "container.h"
+#include "fail.h"
 #include "id.h"
 #include "ports.h"
 #include "timestamp.h"
@@ -59,15 +60,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	size_t n, i;
 	json_t **list = state_list(&n), *v;
-	check(n == 1 && strcmp(state_str(list[0], "id"), ID) == 0, "state_list gave %zu", n);
+	check(list && n == 1 && strcmp(state_str(list[0], "id"), ID) == 0, "state_list gave %zu", n);
 	state_free_list(list, n);
 
 	char id[TDG_ID_LEN + 1] = "", why[1024] = "";
 	const char *name = state_str(c, "name");
 	/* By its name (or, the name being a prefix of its id, by that). */
 	if (*name) {
-		check(state_find(name, id, why, sizeof why) == 0 && strcmp(id, ID) == 0,
-		      "name \"%s\" not found: %s", name, why);
+		check(state_find(name, id) == 0 && strcmp(id, ID) == 0,
+		      "name \"%s\" not found: %s", name, fail_last.msg);
 	}
 	json_array_foreach(json_object_get(c, "ports"), i, v) {
 		struct port p;

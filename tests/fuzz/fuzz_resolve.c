@@ -1,4 +1,4 @@
-/* fuzz_resolve.c — state_find(), behind state_resolve() (day 04): what
+/* fuzz_resolve.c — state_find() (day 04): what
  * `tdg stop/rm/logs/inspect/exec REF` make of REF. Against a TDG_ROOT with
  * fixed containers (one named like another's id, one named like a prefix
  * of another's id, one with a corrupt config.json, one with none, a folder
@@ -7,6 +7,7 @@
  * reason. So an answer is always a container that exists. */
 #define TDG_FUZZ_STATE
 #include "fuzz.h"
+#include "fail.h"
 #include "id.h"
 
 #include <sys/stat.h>
@@ -60,14 +61,15 @@ static const char *expected(const char *ref)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *ref = fuzz_string(data, size), id[TDG_ID_LEN + 1] = "", why[1024] = "";
+	char *ref = fuzz_string(data, size), id[TDG_ID_LEN + 1] = "";
 	const char *want = expected(ref);
-	if (state_find(ref, id, why, sizeof why) == 0) {
+	fail_last.msg[0] = '\0';
+	if (state_find(ref, id) == 0) {
 		check(want && strcmp(id, want) == 0, "\"%s\" resolved to %s, not %s", ref, id,
 		      want ? want : "nothing");
 	} else {
-		check(!want, "\"%s\" refused (%s), but it is %s", ref, why, want);
-		check_reason(why, ref);
+		check(!want, "\"%s\" refused (%s), but it is %s", ref, fail_last.msg, want);
+		check_reason(fail_last.msg, ref);
 	}
 	free(ref);
 	return 0;

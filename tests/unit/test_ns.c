@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fail.h"
 #include "ns.h"
 
 #include <errno.h>
@@ -97,6 +98,9 @@ static void test_clone_refused_returns_minus_1_and_errno(void **state)
 	errno = 0;
 	assert_int_equal(ns_clone(child_returns_7, &arg, CLONE_SIGHAND), -1);
 	assert_int_equal(errno, EINVAL);
+	/* ...with the line tdg prints recorded (it used to be main's die()). */
+	assert_string_equal(fail_last.msg, "clone: Invalid argument; tdg needs root and a "
+					   "kernel with namespaces");
 }
 
 int main(void)

@@ -1,4 +1,7 @@
-/* test_rootfs.c — unit tests for common/rootfs.c: rootfs_check().
+/* test_rootfs.c — unit tests for common/rootfs.c: rootfs_check(), and the
+ * failures of the child's steps that used to end tdg (die) and now return
+ * -1 with the step named: a volume whose source is missing, a /dev that
+ * cannot be filled.
  *
  * rootfs_check() is what turns a bad --rootfs into one clear error line
  * before any namespace exists, so each refusal it knows gets a case: a
@@ -21,6 +24,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dev.h"
+#include "fail.h"
 #include "rootfs.h"
 
 #include <fcntl.h>
@@ -164,6 +169,24 @@ static void test_abs_buffer_size(void **state)
 	assert_string_equal(abs, real_valid);
 }
 
+/* Used to die: now -1 with the line tdg would print, before any mount. */
+static void test_volume_source_missing(void **state)
+{
+	(void)state;
+	fail_last.msg[0] = '\0';
+	assert_int_equal(rootfs_bind_volume(at("valid"), "/nonexistent-tdg-src", "data", 0), -1);
+	assert_string_equal(fail_last.msg, "volume: /nonexistent-tdg-src: No such file or directory");
+}
+
+static void test_dev_populate_missing_folder(void **state)
+{
+	(void)state;
+	fail_last.msg[0] = '\0';
+	assert_int_equal(dev_populate(at("no-such-dev")), -1);
+	assert_string_equal(fail_last.msg, "rootfs: mknod /dev/null: No such file or directory");
+	assert_true(fail_last.host); /* a host's refusal: day 10 adds its hint */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +198,8 @@ int main(void)
 		cmocka_unit_test(test_relative_path),
 		cmocka_unit_test(test_symlink_is_resolved),
 		cmocka_unit_test(test_abs_buffer_size),
+		cmocka_unit_test(test_volume_source_missing),
+		cmocka_unit_test(test_dev_populate_missing_folder),
 	};
 	return cmocka_run_group_tests(tests, make_tree, remove_tree);
 }

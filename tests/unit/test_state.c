@@ -12,10 +12,12 @@
  *     folder), since `tdg ps` warns about the second but not the first;
  *   - state_list skips folders that are not ids and sorts by created_at,
  *     not by the order readdir() happens to give;
- *   - state_resolve by full id, unique prefix and name, a name beating a
- *     prefix (Docker's order); an ambiguous or unknown ref dies (125) with
- *     one exact line. It runs in a forked child (child.h), so a wrong
- *     die() fails one test instead of ending the whole run;
+ *   - state_find by full id, unique prefix and name, a name beating a
+ *     prefix (Docker's order); an ambiguous or unknown ref is -1 with one
+ *     exact reason in fail_last (state.c never exits, so no fork is needed);
+ *   - failures that used to end tdg now return -1 with the reason: a save
+ *     into a folder that is gone or read-only, a corrupt config.json, a
+ *     TDG_ROOT whose paths do not fit;
  *   - state_remove removes the folder and all it holds, and nothing else. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,7 +25,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "child.h"
+#include "fail.h"
 #include "id.h"
 #include "state.h"
 
@@ -34,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define ROOT_TEMPLATE "/tmp/tdg-unit-state-XXXXXX"
 static char root[sizeof ROOT_TEMPLATE]; /* this test's TDG_ROOT */
@@ -45,7 +48,10 @@ static int make_root(void **state)
 	strcpy(root, ROOT_TEMPLATE);
 	if (!mkdtemp(root) || setenv("TDG_ROOT", root, 1) != 0)
 		return -1;
-	state_unlock(state_lock_all()); /* makes containers/ */
+	int lock = state_lock_all(); /* makes containers/ */
+	if (lock < 0)
+		return -1;
+	state_unlock(lock);
 	return 0;
 }
 
@@ -154,7 +160,7 @@ static void test_save_replaces_atomically(void **state)
 	assert_int_equal(state_create(c), 0);
 	json_object_set_new(c, "status", json_string("running"));
 	json_object_set_new(c, "pid", json_integer(4242));
-	state_save(c);
+	assert_int_equal(state_save(c), 0);
 	json_decref(c);
 
 	c = state_load("0123456789ab");
@@ -238,11 +244,12 @@ static void test_list_empty(void **state)
 	(void)state;
 	size_t n = 99;
 	json_t **list = state_list(&n);
+	assert_non_null(list); /* NULL means failure; none is an empty list */
 	assert_int_equal(n, 0);
 	state_free_list(list, n);
 }
 
-/* Three containers for the state_resolve tests: two ids that share the
+/* Three containers for the state_find tests: two ids that share the
  * prefix "aaaa", and a third whose NAME is "aaaa". */
 static void create_three(void)
 {
@@ -251,70 +258,93 @@ static void create_three(void)
 	create("bbbb55556666", "aaaa", "2024-01-03T00:00:00.000000Z");
 }
 
-/* In a forked child, since state_resolve() dies on a bad ref: print the
- * id it resolved to on stderr (or die() prints its line there). */
-static void resolve_in_child(void *ref)
+/* state_find(REF) must give the id WANT. */
+static void expect_found(const char *ref, const char *want)
 {
-	char id[TDG_ID_LEN + 1];
-	state_resolve(ref, id);
-	fputs(id, stderr);
+	char id[TDG_ID_LEN + 1] = "";
+	assert_int_equal(state_find(ref, id), 0);
+	assert_string_equal(id, want);
 }
 
-/* state_resolve(REF) must give the id WANT. */
-static void expect_resolved(const char *ref, const char *want)
+/* state_find(REF) must fail with exactly the reason WANT. */
+static void expect_not_found(const char *ref, const char *want)
 {
-	char err[512];
-	int status = run_in_child(resolve_in_child, (void *)ref, err, sizeof err);
-	assert_string_equal(err, want);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	char id[TDG_ID_LEN + 1] = "";
+	fail_last.msg[0] = '\0';
+	assert_int_equal(state_find(ref, id), -1);
+	assert_string_equal(fail_last.msg, want);
 }
 
-/* state_resolve(REF) must exit 125 with exactly the line WANT. */
-static void expect_death(const char *ref, const char *want)
-{
-	char err[512];
-	int status = run_in_child(resolve_in_child, (void *)ref, err, sizeof err);
-	assert_string_equal(err, want);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 125);
-}
-
-static void test_resolve(void **state)
-{
-	(void)state;
-	create_three();
-	expect_resolved("aaaa11112222", "aaaa11112222"); /* full id */
-	expect_resolved("aaaa1", "aaaa11112222");	  /* unique prefixes */
-	expect_resolved("aaaa3", "aaaa33334444");
-	expect_resolved("b", "bbbb55556666");
-	expect_resolved("second", "aaaa33334444"); /* a name */
-	/* "aaaa" is a prefix of two ids and the name of a third: the name wins. */
-	expect_resolved("aaaa", "bbbb55556666");
-}
-
-static void test_resolve_ambiguous_and_unknown(void **state)
-{
-	(void)state;
-	create_three();
-	expect_death("aaa", "tdg: 'aaa' matches 2 containers; give more of the id\n");
-	expect_death("zzz", "tdg: no such container: 'zzz'; 'tdg ps -a' lists them\n");
-	expect_death("", "tdg: no such container: ''; 'tdg ps -a' lists them\n");
-}
-
-/* state_find(): the same answers without dying, the reason in WHY. */
 static void test_find(void **state)
 {
 	(void)state;
-	char id[TDG_ID_LEN + 1] = "", why[256] = "";
 	create_three();
-	assert_int_equal(state_find("aaaa", id, why, sizeof why), 0);
-	assert_string_equal(id, "bbbb55556666");
-	assert_int_equal(state_find("aaaa3", id, why, sizeof why), 0);
-	assert_string_equal(id, "aaaa33334444");
-	assert_int_equal(state_find("aaa", id, why, sizeof why), -1);
-	assert_string_equal(why, "'aaa' matches 2 containers; give more of the id");
-	assert_int_equal(state_find("zzz", id, why, sizeof why), -1);
-	assert_string_equal(why, "no such container: 'zzz'; 'tdg ps -a' lists them");
+	expect_found("aaaa11112222", "aaaa11112222"); /* full id */
+	expect_found("aaaa1", "aaaa11112222");	       /* unique prefixes */
+	expect_found("aaaa3", "aaaa33334444");
+	expect_found("b", "bbbb55556666");
+	expect_found("second", "aaaa33334444"); /* a name */
+	/* "aaaa" is a prefix of two ids and the name of a third: the name wins. */
+	expect_found("aaaa", "bbbb55556666");
+}
+
+static void test_find_ambiguous_and_unknown(void **state)
+{
+	(void)state;
+	create_three();
+	expect_not_found("aaa", "'aaa' matches 2 containers; give more of the id");
+	expect_not_found("zzz", "no such container: 'zzz'; 'tdg ps -a' lists them");
+	expect_not_found("", "no such container: ''; 'tdg ps -a' lists them");
+}
+
+/* Used to end tdg (die): a save whose folder is gone, or read-only. */
+static void test_save_fails_with_the_reason(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX], want[PATH_MAX + 64];
+	json_t *c = container("0123456789ab", "web", "2024-01-02T03:04:05.000001Z");
+	assert_int_equal(state_create(c), 0);
+	state_path(dir, sizeof dir, "0123456789ab", NULL);
+
+	assert_int_equal(chmod(dir, 0500), 0);
+	if (access(dir, W_OK) != 0) { /* root ignores the mode bits */
+		assert_int_equal(state_save(c), -1);
+		assert_int_equal(errno, EACCES);
+		snprintf(want, sizeof want, "state: write %s/config.json: Permission denied", dir);
+		assert_string_equal(fail_last.msg, want);
+	}
+	assert_int_equal(chmod(dir, 0700), 0);
+
+	state_remove("0123456789ab");
+	assert_int_equal(state_save(c), -1);
+	assert_int_equal(errno, ENOENT);
+	snprintf(want, sizeof want, "state: write %s/config.json: No such file or directory",
+		 dir);
+	assert_string_equal(fail_last.msg, want);
+	json_decref(c);
+}
+
+/* A corrupt config.json: NULL, errno EINVAL and a reason naming it. */
+static void test_load_corrupt_says_why(void **state)
+{
+	(void)state;
+	write_config("0123456789ab", "not json {{{");
+	assert_null(state_load("0123456789ab"));
+	assert_string_equal(fail_last.msg,
+			    "0123456789ab: config.json is not valid tdg metadata");
+	assert_null(state_load("ba9876543210"));
+	assert_string_equal(fail_last.msg, "no such container: 'ba9876543210'");
+}
+
+/* A TDG_ROOT too long for a path: -1 and an empty path, never a cut one. */
+static void test_path_too_long(void **state)
+{
+	(void)state;
+	char out[40] = "x"; /* TDG_ROOT alone is 26 */
+	assert_int_equal(state_path(out, sizeof out, "0123456789ab", "config.json"), -1);
+	assert_string_equal(out, "");
+	assert_int_equal(errno, ENAMETOOLONG);
+	assert_true(strncmp(fail_last.msg, "state: path too long under ", 27) == 0);
 }
 
 static void test_remove(void **state)
@@ -351,9 +381,11 @@ int main(void)
 		T(test_load_id_differs_from_folder),
 		T(test_list_sorted_and_skips_non_ids),
 		T(test_list_empty),
-		T(test_resolve),
-		T(test_resolve_ambiguous_and_unknown),
 		T(test_find),
+		T(test_find_ambiguous_and_unknown),
+		T(test_save_fails_with_the_reason),
+		T(test_load_corrupt_says_why),
+		T(test_path_too_long),
 		T(test_remove),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
