@@ -214,7 +214,8 @@ static int container_main(void *arg)
 		close(o->sync[1]);
 		if (read(o->sync[0], &go, 1) != 1)
 			_exit(TDG_EXIT_FAILED);
-		network_configure_inside(&o->network);
+		if (network_configure_inside(&o->network) < 0)
+			return fail_report();
 	}
 	ns_private_mounts(); /* before any mount of ours, or it leaks out */
 	if (o->net == NET_BRIDGE) {
@@ -283,7 +284,8 @@ static int cmd_run(int argc, char **argv)
 	fail_undo(container_discard, c); /* until it runs: no half-made container */
 	o.hostname = state_str(c, "hostname");
 	if (o.net == NET_BRIDGE) {
-		network_prepare(&o.network, c);
+		if (network_prepare(&o.network, c) < 0)
+			goto fail;
 		if (pipe2(o.sync, O_CLOEXEC) != 0)
 			die("pipe: %m");
 	} else {
@@ -353,6 +355,10 @@ static int cmd_run(int argc, char **argv)
 	container_exited(c, status);
 	json_decref(c);
 	return o.detach ? 0 : status;
+fail:
+	container_discard(c);
+	json_decref(c);
+	return fail_report();
 }
 
 static int cmd_ps(int argc, char **argv)

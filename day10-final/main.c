@@ -357,7 +357,8 @@ static int container_main(void *arg)
 		close(o->sync[1]);
 		if (read(o->sync[0], &go, 1) != 1)
 			_exit(TDG_EXIT_FAILED);
-		network_configure_inside(&o->network);
+		if (network_configure_inside(&o->network) < 0)
+			return fail_report();
 	}
 	ns_private_mounts(); /* before any mount of ours, or it leaks out */
 	if (o->userns.on) /* from here on the host's uid 100000; o->rootfs idmapped */
@@ -470,8 +471,9 @@ static int cmd_run(int argc, char **argv)
 	if (o.net == NET_BRIDGE) {
 		static const char *const ro_keys[] = {"read_only", "privileged", "userns", NULL};
 		container_record(c, ro_keys);
-		network_prepare(&o.network, c);
-		ports_publish(c, o.ports, o.nports, o.network.addr, state_str(c, "subnet"));
+		if (network_prepare(&o.network, c) < 0 ||
+		    ports_publish(c, o.ports, o.nports, o.network.addr, state_str(c, "subnet")) < 0)
+			goto fail;
 		if (pipe2(o.sync, O_CLOEXEC) != 0)
 			die("pipe: %m");
 	} else {
@@ -574,6 +576,10 @@ static int cmd_run(int argc, char **argv)
 	container_exited(c, status);
 	json_decref(c);
 	return o.detach ? 0 : status;
+fail:
+	container_discard(c);
+	json_decref(c);
+	return fail_report();
 }
 
 static int cmd_ps(int argc, char **argv)
