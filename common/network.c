@@ -22,14 +22,12 @@ static void subnet_text(const struct subnet *sn, char *out, size_t size)
 static int write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "we");
-	if (f && fputs(text, f) >= 0 && fclose(f) == 0)
-		return 0;
-	if (f) {
-		int err = errno;
-		fclose(f);
-		errno = err;
-	}
-	return fail_with("net: write %s: %m", path);
+	if (!f)
+		return fail_with("net: write %s: %m", path);
+	int ok = fputs(text, f) >= 0;
+	if (fclose(f) != 0) /* the write itself happens here */
+		ok = 0;
+	return ok ? 0 : fail_with("net: write %s: %m", path);
 }
 
 /* The host's nameservers, minus those on loopback (127.0.0.53 and the like
