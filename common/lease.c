@@ -1,10 +1,10 @@
 /* lease.c — see lease.h.                                             (day 09) */
 #include "lease.h"
 #include "fail.h"
+#include "registry.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -65,83 +65,60 @@ int lease_lock(void)
 	mkdir(TDG_NETWORK_DIR, 0755);
 	mkdir(dir, 0755);
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0)
-		die("lease: %s: %m", dir);
+	if (fd < 0)
+		return fail_with("lease: %s: %m", dir);
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			int err = errno;
+			close(fd);
+			errno = err;
+			return fail_with("lease: %s: %m", dir);
+		}
 	return fd;
 }
 
 void lease_unlock(int fd)
 {
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 }
 
 int lease_find(const struct subnet *sn, struct in_addr *out)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 32], ip[INET_ADDRSTRLEN];
+	char dir[PATH_MAX], ip[INET_ADDRSTRLEN], holder[64];
 	leases_dir(dir, sizeof dir);
 	uint32_t base = ntohl(sn->net.s_addr), hosts = (1u << (32 - sn->prefix)) - 1;
 	/* .0 is the network, .1 the gateway, the last the broadcast. */
 	for (uint32_t h = 2; h < hosts; h++) {
 		struct in_addr a = {htonl(base + h)};
 		inet_ntop(AF_INET, &a, ip, sizeof ip);
-		snprintf(path, sizeof path, "%s/%s", dir, ip);
-		if (access(path, F_OK) != 0 && errno == ENOENT) {
+		if (!registry_holder(dir, ip, holder, sizeof holder)) {
 			*out = a;
 			return 0;
 		}
 	}
 	errno = ENOSPC;
-	return -1;
+	return fail_with("lease: no free address left in %s", dir);
 }
 
 int lease_claim(struct in_addr addr, const char *id)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 32], ip[INET_ADDRSTRLEN];
+	char dir[PATH_MAX], ip[INET_ADDRSTRLEN];
 	leases_dir(dir, sizeof dir);
 	inet_ntop(AF_INET, &addr, ip, sizeof ip);
-	snprintf(path, sizeof path, "%s/%s", dir, ip);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	int ok = write(fd, id, strlen(id)) == (ssize_t)strlen(id);
-	int err = errno;
-	close(fd);
-	if (!ok) {
-		unlink(path);
-		errno = err ? err : EIO;
-		return -1;
-	}
-	return 0;
+	return registry_claim(dir, ip, id);
 }
 
 void lease_release(const char *addr, const char *id)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 32], holder[64] = "";
+	char dir[PATH_MAX];
 	leases_dir(dir, sizeof dir);
-	snprintf(path, sizeof path, "%s/%s", dir, addr);
-	FILE *f = fopen(path, "re");
-	if (f) {
-		if (!fgets(holder, sizeof holder, f))
-			holder[0] = '\0';
-		fclose(f);
-		/* Empty: a tdg killed between making the file and writing the
-		 * id. Under the lock, only the container whose record names
-		 * this address (recorded before the file is made) can be it. */
-		if (strcmp(holder, id) == 0 || holder[0] == '\0')
-			unlink(path);
-	}
+	registry_release(dir, addr, id);
 }
 
 int lease_count(void)
 {
 	char dir[PATH_MAX];
 	leases_dir(dir, sizeof dir);
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-	while (d && (e = readdir(d)))
-		n += e->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	return n;
+	return registry_count(dir);
 }

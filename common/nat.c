@@ -1,6 +1,8 @@
 /* nat.c — see nat.h.                                                 (day 09) */
 #include "nat.h"
+#include "fail.h"
 #include "lease.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,27 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-/* iptables ARGV... with no shell in between; its status, 127 if absent. */
+/* iptables ARGV... (no shell in between, its output to /dev/null): its
+ * status, 127 if it is not installed, -1 if it could not be started
+ * (spawn.h runs every helper program tdg needs). */
 static int iptables(char *const argv[])
 {
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		execvp("iptables", argv);
-		_exit(127);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return spawn_capture(argv, NULL, NULL, 0);
 }
 
 /* The rules, as iptables arguments after "-w -t TABLE -X CHAIN". */
@@ -66,7 +55,7 @@ static void forward_saved(char *out, size_t size)
 	snprintf(out, size, "%s/ip_forward.before", TDG_NETWORK_DIR);
 }
 
-int nat_setup(const char *bridge, const char *subnet, char *why, size_t size)
+int nat_setup(const char *bridge, const char *subnet)
 {
 	char *r[NRULES][16];
 	rules(bridge, subnet, r);
@@ -74,20 +63,17 @@ int nat_setup(const char *bridge, const char *subnet, char *why, size_t size)
 		int st = nat_rule('C', r[i]); /* already there? */
 		if (st == 0)
 			continue;
-		if (st == 127 || nat_rule('A', r[i]) != 0) {
-			snprintf(why, size, st == 127 ? "iptables is not installed; "
-						       "apt-get install iptables"
-						     : "iptables -t %s -A %s failed",
-				 r[i][0], r[i][1]);
-			return -1;
-		}
+		if (st == 127)
+			return fail_host("iptables is not installed; apt-get install iptables");
+		if (nat_rule('A', r[i]) != 0)
+			return fail_host("iptables -t %s -A %s failed", r[i][0], r[i][1]);
 	}
 	/* Forwarding is host-wide: remember what it was, to put it back. */
 	char saved[PATH_MAX], was = '0';
 	forward_saved(saved, sizeof saved);
 	int fd = open("/proc/sys/net/ipv4/ip_forward", O_RDWR | O_CLOEXEC);
 	if (fd < 0 || read(fd, &was, 1) != 1) {
-		snprintf(why, size, "read /proc/sys/net/ipv4/ip_forward: %s", strerror(errno));
+		fail_host("read /proc/sys/net/ipv4/ip_forward: %m");
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -99,7 +85,7 @@ int nat_setup(const char *bridge, const char *subnet, char *why, size_t size)
 			close(s);
 		}
 		if (pwrite(fd, "1", 1, 0) != 1) {
-			snprintf(why, size, "turn on ip_forward: %s", strerror(errno));
+			fail_host("turn on ip_forward: %m");
 			close(fd);
 			return -1;
 		}
@@ -110,39 +96,32 @@ int nat_setup(const char *bridge, const char *subnet, char *why, size_t size)
 
 void nat_delete_matching(const char *table, const char *needle, const char *also)
 {
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) != 0)
+	char *list = NULL, *next;
+	char *show[] = {"iptables", "-w", "-t", (char *)table, "-S", NULL};
+	if (spawn_capture(show, &list, NULL, 0) != 0) {
+		warn("warning: iptables -t %s -S failed: its rules with '%s' are left", table,
+		     needle);
+		free(list);
 		return;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		execlp("iptables", "iptables", "-w", "-t", table, "-S", (char *)NULL);
-		_exit(127);
 	}
-	close(fds[1]);
-	FILE *f = pid > 0 ? fdopen(fds[0], "r") : NULL;
-	char line[512], *rules[64];
-	int n = 0;
-	while (f && n < 64 && fgets(line, sizeof line, f))
-		if (strncmp(line, "-A ", 3) == 0 && strstr(line, needle) &&
-		    (!also || strstr(line, also)))
-			rules[n++] = strdup(line + 3);
-	if (f)
-		fclose(f);
-	else
-		close(fds[0]);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	for (int i = 0; i < n; i++) { /* "-A CHAIN ARGS" becomes "-D CHAIN ARGS" */
+	for (char *line = list; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(line, "-A ", 3) != 0 || !strstr(line, needle) ||
+		    (also && !strstr(line, also)))
+			continue;
+		/* "-A CHAIN ARGS" becomes "-D CHAIN ARGS" */
 		char *argv[40] = {"iptables", "-w", "-t", (char *)table, "-D"}, *save;
 		int k = 5;
-		for (char *t = strtok_r(rules[i], " \n", &save); t && k < 39;
-		     t = strtok_r(NULL, " \n", &save))
+		for (char *t = strtok_r(line + 3, " ", &save); t && k < 39;
+		     t = strtok_r(NULL, " ", &save))
 			argv[k++] = t;
 		argv[k] = NULL;
-		iptables(argv);
-		free(rules[i]);
+		if (iptables(argv) != 0)
+			warn("warning: iptables -t %s -D %s failed", table, argv[5]);
 	}
+	free(list);
 }
 
 void nat_teardown(const char *bridge)
@@ -155,10 +134,10 @@ void nat_teardown(const char *bridge)
 	forward_saved(saved, sizeof saved);
 	if (access(saved, F_OK) == 0) {
 		int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			(void)!write(fd, "0", 1);
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			warn("warning: net: turn ip_forward back off: %m");
+		if (fd >= 0)
 			close(fd);
-		}
 		unlink(saved);
 	}
 }

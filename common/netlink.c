@@ -15,7 +15,7 @@
 
 /* libnl reports its own error numbers; the nearest errno is what tdg's
  * messages print (through %m). */
-static int fail(int nlerr)
+static int nl_fail(int nlerr)
 {
 	errno = nlerr == -NLE_OBJ_NOTFOUND || nlerr == -NLE_NODEV ? ENODEV
 		: nlerr == -NLE_PERM	   ? EPERM
@@ -61,7 +61,7 @@ out:
 	rtnl_link_put(change);
 	rtnl_link_put(link);
 	nl_socket_free(sk);
-	return err < 0 ? fail(err) : 0;
+	return err < 0 ? nl_fail(err) : 0;
 }
 
 int netlink_bridge_ensure(const char *name, struct in_addr gw, int prefix)
@@ -95,7 +95,7 @@ out:
 	nl_socket_free(sk);
 	if (err == -NLE_FAILURE)
 		return -1; /* errno set by the step that failed */
-	return err < 0 ? fail(err) : 0;
+	return err < 0 ? nl_fail(err) : 0;
 }
 
 int netlink_bridge_ports(const char *bridge)
@@ -115,7 +115,7 @@ out:
 	nl_cache_free(links);
 	nl_socket_free(sk);
 	if (err < 0)
-		return fail(err);
+		return nl_fail(err);
 	return n;
 }
 
@@ -132,7 +132,7 @@ int netlink_link_delete(const char *name)
 	}
 	rtnl_link_put(link);
 	nl_socket_free(sk);
-	return err < 0 ? fail(err) : 0;
+	return err < 0 ? nl_fail(err) : 0;
 }
 
 int netlink_veth_create(const char *host_end, const char *bridge,
@@ -160,7 +160,7 @@ out:
 	rtnl_link_veth_release(veth);
 	rtnl_link_put(br);
 	nl_socket_free(sk);
-	return err < 0 ? fail(err) : 0;
+	return err < 0 ? nl_fail(err) : 0;
 }
 
 int netlink_addr_add(const char *ifname, struct in_addr a, int prefix)
@@ -180,7 +180,7 @@ out:
 	rtnl_addr_put(addr);
 	rtnl_link_put(link);
 	nl_socket_free(sk);
-	return err < 0 ? fail(err) : 0;
+	return err < 0 ? nl_fail(err) : 0;
 }
 
 int netlink_route_default(struct in_addr gw)
@@ -205,7 +205,7 @@ out:
 	nl_addr_put(via);
 	rtnl_route_put(route);
 	nl_socket_free(sk);
-	return err < 0 ? fail(err) : 0;
+	return err < 0 ? nl_fail(err) : 0;
 }
 
 /* tdg is linked statically (see the Makefile: the watcher stays small).

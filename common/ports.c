@@ -1,10 +1,10 @@
 /* ports.c — see ports.h.                                             (day 10) */
 #include "ports.h"
-#include "container.h"
 #include "fail.h"
 #include "lease.h"
 #include "nat.h"
 #include "network.h"
+#include "registry.h"
 #include "state.h"
 
 #include <arpa/inet.h>
@@ -65,9 +65,12 @@ void ports_format(const struct port *p, char *out, size_t size)
 	snprintf(out, size, "%u:%u/%s", p->host, p->ctr, p->proto);
 }
 
-static void entry_path(const char *proto, unsigned short host, char *out, size_t size)
+#define PORTS_DIR TDG_NETWORK_DIR "/ports"
+
+/* The port's name in the registry: "tcp-8080". */
+static void entry_name(const struct port *p, char *out, size_t size)
 {
-	snprintf(out, size, "%s/ports/%s-%u", TDG_NETWORK_DIR, proto, host);
+	snprintf(out, size, "%s-%u", p->proto, p->host);
 }
 
 /* Is something on the host itself listening there? DNAT would silently
@@ -138,37 +141,40 @@ static int shared_rules(const char *subnet)
 	return ok ? 0 : -1;
 }
 
-void ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
-		   const char *subnet)
+int ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
+		  const char *subnet)
 {
 	const char *id = state_str(c, "id");
-	char ip[INET_ADDRSTRLEN], tag[32], spec[32], path[PATH_MAX];
+	char ip[INET_ADDRSTRLEN], tag[32], spec[32], name[16], holder[64];
+	int held[2] = {-1, -1}, rc = -1;
 	if (n == 0)
-		return;
+		return 0;
 	inet_ntop(AF_INET, &addr, ip, sizeof ip);
 	snprintf(tag, sizeof tag, "tdg-%s", id);
 
-	/* Under the lease lock: two containers asking for one port at once
-	 * see each other. It is released before any die(): the undo that
-	 * follows (container_release) takes it again. */
-	int lock = lease_lock();
+	/* Under the container's lock and the host's (lease.h): two containers
+	 * asking for one port at once see each other, and the ports are
+	 * recorded before anything is made. Both are released before the
+	 * caller's undo (network_release) runs: it takes the host's again. */
+	if (network_lock(id, held) != 0)
+		return -1;
 	for (int i = 0; i < n; i++) { /* all checked before anything is made */
 		for (int j = 0; j < i; j++)
-			if (p[j].host == p[i].host && strcmp(p[j].proto, p[i].proto) == 0)
-				lease_unlock(lock), die("run: -p %u/%s given twice", p[i].host, p[i].proto);
-		entry_path(p[i].proto, p[i].host, path, sizeof path);
-		char holder[64] = "";
-		FILE *f = fopen(path, "re");
-		if (f) {
-			if (!fgets(holder, sizeof holder, f))
-				holder[0] = '\0';
-			fclose(f);
-			lease_unlock(lock), die("run: -p %u/%s: already published by container %s", p[i].host,
-			    p[i].proto, holder);
+			if (p[j].host == p[i].host && strcmp(p[j].proto, p[i].proto) == 0) {
+				fail_with("run: -p %u/%s given twice", p[i].host, p[i].proto);
+				goto out;
+			}
+		entry_name(&p[i], name, sizeof name);
+		if (registry_holder(PORTS_DIR, name, holder, sizeof holder)) {
+			fail_with("run: -p %u/%s: already published by container %s", p[i].host,
+				  p[i].proto, holder);
+			goto out;
 		}
-		if (host_port_free(&p[i]) != 0)
-			lease_unlock(lock), die("run: -p %u/%s: %s on the host: %m", p[i].host, p[i].proto,
-			    errno == EADDRINUSE ? "the port is in use" : "cannot check the port");
+		if (host_port_free(&p[i]) != 0) {
+			fail_with("run: -p %u/%s: %s on the host: %m", p[i].host, p[i].proto,
+				  errno == EADDRINUSE ? "the port is in use" : "cannot check the port");
+			goto out;
+		}
 	}
 	json_t *list = json_array();
 	for (int i = 0; i < n; i++) {
@@ -177,21 +183,29 @@ void ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
 	}
 	json_object_set_new(c, "ports", list);
 	static const char *const keys[] = {"ports", NULL};
-	container_record(c, keys); /* from here on, release finds them */
+	if (state_record_locked(c, keys) != 0) /* from here on, release finds them */
+		goto out;
 
-	mkdir(TDG_NETWORK_DIR "/ports", 0755);
-	if (shared_rules(subnet) != 0)
-		lease_unlock(lock), die_host("run: -p: iptables NAT rules for published ports failed");
-	for (int i = 0; i < n; i++) {
-		entry_path(p[i].proto, p[i].host, path, sizeof path);
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0 || write(fd, id, strlen(id)) != (ssize_t)strlen(id))
-			lease_unlock(lock), die("run: -p: %s: %m", path);
-		close(fd);
-		if (port_rules('A', &p[i], ip, tag) != 0)
-			lease_unlock(lock), die_host("run: -p %u/%s: iptables DNAT rules failed", p[i].host, p[i].proto);
+	mkdir(PORTS_DIR, 0755);
+	if (shared_rules(subnet) != 0) {
+		fail_host("run: -p: iptables NAT rules for published ports failed");
+		goto out;
 	}
-	lease_unlock(lock);
+	for (int i = 0; i < n; i++) {
+		entry_name(&p[i], name, sizeof name);
+		if (registry_claim(PORTS_DIR, name, id) != 0) {
+			fail_with("run: -p: %s/%s: %m", PORTS_DIR, name);
+			goto out;
+		}
+		if (port_rules('A', &p[i], ip, tag) != 0) {
+			fail_host("run: -p %u/%s: iptables DNAT rules failed", p[i].host, p[i].proto);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	network_unlock(held);
+	return rc;
 }
 
 int ports_hairpin(const char *veth)
@@ -213,7 +227,7 @@ void ports_release(json_t *c)
 	const char *id = state_str(c, "id");
 	json_t *list = json_object_get(c, "ports"), *v;
 	size_t i;
-	char tag[40], path[PATH_MAX], holder[64];
+	char tag[40], name[16];
 	if (!json_array_size(list))
 		return;
 	snprintf(tag, sizeof tag, "--comment tdg-%s", id);
@@ -224,14 +238,7 @@ void ports_release(json_t *c)
 		char why[128];
 		if (!json_is_string(v) || ports_parse(json_string_value(v), &p, why, sizeof why))
 			continue;
-		entry_path(p.proto, p.host, path, sizeof path);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (!fgets(holder, sizeof holder, f))
-			holder[0] = '\0';
-		fclose(f);
-		if (strcmp(holder, id) == 0) /* a stale call never frees another's */
-			unlink(path);
+		entry_name(&p, name, sizeof name);
+		registry_release(PORTS_DIR, name, id); /* a stale call never frees another's */
 	}
 }

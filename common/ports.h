@@ -17,9 +17,9 @@
  * called; MASQUERADE gives both the bridge's address as their source
  * (127.0.0.1 may be routed out of td0 at all only with route_localnet).
  * Each container's rules carry the comment "tdg-<id>", so releasing them
- * is exact; a host-wide registry (/run/tdg/network/ports/tcp-8080 holding
- * the id, under the lease lock) tells two containers apart that want the
- * same port. */
+ * is exact; a host-wide registry (registry.h: /run/tdg/network/ports/
+ * tcp-8080 holding the id, under the lease lock) tells two containers
+ * apart that want the same port. */
 #ifndef TDG_PORTS_H
 #define TDG_PORTS_H
 
@@ -40,10 +40,11 @@ void ports_format(const struct port *p, char *out, size_t size);
 
 /* Publish the N ports of bridged container C (its address ADDR, on the
  * bridge whose subnet is SUBNET, "10.10.0.0/24"): recorded in C's
- * metadata first, so container_release() can undo them whatever happens
- * next. Dies (125) if a port is taken or the rules cannot be made. */
-void ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
-		   const char *subnet);
+ * metadata first, so network_release() can undo them whatever happens
+ * next. -1 with the failure recorded if a port is taken or the rules
+ * cannot be made; no lock is held by then. */
+int ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
+		  const char *subnet);
 
 /* After network_attach(): let the bridge send a frame back out of the port
  * it came in on (VETH's "hairpin" mode). Where bridged traffic also passes
@@ -53,7 +54,8 @@ void ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
  * -1 with errno on failure. */
 int ports_hairpin(const char *veth);
 
-/* Remove C's rules and registry entries (the lease lock held). */
+/* Remove C's rules and registry entries (the lease lock held: it is
+ * network_release()'s). Never fails: warns about what it could not. */
 void ports_release(json_t *c);
 
 #endif

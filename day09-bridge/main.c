@@ -219,7 +219,8 @@ static int container_main(void *arg)
 		close(o->sync[1]);
 		if (read(o->sync[0], &go, 1) != 1)
 			_exit(TDG_EXIT_FAILED);
-		network_configure_inside(&o->network);
+		if (network_configure_inside(&o->network) < 0)
+			return fail_report();
 	}
 	if (ns_private_mounts() < 0) /* before any mount of ours, or it leaks out */
 		goto fail;
@@ -304,7 +305,8 @@ static int cmd_run(int argc, char **argv)
 		return fail_report();
 	o.hostname = state_str(c, "hostname");
 	if (o.net == NET_BRIDGE) {
-		network_prepare(&o.network, c);
+		if (network_prepare(&o.network, c) < 0)
+			goto fail;
 		if (pipe2(o.sync, O_CLOEXEC) != 0) {
 			fail_with("pipe: %m");
 			goto fail;

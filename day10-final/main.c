@@ -361,7 +361,8 @@ static int container_main(void *arg)
 		close(o->sync[1]);
 		if (read(o->sync[0], &go, 1) != 1)
 			_exit(TDG_EXIT_FAILED);
-		network_configure_inside(&o->network);
+		if (network_configure_inside(&o->network) < 0)
+			return fail_report();
 	}
 	if (ns_private_mounts() < 0) /* before any mount of ours, or it leaks out */
 		goto fail;
@@ -490,10 +491,9 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (o.net == NET_BRIDGE) {
 		static const char *const ro_keys[] = {"read_only", "privileged", "userns", NULL};
-		if (state_record(c, ro_keys) < 0)
+		if (state_record(c, ro_keys) < 0 || network_prepare(&o.network, c) < 0 ||
+		    ports_publish(c, o.ports, o.nports, o.network.addr, state_str(c, "subnet")) < 0)
 			goto fail;
-		network_prepare(&o.network, c);
-		ports_publish(c, o.ports, o.nports, o.network.addr, state_str(c, "subnet"));
 		if (pipe2(o.sync, O_CLOEXEC) != 0) {
 			fail_with("pipe: %m");
 			goto fail;

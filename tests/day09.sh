@@ -85,6 +85,20 @@ t_leases_are_released_and_reused() {
         "$("$TDG" inspect held | jq -r .id)" "the lease file names its holder"
 }
 
+# An empty lease file (an older tdg, killed between making the file and
+# writing the id into it) names nobody: its address is free, the next run
+# takes it over and gives it back. It used to stay taken until a reboot.
+t_an_empty_lease_file_is_a_free_address() {
+    local dir=/run/tdg/network/leases h
+    mkdir -p "$dir"
+    for ((h = 2; h < 254; h++)); do [[ -e "$dir/10.77.0.$h" ]] || break; done
+    : >"$dir/10.77.0.$h"
+    capture tdg_run --name stale /bin/true
+    expect_eq "$RC" 0 "a run" || fail "stderr: $ERR"
+    expect_eq "$(ip_of stale)" "10.77.0.$h" "its address: the empty lease file's"
+    [[ ! -e "$dir/10.77.0.$h" ]] || fail "the lease file is left"
+}
+
 t_nothing_left_after_exit() {
     tdg_run -d --name gone /bin/sh -c 'sleep 1' >/dev/null
     local v

@@ -94,6 +94,20 @@ t_ports_are_released_when_tdg_is_killed() {
     [[ ! -e /run/tdg/network/ports/tcp-$port ]] || fail "the registry entry is left"
 }
 
+# An empty registry file, as a tdg killed between creating it and writing
+# the id left before the registry wrote both at once (registry.h): it names
+# nobody, so the port is free for the next run, which takes it and gives
+# it back. It used to say "already published by container" for ever.
+t_an_empty_registry_file_does_not_hold_the_port() {
+    local port
+    port=$(free_port)
+    mkdir -p /run/tdg/network/ports
+    : >"/run/tdg/network/ports/tcp-$port"
+    capture tdg_run -p "$port:80" /bin/echo published
+    expect_eq "$RC:$OUT" "0:published" "a run with -p $port:80" || fail "stderr: $ERR"
+    [[ ! -e /run/tdg/network/ports/tcp-$port ]] || fail "the registry entry is left"
+}
+
 t_a_port_taken_is_125() {
     local port id
     port=$(free_port)
