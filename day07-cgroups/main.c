@@ -167,6 +167,13 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	o->command = &argv[optind];
 }
 
+/* How a process tdg forked ends when a step fails: its one line, then 125. */
+static _Noreturn void child_failed(void)
+{
+	fail_report();
+	_exit(TDG_EXIT_FAILED);
+}
+
 /* The first code that runs inside the new namespaces. Its errors end the
  * child with 125, which tdg passes on as its own status. */
 static int container_main(void *arg)
@@ -176,7 +183,8 @@ static int container_main(void *arg)
 	watcher_child_stdio(&o->watcher);
 	/* Into the cgroup before anything else runs: from the next line on,
 	 * every page and every fork counts against the limits. */
-	cgroup_join(&o->cgroup);
+	if (cgroup_join(&o->cgroup) != 0)
+		child_failed();
 	signals_child_setup();
 	if (sethostname(o->hostname, strlen(o->hostname)) != 0)
 		die("sethostname: %m");
@@ -189,16 +197,15 @@ static int container_main(void *arg)
 /* The container's cgroup: recorded in its metadata before it is made (so
  * that whoever finds the container ended can remove it), made and limited
  * before the container starts. */
-static void setup_cgroup(struct run_options *o, json_t *c)
+static int setup_cgroup(struct run_options *o, json_t *c)
 {
 	const struct limits *l = &o->limits;
-	char why[PATH_MAX + 256];
 	enum cgroup_version v = cgroup_detect(CGROUP_ROOT);
 	if (v == CGROUP_NONE) {
 		if (!l->memory && !l->cpu_quota && !l->pids)
-			return; /* nothing to enforce: run without one */
-		die("run: no cgroup filesystem at %s; limits need cgroups v1 or v2",
-		    CGROUP_ROOT);
+			return 0; /* nothing to enforce: run without one */
+		return fail_with("run: no cgroup filesystem at %s; limits need cgroups "
+				 "v1 or v2", CGROUP_ROOT);
 	}
 	cgroup_plan(&o->cgroup, CGROUP_ROOT, v, state_str(c, "id"));
 	json_t *dirs = json_array();
@@ -215,8 +222,9 @@ static void setup_cgroup(struct run_options *o, json_t *c)
 					   "pids_limit", "oom_killed", NULL};
 	container_record(c, keys);
 
-	if (cgroup_create(&o->cgroup, l, why, sizeof why) != 0)
-		die("run: cgroup: %s", why);
+	if (cgroup_create(&o->cgroup, l) != 0)
+		return fail_context("run: cgroup");
+	return 0;
 }
 
 /* After the container: read the OOM verdict from the cgroup (the signal
@@ -241,7 +249,8 @@ static int cmd_run(int argc, char **argv)
 	json_t *c = container_new(o.command, o.name, o.hostname, o.rootfs);
 	fail_undo(container_discard, c); /* until it runs: no half-made container */
 	o.hostname = state_str(c, "hostname");
-	setup_cgroup(&o, c);
+	if (setup_cgroup(&o, c) != 0)
+		goto fail;
 	/* A foreground run on a terminal keeps it (a shell needs a tty);
 	 * anything else goes through the watcher into the log. */
 	watcher_prepare(&o.watcher, c, o.detach || !isatty(STDOUT_FILENO), o.detach);
@@ -289,6 +298,10 @@ static int cmd_run(int argc, char **argv)
 	container_exited(c, status);
 	json_decref(c);
 	return o.detach ? 0 : status;
+fail:
+	container_discard(c);
+	json_decref(c);
+	return fail_report();
 }
 
 static int cmd_ps(int argc, char **argv)
