@@ -21,7 +21,7 @@ static bool kept(cap_value_t c)
 	return false;
 }
 
-void caps_drop_to_default(void)
+int caps_drop_to_default(void)
 {
 	/* The bounding set first: dropping from it takes CAP_SETPCAP in the
 	 * effective set, which cap_set_proc() below would already have
@@ -30,21 +30,26 @@ void caps_drop_to_default(void)
 	 * them goes, not only those we can spell. */
 	for (cap_value_t c = 0; c < cap_max_bits(); c++)
 		if (!kept(c) && cap_drop_bound(c) != 0)
-			die("capabilities: drop %s from the bounding set: %m", cap_to_name(c));
+			return fail_with("capabilities: drop %s from the bounding set: %m",
+					 cap_to_name(c));
 
 	/* Inheritable stays empty, as since Docker 20.10.14 (CVE-2022-24769):
 	 * a non-empty one let a program with inheritable file capabilities
 	 * gain them on exec. */
 	cap_t caps = cap_init(); /* all three sets empty */
 	if (!caps)
-		die("capabilities: %m");
+		return fail_with("capabilities: %m");
 	if (cap_set_flag(caps, CAP_EFFECTIVE, NKEEP, keep, CAP_SET) != 0 ||
 	    cap_set_flag(caps, CAP_PERMITTED, NKEEP, keep, CAP_SET) != 0 ||
-	    cap_set_proc(caps) != 0)
-		die("capabilities: set: %m");
+	    cap_set_proc(caps) != 0) {
+		fail_with("capabilities: set: %m");
+		cap_free(caps);
+		return -1;
+	}
 	cap_free(caps);
 	/* Ambient capabilities survive exec even for a non-root program;
 	 * nobody set any, but a container must not depend on that. */
 	if (cap_reset_ambient() != 0)
-		die("capabilities: clear the ambient set: %m");
+		return fail_with("capabilities: clear the ambient set: %m");
+	return 0;
 }

@@ -20,8 +20,8 @@
 
 /* Shrink the bounding, effective and permitted sets to Docker's default
  * set, empty the inheritable set and clear the ambient set. Needs
- * CAP_SETPCAP (it is in the set, and tdg starts with all of them). Dies
- * (125) on failure. */
-void caps_drop_to_default(void);
+ * CAP_SETPCAP (it is in the set, and tdg starts with all of them). 0, or
+ * -1 with the failure recorded (fail.h). */
+int caps_drop_to_default(void);
 
 #endif

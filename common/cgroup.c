@@ -105,42 +105,32 @@ static bool has_controller(const char *dir, const char *name)
 }
 
 /* v2: make ROOT/tdg with memory, cpu and pids enabled for its children. */
-static int v2_prepare_parent(const char *parent, char *why, size_t size)
+static int v2_prepare_parent(const char *parent)
 {
 	static const char *const need[] = {"memory", "cpu", "pids"};
 	char root[PATH_MAX];
 	parent_of(parent, root);
 	for (int i = 0; i < 3; i++)
-		if (!has_controller(root, need[i])) {
-			snprintf(why, size, "the host has no '%s' cgroup controller in "
-				 "%s/cgroup.controllers; it may be bound to a cgroup v1 "
-				 "tree, or disabled by cgroup_disable=%s on the kernel "
-				 "command line", need[i], root, need[i]);
-			return -1;
-		}
+		if (!has_controller(root, need[i]))
+			return fail_host("the host has no '%s' cgroup controller in "
+					 "%s/cgroup.controllers; it may be bound to a cgroup v1 "
+					 "tree, or disabled by cgroup_disable=%s on the kernel "
+					 "command line", need[i], root, need[i]);
 	/* The root first, then tdg/: a controller is usable in a cgroup only
 	 * if its parent enables it, all the way down. tdg/ itself holds no
 	 * process, so the "no internal processes" rule (EBUSY) cannot bite. */
-	if (write_file(root, "cgroup.subtree_control", "+memory +cpu +pids") != 0) {
-		snprintf(why, size, "enable controllers in %s/cgroup.subtree_control: %s",
-			 root, strerror(errno));
-		return -1;
-	}
-	if (mkdir(parent, 0755) != 0 && errno != EEXIST) {
-		snprintf(why, size, "mkdir %s: %s", parent, strerror(errno));
-		return -1;
-	}
-	if (write_file(parent, "cgroup.subtree_control", "+memory +cpu +pids") != 0) {
-		snprintf(why, size, "enable controllers in %s/cgroup.subtree_control: %s",
-			 parent, strerror(errno));
-		return -1;
-	}
+	if (write_file(root, "cgroup.subtree_control", "+memory +cpu +pids") != 0)
+		return fail_host("enable controllers in %s/cgroup.subtree_control: %m", root);
+	if (mkdir(parent, 0755) != 0 && errno != EEXIST)
+		return fail_host("mkdir %s: %m", parent);
+	if (write_file(parent, "cgroup.subtree_control", "+memory +cpu +pids") != 0)
+		return fail_host("enable controllers in %s/cgroup.subtree_control: %m", parent);
 	return 0;
 }
 
 /* Returns how many of CG's folders it made (all of them on success), or
  * -(that number) - 1 on failure: undo must remove only what we made. */
-static int make_dirs(struct cgroup *cg, char *why, size_t size)
+static int make_dirs(struct cgroup *cg)
 {
 	char parent[PATH_MAX];
 	int i;
@@ -150,18 +140,18 @@ static int make_dirs(struct cgroup *cg, char *why, size_t size)
 		 * (cgroup_remove tidies it away): then make it again. */
 		for (int tries = 0;; tries++) {
 			if (cg->version == CGROUP_V2) {
-				if (v2_prepare_parent(parent, why, size) != 0)
+				if (v2_prepare_parent(parent) != 0)
 					return -i - 1;
 			} else if (mkdir(parent, 0755) != 0 && errno != EEXIST) {
-				snprintf(why, size, "mkdir %s: %s%s", parent, strerror(errno),
-					 errno == ENOENT ? "; the host has no such cgroup "
-							   "controller mounted" : "");
+				fail_host("mkdir %s: %m%s", parent,
+					  errno == ENOENT ? "; the host has no such cgroup "
+							    "controller mounted" : "");
 				return -i - 1;
 			}
 			if (mkdir(cg->dirs[i], 0755) == 0)
 				break;
 			if (errno != ENOENT || tries == 3) {
-				snprintf(why, size, "mkdir %s: %s", cg->dirs[i], strerror(errno));
+				fail_host("mkdir %s: %m", cg->dirs[i]);
 				return -i - 1;
 			}
 		}
@@ -169,8 +159,7 @@ static int make_dirs(struct cgroup *cg, char *why, size_t size)
 	return i;
 }
 
-static int write_limits(struct cgroup *cg, const struct limits *l, char *why,
-			size_t size)
+static int write_limits(struct cgroup *cg, const struct limits *l)
 {
 	char v[64];
 	const char *dir = NULL, *file = NULL;
@@ -210,21 +199,19 @@ static int write_limits(struct cgroup *cg, const struct limits *l, char *why,
 	}
 	return 0;
 fail:
-	snprintf(why, size, "write %s to %s/%s: %s", v, dir, file, strerror(errno));
-	return -1;
+	return fail_host("write %s to %s/%s: %m", v, dir, file);
 #undef SET
 }
 
-int cgroup_create(struct cgroup *cg, const struct limits *limits, char *why,
-		  size_t size)
+int cgroup_create(struct cgroup *cg, const struct limits *limits)
 {
-	int made = make_dirs(cg, why, size);
+	int made = make_dirs(cg);
 	if (made < 0) {
 		made = -made - 1;
-		goto undo;
+		goto fail;
 	}
-	if (write_limits(cg, limits, why, size) != 0)
-		goto undo;
+	if (write_limits(cg, limits) != 0)
+		goto fail;
 	for (int i = 0; i < cg->ndirs; i++) {
 		char path[PATH_MAX + 32];
 		snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[i]);
@@ -232,25 +219,28 @@ int cgroup_create(struct cgroup *cg, const struct limits *limits, char *why,
 		 * can no longer see /sys/fs/cgroup, but an open fd still works. */
 		cg->procs[i] = open(path, O_WRONLY | O_CLOEXEC);
 		if (cg->procs[i] < 0) {
-			snprintf(why, size, "open %s: %s", path, strerror(errno));
-			goto undo;
+			fail_host("open %s: %m", path);
+			goto fail;
 		}
 	}
 	return 0;
-undo:
+fail: /* what we made, in reverse; the failure stays recorded */
 	for (int i = 0; i < cg->ndirs; i++)
-		if (cg->procs[i] >= 0)
+		if (cg->procs[i] >= 0) {
 			close(cg->procs[i]);
-	for (int i = 0; i < made; i++) /* never one that was there before */
+			cg->procs[i] = -1;
+		}
+	for (int i = made - 1; i >= 0; i--) /* never one that was there before */
 		cgroup_remove(cg->dirs[i]);
 	return -1;
 }
 
-void cgroup_join(struct cgroup *cg)
+int cgroup_join(struct cgroup *cg)
 {
 	for (int i = 0; i < cg->ndirs; i++)
 		if (write(cg->procs[i], "0", 1) != 1)
-			die_host("cgroup: join %s: %m", cg->dirs[i]);
+			return fail_host("cgroup: join %s: %m", cg->dirs[i]);
+	return 0;
 }
 
 int cgroup_enter(const char *dir)
@@ -300,7 +290,12 @@ void cgroup_remove(const char *dir)
 	char parent[PATH_MAX];
 	/* rmdir of a cgroup fails with EBUSY while a process is in it, even
 	 * one that is exiting; SIGKILLed processes leave within moments. */
-	for (int tries = 0; rmdir(dir) != 0 && errno == EBUSY && tries < 200; tries++) {
+	int tries = 0;
+	while (rmdir(dir) != 0 && errno != ENOENT) {
+		if (errno != EBUSY || ++tries == 200) { /* say so, and go on */
+			warn("cgroup: remove %s: %m", dir);
+			break;
+		}
 		kill_all(dir);
 		usleep(5000);
 	}

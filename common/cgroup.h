@@ -50,18 +50,18 @@ int cgroup_plan(struct cgroup *cg, const char *root, enum cgroup_version v,
 		const char *id);
 
 /* Make the folders planned, enable the controllers (v2), write LIMITS, and
- * open cgroup.procs. On failure removes what it made and returns -1 with
- * the rest of an error line in WHY (e.g. "the host has no 'pids' cgroup
+ * open cgroup.procs. On failure removes what it made and returns -1, the
+ * failure recorded as the host's (e.g. "the host has no 'pids' cgroup
  * controller; ..."). */
-int cgroup_create(struct cgroup *cg, const struct limits *limits, char *why,
-		  size_t size);
+int cgroup_create(struct cgroup *cg, const struct limits *limits);
 
 /* In the container, before anything else: move ourselves in (writing "0"
- * to cgroup.procs means "the writing process"). Dies (125) on failure. */
-void cgroup_join(struct cgroup *cg);
+ * to cgroup.procs means "the writing process"). 0, or -1 (recorded). */
+int cgroup_join(struct cgroup *cg);
 
 /* (day 10) Move the calling process into the cgroup folder DIR (for
- * `tdg exec`: what it runs counts against the container's limits). */
+ * `tdg exec`: what it runs counts against the container's limits). 0, or
+ * -1 with errno, as a system call (the caller names the step). */
 int cgroup_enter(const char *dir);
 
 /* Did the kernel's OOM killer kill a process of this cgroup? Read from
@@ -69,7 +69,8 @@ int cgroup_enter(const char *dir);
 bool cgroup_oom_killed(const char *dir);
 
 /* Remove one cgroup folder (killing any process still in it), then its
- * `tdg` parent if that is now empty. Missing folders are fine. */
+ * `tdg` parent if that is now empty. Missing folders are fine; a folder
+ * that will not go is warned about, never a failure of the caller. */
 void cgroup_remove(const char *dir);
 
 /* Release what container C's record names under "cgroup" (each folder,

@@ -23,7 +23,8 @@
 #define TDG_EXE_H
 
 /* Re-exec ARGV from a sealed in-memory copy of /proc/self/exe, unless this
- * process already is one (then return). Dies (125) on failure. */
-void exe_reexec_sealed(char **argv);
+ * process already is one (then return 0). -1, with the failure recorded
+ * (fail.h), if it cannot. */
+int exe_reexec_sealed(char **argv);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include <unistd.h>
 
-void init_run(char *const argv[])
+int init_run(char *const argv[])
 {
 	/* Blocked, the signals reach us even as PID 1: the kernel drops only
 	 * those that would take the default action, and a blocked one waits
@@ -14,7 +14,7 @@ void init_run(char *const argv[])
 	signals_block();
 	pid_t pid = fork();
 	if (pid < 0)
-		die("init: fork: %m");
+		return fail_with("init: fork: %m");
 	if (pid == 0) {
 		signals_child_setup();
 		spawn_exec(argv);
@@ -23,6 +23,7 @@ void init_run(char *const argv[])
 	 * the command's copy of the pipe alone, not ours: we never exec. */
 	spawn_report_failure_close();
 	/* Reaps every child (orphans included) and returns the command's
-	 * status once it has ended; the kernel then ends the rest. */
+	 * status once it has ended; the kernel then ends the rest. The exit
+	 * status is the point: PID 1 ends here, never returning. */
 	_exit(spawn_exit_status(signals_wait_forwarding(pid)));
 }

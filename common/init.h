@@ -11,7 +11,9 @@
 #ifndef TDG_INIT_H
 #define TDG_INIT_H
 
-/* In the container, instead of spawn_exec(ARGV): become that PID 1. */
-_Noreturn void init_run(char *const argv[]);
+/* In the container, instead of spawn_exec(ARGV): become that PID 1, which
+ * exits with the command's status. Like execve(), it returns only if it
+ * fails: -1, with the failure recorded (fail.h). */
+int init_run(char *const argv[]);
 
 #endif

@@ -21,38 +21,52 @@ static const char *const read_only[] = {
  * they would be cleared on the bind. */
 #define PROC_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
-/* 0 if PATH exists; 1 if it does not (a kernel built without it). */
+/* 0 if PATH exists; 1 if it does not (a kernel built without it); -1
+ * (recorded) if stat() fails otherwise. */
 static int missing(const char *path, struct stat *st)
 {
 	if (stat(path, st) == 0)
 		return 0;
 	if (errno == ENOENT)
 		return 1;
-	die("mask %s: %m", path);
+	return fail_with("mask %s: %m", path);
 }
 
-void mask_paths(void)
+int mask_paths(void)
+{
+	return mask_these(masked, sizeof masked / sizeof masked[0], read_only,
+			  sizeof read_only / sizeof read_only[0]);
+}
+
+int mask_these(const char *const hide[], size_t nhide, const char *const ro[], size_t nro)
 {
 	struct stat st;
 
-	for (size_t i = 0; i < sizeof masked / sizeof masked[0]; i++) {
-		const char *p = masked[i];
-		if (missing(p, &st))
+	for (size_t i = 0; i < nhide; i++) {
+		const char *p = hide[i];
+		int gone = missing(p, &st);
+		if (gone < 0)
+			return -1;
+		if (gone)
 			continue;
 		int err = S_ISDIR(st.st_mode)
 				  ? mount("tmpfs", p, "tmpfs", MS_RDONLY | PROC_FLAGS, NULL)
 				  : mount("/dev/null", p, NULL, MS_BIND, NULL);
 		if (err != 0)
-			die("mask %s: %m", p);
+			return fail_with("mask %s: %m", p);
 	}
-	for (size_t i = 0; i < sizeof read_only / sizeof read_only[0]; i++) {
-		const char *p = read_only[i];
-		if (missing(p, &st))
+	for (size_t i = 0; i < nro; i++) {
+		const char *p = ro[i];
+		int gone = missing(p, &st);
+		if (gone < 0)
+			return -1;
+		if (gone)
 			continue;
 		/* A bind mount takes no flags but MS_BIND|MS_REC at first: its
 		 * read-only comes with a second call, a remount of the bind. */
 		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) != 0 ||
 		    mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | PROC_FLAGS, NULL) != 0)
-			die("read-only %s: %m", p);
+			return fail_with("read-only %s: %m", p);
 	}
+	return 0;
 }

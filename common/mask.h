@@ -18,10 +18,16 @@
 #ifndef TDG_MASK_H
 #define TDG_MASK_H
 
+#include <stddef.h>
+
 /* In the container, after /proc and /sys are mounted and the root is
  * pivoted (the paths are the container's), while tdg still has
- * CAP_SYS_ADMIN. Paths this kernel lacks are skipped. Dies (125) on
- * failure. */
-void mask_paths(void);
+ * CAP_SYS_ADMIN. Paths this kernel lacks are skipped. 0, or -1 with the
+ * failure recorded (fail.h). */
+int mask_paths(void);
+
+/* The same for lists of one's own: HIDE masked, RO made read-only (what
+ * the unit tests use, with paths that fail before anything is mounted). */
+int mask_these(const char *const hide[], size_t nhide, const char *const ro[], size_t nro);
 
 #endif

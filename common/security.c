@@ -7,23 +7,24 @@
 
 #include <sys/prctl.h>
 
-void security_join(bool privileged)
+int security_join(bool privileged)
 {
 	if (privileged)
-		return;
+		return 0;
 	/* Before the filter: without CAP_SYS_ADMIN (gone next line), the
 	 * kernel loads a filter only for a process with no_new_privs, so a
 	 * setuid program cannot be started under a filter it does not
 	 * expect. It is inherited and can never be unset. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		die("no_new_privs: %m");
-	caps_drop_to_default();
-	syscalls_filter();
+		return fail_with("no_new_privs: %m");
+	if (caps_drop_to_default() != 0)
+		return -1;
+	return syscalls_filter();
 }
 
-void security_enter(bool privileged)
+int security_enter(bool privileged)
 {
-	if (!privileged)
-		mask_paths();
-	security_join(privileged);
+	if (!privileged && mask_paths() != 0)
+		return -1;
+	return security_join(privileged);
 }

@@ -26,12 +26,14 @@
 #include <stdbool.h>
 
 /* In the container (after rootfs_enter), right before exec or init_run:
- * all four steps, unless PRIVILEGED. Dies (125) on failure. */
-void security_enter(bool privileged);
+ * all four steps, unless PRIVILEGED. 0, or -1 with the failure recorded
+ * (fail.h). */
+int security_enter(bool privileged);
 
 /* In the process `tdg exec` starts in a running container, after setns,
  * right before its exec: steps 2-4 (the masks are already there in the
- * container's mount namespace), unless the container is PRIVILEGED. */
-void security_join(bool privileged);
+ * container's mount namespace), unless the container is PRIVILEGED. 0, or
+ * -1 (recorded). */
+int security_join(bool privileged);
 
 #endif

@@ -76,30 +76,34 @@ static const unsigned long ns_flags[] = {
 	CLONE_NEWPID,  CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME,
 };
 
-static void add(scmp_filter_ctx ctx, uint32_t action, const char *name,
-		unsigned int n, const struct scmp_arg_cmp *cmp)
+/* libseccomp returns -errno rather than setting errno. */
+static int add(scmp_filter_ctx ctx, uint32_t action, const char *name,
+	       unsigned int n, const struct scmp_arg_cmp *cmp)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 	if (nr == __NR_SCMP_ERROR)
-		return; /* newer than this libseccomp */
+		return 0; /* newer than this libseccomp */
 	int err = seccomp_rule_add_array(ctx, action, nr, n, cmp);
 	if (err < 0)
-		die("seccomp: rule for %s: %s", name, strerror(-err));
+		return fail_with("seccomp: rule for %s: %s", name, strerror(-err));
+	return 0;
 }
 
-void syscalls_filter(void)
+int syscalls_filter(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
-		die("seccomp: init: out of memory");
+		return fail_with("seccomp: init: out of memory");
 	/* The kernel runs the filter on every system call, and once more for
 	 * each call number when it is loaded (to cache the calls it always
 	 * allows). Written as a list, an allowed call is compared with every
 	 * entry (about 70 per ABI); as a binary tree over the call numbers,
 	 * with about ten. Loading is ~0.08 ms faster too (docs/bench.md). */
 	int err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	if (err < 0)
-		die("seccomp: binary tree: %s", strerror(-err));
+	if (err < 0) {
+		fail_with("seccomp: binary tree: %s", strerror(-err));
+		goto fail;
+	}
 	/* An x86_64 process can also make i386 system calls (int 0x80) and
 	 * x32 ones (numbers with bit 30 set): three tables with different
 	 * numbers for the same call. A filter written for one would let the
@@ -108,13 +112,16 @@ void syscalls_filter(void)
 	 * architecture meet libseccomp's default "bad arch" action: kill. */
 	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
 		if ((err = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0 ||
-		    (err = seccomp_arch_add(ctx, SCMP_ARCH_X32)) < 0)
-			die("seccomp: add the i386/x32 ABIs: %s", strerror(-err));
+		    (err = seccomp_arch_add(ctx, SCMP_ARCH_X32)) < 0) {
+			fail_with("seccomp: add the i386/x32 ABIs: %s", strerror(-err));
+			goto fail;
+		}
 	}
 
 	uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++)
-		add(ctx, eperm, denied[i], 0, NULL);
+		if (add(ctx, eperm, denied[i], 0, NULL) != 0)
+			goto fail;
 
 	/* No new namespaces. Several rules for one call are OR-ed: each
 	 * catches one flag (MASKED_EQ: (arg & flag) == flag). clone's flags
@@ -122,14 +129,16 @@ void syscalls_filter(void)
 	 * build for). */
 	for (size_t i = 0; i < sizeof ns_flags / sizeof ns_flags[0]; i++) {
 		struct scmp_arg_cmp a0 = SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]);
-		add(ctx, eperm, "unshare", 1, &a0);
-		add(ctx, eperm, "clone", 1, &a0);
+		if (add(ctx, eperm, "unshare", 1, &a0) != 0 ||
+		    add(ctx, eperm, "clone", 1, &a0) != 0)
+			goto fail;
 	}
 	/* clone3 takes its flags in a struct in memory, which a filter cannot
 	 * read. ENOSYS, not EPERM: "this kernel has no clone3", and glibc
 	 * then falls back to clone, whose flags the rules above see (what
 	 * Docker does). */
-	add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+	if (add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL) != 0)
+		goto fail;
 
 	/* Device nodes. Docker keeps CAP_MKNOD because its device cgroup
 	 * refuses to open any device but /dev/null & co.; tdg has no device
@@ -139,8 +148,9 @@ void syscalls_filter(void)
 	for (size_t i = 0; i < 2; i++) {
 		struct scmp_arg_cmp mode1 = SCMP_A1(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
 		struct scmp_arg_cmp mode2 = SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
-		add(ctx, eperm, "mknod", 1, &mode1);
-		add(ctx, eperm, "mknodat", 1, &mode2);
+		if (add(ctx, eperm, "mknod", 1, &mode1) != 0 ||
+		    add(ctx, eperm, "mknodat", 1, &mode2) != 0)
+			goto fail;
 	}
 
 	/* Typing into the terminal: TIOCSTI pushes characters into a tty's
@@ -154,11 +164,18 @@ void syscalls_filter(void)
 	static const unsigned long tty_cmds[] = {TIOCSTI, TIOCLINUX};
 	for (size_t i = 0; i < 2; i++) {
 		struct scmp_arg_cmp cmd = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, tty_cmds[i]);
-		add(ctx, eperm, "ioctl", 1, &cmd);
+		if (add(ctx, eperm, "ioctl", 1, &cmd) != 0)
+			goto fail;
 	}
 
 	err = seccomp_load(ctx);
+	if (err < 0) {
+		fail_with("seccomp: load the filter: %s", strerror(-err));
+		goto fail;
+	}
+	seccomp_release(ctx); /* the kernel has its own copy now */
+	return 0;
+fail:
 	seccomp_release(ctx);
-	if (err < 0)
-		die("seccomp: load the filter: %s", strerror(-err));
+	return -1;
 }

@@ -24,7 +24,8 @@
 #define TDG_SYSCALLS_H
 
 /* Load the filter into this process (and so into all it starts). Needs
- * no_new_privs already set, or CAP_SYS_ADMIN. Dies (125) on failure. */
-void syscalls_filter(void);
+ * no_new_privs already set, or CAP_SYS_ADMIN. 0, or -1 with the failure
+ * recorded (fail.h). */
+int syscalls_filter(void);
 
 #endif

@@ -11,49 +11,65 @@
 #include <unistd.h>
 
 /* The slave side of MASTER becomes our controlling terminal and stdio. */
-static void take_slave(int master, const struct winsize *size)
+static int take_slave(int master, const struct winsize *size)
 {
 	char name[64];
 	if (unlockpt(master) != 0 || ptsname_r(master, name, sizeof name) != 0)
-		die("tty: pty: %m");
+		return fail_with("tty: pty: %m");
 	/* A controlling terminal belongs to a session: a new one, led by us,
 	 * takes the slave with TIOCSCTTY. (Opening it without O_NOCTTY would
 	 * do the same, implicitly; say it.) */
 	if (setsid() < 0)
-		die("tty: setsid: %m");
+		return fail_with("tty: setsid: %m");
 	int slave = open(name, O_RDWR | O_NOCTTY);
 	if (slave < 0)
-		die("tty: open %s: %m", name);
-	if (ioctl(slave, TIOCSCTTY, 0) != 0)
-		die("tty: make %s the controlling terminal: %m", name);
+		return fail_with("tty: open %s: %m", name);
+	if (ioctl(slave, TIOCSCTTY, 0) != 0) {
+		fail_with("tty: make %s the controlling terminal: %m", name);
+		goto fail;
+	}
 	if (size && size->ws_row)
 		ioctl(slave, TIOCSWINSZ, size);
 	for (int fd = 0; fd < 3; fd++)
-		if (dup2(slave, fd) < 0)
-			die("tty: dup2: %m");
+		if (dup2(slave, fd) < 0) {
+			fail_with("tty: dup2: %m");
+			goto fail;
+		}
 	if (slave > 2)
 		close(slave);
+	return 0;
+fail:
+	close(slave);
+	return -1;
 }
 
-void tty_take_slave(int master, const struct winsize *size)
+int tty_take_slave(int master, const struct winsize *size)
 {
-	take_slave(master, size);
+	int ok = take_slave(master, size);
 	close(master);
+	return ok;
 }
 
-void tty_console_child(int sock, const struct winsize *size)
+int tty_console_child(int sock, const struct winsize *size)
 {
 	/* /dev/ptmx here is the container's own devpts instance (dev.c
 	 * mounts it "newinstance"): the host's ptys stay out of sight, and
 	 * ours is /dev/pts/0 inside. */
 	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
-		die_host("tty: open /dev/ptmx: %m");
-	take_slave(master, size);
-	if (tty_send_fd(sock, master) != 0)
-		die("tty: send the terminal to tdg: %m");
+		return fail_host("tty: open /dev/ptmx: %m");
+	if (take_slave(master, size) != 0)
+		goto fail;
+	if (tty_send_fd(sock, master) != 0) {
+		fail_with("tty: send the terminal to tdg: %m");
+		goto fail;
+	}
 	close(master);
 	close(sock);
+	return 0;
+fail:
+	close(master);
+	return -1;
 }
 
 int tty_send_fd(int sock, int fd)
@@ -116,8 +132,8 @@ void tty_raw(int fd)
 	 * the container's own pty does all of that for the container. */
 	raw = saved;
 	cfmakeraw(&raw);
-	/* Output post-processing stays: our own messages (a die() line)
-	 * still start at the left margin. */
+	/* Output post-processing stays: our own messages (a "tdg: ..."
+	 * line) still start at the left margin. */
 	raw.c_oflag |= OPOST;
 	tcsetattr(fd, TCSADRAIN, &raw);
 }

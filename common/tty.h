@@ -18,8 +18,9 @@
 
 /* In the container, once its /dev is in place: open a pty in it, make the
  * slave the controlling terminal of a new session and fds 0, 1 and 2 (its
- * size SIZE, if it has rows), and send the master over SOCK. Dies (125). */
-void tty_console_child(int sock, const struct winsize *size);
+ * size SIZE, if it has rows), and send the master over SOCK. 0, or -1 with
+ * the failure recorded (fail.h). */
+int tty_console_child(int sock, const struct winsize *size);
 
 /* Send FD over the unix socket SOCK; 0, or -1 with errno. */
 int tty_send_fd(int sock, int fd);
@@ -28,12 +29,14 @@ int tty_send_fd(int sock, int fd);
 int tty_recv_fd(int sock);
 
 /* In a process that has not been given a terminal yet (exec): make the
- * pty slave named by MASTER our controlling terminal and fds 0, 1, 2. */
-void tty_take_slave(int master, const struct winsize *size);
+ * pty slave named by MASTER our controlling terminal and fds 0, 1, 2, and
+ * close MASTER. 0, or -1 (recorded). */
+int tty_take_slave(int master, const struct winsize *size);
 
 /* Put the terminal FD in raw mode until the process exits (an atexit()
  * handler puts it back, so every way out of tdg but SIGKILL restores it).
- * Nothing happens if FD is not a terminal. */
+ * Nothing happens if FD is not a terminal; like every release, putting it
+ * back never fails tdg. */
 void tty_raw(int fd);
 
 /* The window size of FROM onto TO (a resize: the kernel then sends SIGWINCH

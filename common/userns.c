@@ -48,7 +48,7 @@ static void range(const char *file, unsigned long *start, unsigned long *count)
 	}
 }
 
-void userns_check_reachable(const struct userns *u, const char *path, const char *what)
+int userns_check_reachable(const struct userns *u, const char *path, const char *what)
 {
 	char dir[PATH_MAX];
 	struct stat st;
@@ -61,20 +61,21 @@ void userns_check_reachable(const struct userns *u, const char *path, const char
 		*slash = '\0';
 		const char *d = slash == dir ? "/" : dir;
 		if (stat(d, &st) != 0)
-			die("run: --userns: %s: %m", d);
+			return fail_with("run: --userns: %s: %m", d);
 		bool x = (st.st_mode & S_IXOTH) ||
 			 (st.st_uid == u->uid && (st.st_mode & S_IXUSR)) ||
 			 (st.st_gid == u->gid && (st.st_mode & S_IXGRP));
 		if (!x)
-			die("run: --userns: %s is closed to others (mode %03o): the container's "
-			    "root, host uid %lu, cannot reach %s %s; chmod o+x %s",
-			    d, st.st_mode & 0777, u->uid, what, path, d);
+			return fail_with("run: --userns: %s is closed to others (mode %03o): the "
+					 "container's root, host uid %lu, cannot reach %s %s; "
+					 "chmod o+x %s", d, st.st_mode & 0777, u->uid, what, path, d);
 		if (slash == dir)
 			break;
 	}
+	return 0;
 }
 
-void userns_prepare(struct userns *u, json_t *c)
+int userns_prepare(struct userns *u, json_t *c)
 {
 	unsigned long gcount;
 	char map[64], dir[PATH_MAX], layer[PATH_MAX];
@@ -98,21 +99,25 @@ void userns_prepare(struct userns *u, json_t *c)
 	 * host still see nothing of the container's files or log. */
 	state_path(dir, sizeof dir, id, NULL);
 	if (chown(dir, 0, (gid_t)u->gid) != 0 || chmod(dir, 0710) != 0)
-		die("run: --userns: give %s to group %lu: %m", dir, u->gid);
+		return fail_with("run: --userns: give %s to group %lu: %m", dir, u->gid);
 	/* The overlay layer (none with --read-only): overlayfs writes into it
 	 * with the credentials of whoever mounted it, the container's root. */
 	static const char *const layers[] = {"upper", "work"};
 	for (int i = 0; i < 2; i++) {
 		state_path(layer, sizeof layer, id, layers[i]);
 		if (chown(layer, (uid_t)u->uid, (gid_t)u->gid) != 0 && errno != ENOENT)
-			die("run: --userns: chown %s: %m", layer);
+			return fail_with("run: --userns: chown %s: %m", layer);
 	}
+	/* Nothing here needs undoing on failure: all of it is in the state
+	 * folder, which the caller's discard removes. */
 	state_path(u->mountpoint, sizeof u->mountpoint, id, "rootfs");
 	if (mkdir(u->mountpoint, 0755) != 0)
-		die("run: --userns: mkdir %s: %m", u->mountpoint);
-	userns_check_reachable(u, u->mountpoint, "its state folder");
+		return fail_with("run: --userns: mkdir %s: %m", u->mountpoint);
+	if (userns_check_reachable(u, u->mountpoint, "its state folder") != 0)
+		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, u->sock) != 0)
-		die("run: --userns: socketpair: %m");
+		return fail_with("run: --userns: socketpair: %m");
+	return 0;
 }
 
 static int write_map(pid_t pid, const char *file, unsigned long start, unsigned long count)
@@ -132,28 +137,22 @@ static int write_map(pid_t pid, const char *file, unsigned long start, unsigned 
 	return ok ? 0 : -1;
 }
 
-/* Give up on the child (it never ran the command) and say why. */
-_Noreturn static void map_failed(pid_t pid, const char *what)
+int userns_map(struct userns *u, pid_t pid, const char *rootfs)
 {
-	int err = errno;
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	errno = err;
-	die_host("run: --userns: %s: %m", what);
-}
-
-void userns_map(struct userns *u, pid_t pid, const char *rootfs)
-{
+	int nsfd = -1, tree = -1;
+	const char *what; /* the step that failed, for the message */
 	close(u->sock[1]); /* the child's end: its EOF if we die */
 	/* /proc/PID/setgroups stays "allow". The kernel wants "deny" before
 	 * a gid_map only from a writer without CAP_SETGID over the parent
 	 * namespace (an unprivileged user mapping itself, who could otherwise
 	 * drop a group that *denies* it a file). tdg has it, and the child
 	 * needs setgroups() to drop the host groups it was born with. */
+	what = "write uid_map";
 	if (write_map(pid, "uid_map", u->uid, u->count) != 0)
-		map_failed(pid, "write uid_map");
+		goto fail;
+	what = "write gid_map";
 	if (write_map(pid, "gid_map", u->gid, u->count) != 0)
-		map_failed(pid, "write gid_map");
+		goto fail;
 
 	/* The idmapped mount: a detached copy of the rootfs folder's mount
 	 * (open_tree's OPEN_TREE_CLONE, a bind that is not attached anywhere
@@ -164,25 +163,43 @@ void userns_map(struct userns *u, pid_t pid, const char *rootfs)
 	 * not the child. */
 	char ns[64];
 	snprintf(ns, sizeof ns, "/proc/%d/ns/user", (int)pid);
-	int nsfd = open(ns, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0)
-		map_failed(pid, "open its user namespace");
-	int tree = open_tree(AT_FDCWD, rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	what = "open its user namespace";
+	if ((nsfd = open(ns, O_RDONLY | O_CLOEXEC)) < 0)
+		goto fail;
+	what = "open_tree of the rootfs";
+	tree = open_tree(AT_FDCWD, rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
-		map_failed(pid, "open_tree of the rootfs");
+		goto fail;
+	what = "idmapped mount of the rootfs (Linux 5.12+, and a filesystem that supports it)";
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (__u64)nsfd};
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
-		map_failed(pid, "idmapped mount of the rootfs (Linux 5.12+, and a filesystem "
-			  "that supports it)");
+		goto fail;
 	close(nsfd);
 	/* It doubles as the word that the maps are there. */
-	if (tty_send_fd(u->sock[0], tree) != 0)
-		map_failed(pid, "send the rootfs to the container");
+	if (tty_send_fd(u->sock[0], tree) != 0) {
+		nsfd = -1;
+		what = "send the rootfs to the container";
+		goto fail;
+	}
 	close(tree);
 	close(u->sock[0]);
+	return 0;
+fail:
+	/* Give up on the child (it never ran the command): killed and reaped
+	 * here, before our end of its socket closes, so it neither waits for
+	 * ever nor says anything itself. Then the rest, in reverse. */
+	fail_host("run: --userns: %s: %m", what);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	if (tree >= 0)
+		close(tree);
+	if (nsfd >= 0)
+		close(nsfd);
+	close(u->sock[0]);
+	return -1;
 }
 
-void userns_become_root(void)
+int userns_become_root(void)
 {
 	int deathsig = 0;
 	pid_t parent = getppid();
@@ -191,9 +208,9 @@ void userns_become_root(void)
 	 * setresuid() to a non-zero uid would take. 0 here is the map's
 	 * first id (100000 on the host). */
 	if (setgroups(0, NULL) != 0)
-		die("userns: drop the host's groups: %m");
+		return fail_with("userns: drop the host's groups: %m");
 	if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)
-		die("userns: become the namespace's root: %m");
+		return fail_with("userns: become the namespace's root: %m");
 	/* A change of uid clears the parent-death signal (so that nobody can
 	 * kill a setuid program that way): without setting it again, a
 	 * SIGKILLed tdg would leave the container running. If tdg died in
@@ -203,24 +220,35 @@ void userns_become_root(void)
 		if (getppid() != parent)
 			raise(deathsig);
 	}
+	return 0;
 }
 
-void userns_enter(struct userns *u, char *rootfs, size_t size)
+int userns_enter(struct userns *u, char *rootfs, size_t size)
 {
 	close(u->sock[0]);
+	/* No rootfs comes only if tdg ended without killing us first (when
+	 * it fails, userns_map() kills us before our socket closes): then
+	 * nobody else says why. */
 	int tree = tty_recv_fd(u->sock[1]);
-	if (tree < 0)
-		_exit(TDG_EXIT_FAILED); /* tdg failed and says why */
 	close(u->sock[1]);
+	if (tree < 0)
+		return fail_with("userns: tdg ended before it sent the idmapped rootfs");
 	/* From here on, the host's files see us as uid 100000. */
-	userns_become_root();
+	if (userns_become_root() != 0)
+		goto fail;
 	/* Attached in our own mount namespace (private already), where the
 	 * rest of the setup finds it under a name: the overlay's lower layer,
 	 * or the root itself with --read-only. */
-	if (move_mount(tree, "", AT_FDCWD, u->mountpoint, MOVE_MOUNT_F_EMPTY_PATH) != 0)
-		die_host("userns: attach the idmapped rootfs on %s: %m", u->mountpoint);
+	if (move_mount(tree, "", AT_FDCWD, u->mountpoint, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+		fail_host("userns: attach the idmapped rootfs on %s: %m", u->mountpoint);
+		goto fail;
+	}
 	close(tree);
 	snprintf(rootfs, size, "%s", u->mountpoint);
+	return 0;
+fail:
+	close(tree);
+	return -1;
 }
 
 int userns_join(int pidfd)

@@ -52,29 +52,33 @@ struct userns {
 	char mountpoint[PATH_MAX]; /* where the child attaches it */
 };
 
+/* Each of these returns 0, or -1 with the failure recorded (fail.h). */
+
 /* The parent, before the clone: pick the range, record "userns",
  * "uid_map" and "gid_map" in C, give the overlay layer (if any) to the
  * range's root, make the rootfs mount point in the state folder, and check
- * that the container's root can reach the state folder. Dies (125). */
-void userns_prepare(struct userns *u, json_t *c);
+ * that the container's root can reach the state folder. What it made is
+ * all in the state folder: discarding the container removes it. */
+int userns_prepare(struct userns *u, json_t *c);
 
-/* The parent: die (125) unless every folder above PATH (a -v volume) is
- * open to the container's root (o+x), which the child needs to bind it. */
-void userns_check_reachable(const struct userns *u, const char *path, const char *what);
+/* The parent: -1 unless every folder above PATH (a -v volume) is open to
+ * the container's root (o+x), which the child needs to bind it. */
+int userns_check_reachable(const struct userns *u, const char *path, const char *what);
 
 /* The parent, after the clone: write PID's uid_map and gid_map, make the
- * idmapped mount of ROOTFS and send it to the child. On failure kills the
- * child (it has run nothing of the user's) and dies (125). */
-void userns_map(struct userns *u, pid_t pid, const char *rootfs);
+ * idmapped mount of ROOTFS and send it to the child. On failure kills and
+ * reaps the child (it has run nothing of the user's) before returning -1,
+ * so nothing waits for it. */
+int userns_map(struct userns *u, pid_t pid, const char *rootfs);
 
 /* The child, after ns_private_mounts(): wait for the maps, become the
  * namespace's root, attach the idmapped rootfs and write its path to
  * ROOTFS (SIZE bytes): from then on that is the folder to mount. */
-void userns_enter(struct userns *u, char *rootfs, size_t size);
+int userns_enter(struct userns *u, char *rootfs, size_t size);
 
 /* In any process in the namespace: no supplementary groups, uid and gid 0
- * of the namespace. Dies (125). */
-void userns_become_root(void);
+ * of the namespace. */
+int userns_become_root(void);
 
 /* `tdg exec`: join the user namespace of the process behind PIDFD (before
  * its other namespaces, which it owns). 0, or -1 with errno. */

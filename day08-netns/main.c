@@ -195,7 +195,8 @@ static int container_main(void *arg)
 	watcher_child_stdio(&o->watcher);
 	/* Into the cgroup before anything else runs: from the next line on,
 	 * every page and every fork counts against the limits. */
-	cgroup_join(&o->cgroup);
+	if (cgroup_join(&o->cgroup) < 0)
+		goto fail;
 	signals_child_setup();
 	if (sethostname(o->hostname, strlen(o->hostname)) != 0) {
 		fail_with("sethostname: %m");
@@ -228,7 +229,6 @@ fail:
 static int setup_cgroup(struct run_options *o, json_t *c)
 {
 	const struct limits *l = &o->limits;
-	char why[PATH_MAX + 256];
 	enum cgroup_version v = cgroup_detect(CGROUP_ROOT);
 	if (v == CGROUP_NONE) {
 		if (!l->memory && !l->cpu_quota && !l->pids)
@@ -252,8 +252,8 @@ static int setup_cgroup(struct run_options *o, json_t *c)
 	if (state_record(c, keys) < 0)
 		return -1;
 
-	if (cgroup_create(&o->cgroup, l, why, sizeof why) != 0)
-		return fail_with("run: cgroup: %s", why);
+	if (cgroup_create(&o->cgroup, l) != 0)
+		return fail_context("run: cgroup");
 	return 0;
 }
 

@@ -200,7 +200,8 @@ static int container_main(void *arg)
 	watcher_child_stdio(&o->watcher);
 	/* Into the cgroup before anything else runs: from the next line on,
 	 * every page and every fork counts against the limits. */
-	cgroup_join(&o->cgroup);
+	if (cgroup_join(&o->cgroup) < 0)
+		goto fail;
 	signals_child_setup();
 	if (sethostname(o->hostname, strlen(o->hostname)) != 0) {
 		fail_with("sethostname: %m");
@@ -220,7 +221,7 @@ static int container_main(void *arg)
 		if (read(o->sync[0], &go, 1) != 1)
 			_exit(TDG_EXIT_FAILED);
 		if (network_configure_inside(&o->network) < 0)
-			return fail_report();
+			goto fail;
 	}
 	if (ns_private_mounts() < 0) /* before any mount of ours, or it leaks out */
 		goto fail;
@@ -248,7 +249,6 @@ fail:
 static int setup_cgroup(struct run_options *o, json_t *c)
 {
 	const struct limits *l = &o->limits;
-	char why[PATH_MAX + 256];
 	enum cgroup_version v = cgroup_detect(CGROUP_ROOT);
 	if (v == CGROUP_NONE) {
 		if (!l->memory && !l->cpu_quota && !l->pids)
@@ -272,8 +272,8 @@ static int setup_cgroup(struct run_options *o, json_t *c)
 	if (state_record(c, keys) < 0)
 		return -1;
 
-	if (cgroup_create(&o->cgroup, l, why, sizeof why) != 0)
-		return fail_with("run: cgroup: %s", why);
+	if (cgroup_create(&o->cgroup, l) != 0)
+		return fail_context("run: cgroup");
 	return 0;
 }
 

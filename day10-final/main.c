@@ -333,6 +333,14 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		     "no seccomp filter and /proc/sys writable; its root can take over the host");
 }
 
+/* How exec's forked process ends when a step fails: its one line, then
+ * 125 (the container's first process has its own fail: label). */
+static _Noreturn void child_failed(void)
+{
+	fail_report();
+	_exit(TDG_EXIT_FAILED);
+}
+
 /* The first code that runs inside the new namespaces. Its errors end the
  * child with 125, which tdg passes on as its own status. */
 static int container_main(void *arg)
@@ -342,7 +350,8 @@ static int container_main(void *arg)
 	watcher_child_stdio(&o->watcher);
 	/* Into the cgroup before anything else runs: from the next line on,
 	 * every page and every fork counts against the limits. */
-	cgroup_join(&o->cgroup);
+	if (cgroup_join(&o->cgroup) < 0)
+		goto fail;
 	signals_child_setup();
 	if (sethostname(o->hostname, strlen(o->hostname)) != 0) {
 		fail_with("sethostname: %m");
@@ -362,12 +371,13 @@ static int container_main(void *arg)
 		if (read(o->sync[0], &go, 1) != 1)
 			_exit(TDG_EXIT_FAILED);
 		if (network_configure_inside(&o->network) < 0)
-			return fail_report();
+			goto fail;
 	}
 	if (ns_private_mounts() < 0) /* before any mount of ours, or it leaks out */
 		goto fail;
-	if (o->userns.on) /* from here on the host's uid 100000; o->rootfs idmapped */
-		userns_enter(&o->userns, o->rootfs, sizeof o->rootfs);
+	/* With --userns, from here on the host's uid 100000; o->rootfs idmapped. */
+	if (o->userns.on && userns_enter(&o->userns, o->rootfs, sizeof o->rootfs) != 0)
+		goto fail;
 	/* The root: the rootfs folder itself if read-only, else an overlay
 	 * whose writes land in the container's own layer. */
 	const char *root = o->read_only ? o->rootfs : o->layer[2];
@@ -384,17 +394,20 @@ static int container_main(void *arg)
 			goto fail;
 	if ((o->read_only ? rootfs_enter_readonly(root) : rootfs_enter(root)) < 0)
 		goto fail;
-	if (o->tty) /* in our own /dev now: the pty is made in the container */
-		tty_console_child(o->console[1], &o->winsize);
+	/* In our own /dev now: the pty is made in the container. */
+	if (o->tty && tty_console_child(o->console[1], &o->winsize) != 0)
+		goto fail;
 	spawn_container_env(o->hostname);
 	for (int i = 0; i < o->nenv; i++)
 		putenv((char *)o->env[i]);
 	if (o->workdir && rootfs_workdir(o->workdir) < 0)
 		goto fail;
-	security_enter(o->privileged); /* last: it takes away mount, and more */
+	if (security_enter(o->privileged) != 0) /* last: it takes away mount, and more */
+		goto fail;
 	if (o->init)
-		init_run(o->command);
-	spawn_exec(o->command);
+		init_run(o->command); /* like an exec: back only if it fails */
+	else
+		spawn_exec(o->command);
 fail:
 	/* It holds nothing to release. Its stderr is tdg's, or the log (the
 	 * watcher copies it to the terminal; `run -d` shows it), so it prints
@@ -410,7 +423,6 @@ fail:
 static int setup_cgroup(struct run_options *o, json_t *c)
 {
 	const struct limits *l = &o->limits;
-	char why[PATH_MAX + 256];
 	enum cgroup_version v = cgroup_detect(CGROUP_ROOT);
 	if (v == CGROUP_NONE) {
 		if (!l->memory && !l->cpu_quota && !l->pids)
@@ -434,8 +446,8 @@ static int setup_cgroup(struct run_options *o, json_t *c)
 	if (state_record(c, keys) < 0)
 		return -1;
 
-	if (cgroup_create(&o->cgroup, l, why, sizeof why) != 0)
-		return fail_host("run: cgroup: %s", why);
+	if (cgroup_create(&o->cgroup, l) != 0)
+		return fail_context("run: cgroup");
 	return 0;
 }
 
@@ -485,9 +497,11 @@ static int cmd_run(int argc, char **argv)
 	json_object_set_new(c, "privileged", json_boolean(o.privileged)); /* for exec */
 	json_object_set_new(c, "userns", json_boolean(o.userns.on));	 /* for exec */
 	if (o.userns.on) { /* its own record: the maps, before anything uses them */
-		userns_prepare(&o.userns, c);
+		if (userns_prepare(&o.userns, c) != 0)
+			goto fail;
 		for (int i = 0; i < o.nvol; i++)
-			userns_check_reachable(&o.userns, o.vol[i].host, "the volume");
+			if (userns_check_reachable(&o.userns, o.vol[i].host, "the volume") != 0)
+				goto fail;
 	}
 	if (o.net == NET_BRIDGE) {
 		static const char *const ro_keys[] = {"read_only", "privileged", "userns", NULL};
@@ -568,8 +582,11 @@ static int cmd_run(int argc, char **argv)
 			       (o.userns.on ? CLONE_NEWUSER : 0));
 	if (pid < 0)
 		goto fail;
-	if (o.userns.on) /* before anything else: the child waits for it */
-		userns_map(&o.userns, pid, o.rootfs);
+	/* With --userns, before anything else: the child waits for it. */
+	if (o.userns.on && userns_map(&o.userns, pid, o.rootfs) != 0) {
+		pid = -1; /* userns_map killed and reaped it already */
+		goto fail;
+	}
 	if (o.net == NET_BRIDGE) {
 		if (network_attach(&o.network, pid) != 0) {
 			fail_host("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
@@ -763,7 +780,8 @@ static int cmd_exec(int argc, char **argv)
 {
 	char id[TDG_ID_LEN + 1];
 	bool tty = false, interactive = false;
-	int c;
+	json_t *ct = NULL;
+	int c, pidfd = -1, master = -1;
 	opterr = 0;
 	while ((c = getopt(argc, argv, "+:ith")) != -1) {
 		if (c == 'i')
@@ -787,61 +805,78 @@ static int cmd_exec(int argc, char **argv)
 	const char *name = argv[optind];
 	char **command = argv + optind + 1;
 	if (state_find(name, id) < 0)
-		return fail_report();
-	json_t *ct = container_reconcile(id);
-	if (!ct || strcmp(state_str(ct, "status"), "running") != 0)
-		die("exec: container %s is not running", name);
+		goto fail;
+	ct = container_reconcile(id);
+	if (!ct || strcmp(state_str(ct, "status"), "running") != 0) {
+		fail_with("exec: container %s is not running", name);
+		goto fail;
+	}
 	/* The pidfd names the container's PID 1 for good (no pid reuse), and
 	 * setns() takes it to join all its namespaces at once. */
-	int pidfd = proc_pidfd((pid_t)state_int(ct, "pid"),
-			       (unsigned long long)state_int(ct, "pid_start_time"),
-			       state_str(ct, "boot_id"));
-	if (pidfd < 0)
-		die("exec: container %s is not running", name);
+	pidfd = proc_pidfd((pid_t)state_int(ct, "pid"),
+			   (unsigned long long)state_int(ct, "pid_start_time"),
+			   state_str(ct, "boot_id"));
+	if (pidfd < 0) {
+		fail_with("exec: container %s is not running", name);
+		goto fail;
+	}
 	size_t i;
 	json_t *dir;
 	json_array_foreach(json_object_get(ct, "cgroup"), i, dir)
-		if (cgroup_enter(json_string_value(dir)) != 0)
-			die_host("exec: join %s: %m", json_string_value(dir));
+		if (cgroup_enter(json_string_value(dir)) != 0) {
+			fail_host("exec: join %s: %m", json_string_value(dir));
+			goto fail;
+		}
 	/* Its user namespace first: it owns the others, and joining it is
 	 * what gives us the capabilities to join them. */
 	bool userns = json_is_true(json_object_get(ct, "userns"));
-	if (userns && userns_join(pidfd) != 0)
-		die_host("exec: join the user namespace of %s: %m", name);
-	if (ns_enter(pidfd) != 0)
-		die_host("exec: setns into %s: %m", name);
+	if (userns && userns_join(pidfd) != 0) {
+		fail_host("exec: join the user namespace of %s: %m", name);
+		goto fail;
+	}
+	if (ns_enter(pidfd) != 0) {
+		fail_host("exec: setns into %s: %m", name);
+		goto fail;
+	}
 	close(pidfd);
+	pidfd = -1;
 
 	/* In its mount namespace already, so this /dev/ptmx is the
 	 * container's: no socket needed to bring the master back. */
 	struct winsize ws = {0};
-	int master = -1;
 	if (tty) {
-		if ((master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
-			die_host("exec: open the container's /dev/ptmx: %m");
+		if ((master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+			fail_host("exec: open the container's /dev/ptmx: %m");
+			goto fail;
+		}
 		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) != 0)
 			ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
 	}
 	signals_block();
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid < 0)
-		die("exec: fork: %m");
+	if (pid < 0) {
+		fail_with("exec: fork: %m");
+		goto fail;
+	}
 	if (pid == 0) {
 		signals_child_setup();
-		if (tty)
-			tty_take_slave(master, &ws);
+		if (tty && tty_take_slave(master, &ws) != 0)
+			child_failed();
 		spawn_container_env(state_str(ct, "hostname"));
-		if (chdir("/") != 0)
-			die("exec: chdir /: %m");
+		if (chdir("/") != 0) {
+			fail_with("exec: chdir /: %m");
+			child_failed();
+		}
 		/* setns() kept our uid: the host's root (unmapped inside).
 		 * The container's root instead, or a file only host root may
 		 * read would be ours to read. */
-		if (userns)
-			userns_become_root();
+		if (userns && userns_become_root() != 0)
+			child_failed();
 		/* The same walls as the container's own processes, or exec
 		 * would be the way around them. */
-		security_join(json_is_true(json_object_get(ct, "privileged")));
+		if (security_join(json_is_true(json_object_get(ct, "privileged"))) != 0)
+			child_failed();
 		spawn_exec(command);
 	}
 	json_decref(ct);
@@ -854,6 +889,13 @@ static int cmd_exec(int argc, char **argv)
 	if (interactive)
 		tty_raw(STDIN_FILENO);
 	return spawn_exit_status(watcher_run(&w, pid));
+fail:
+	if (master >= 0)
+		close(master);
+	if (pidfd >= 0)
+		close(pidfd);
+	json_decref(ct);
+	return fail_report();
 }
 
 /* `tdg import TARBALL|URL NAME`: a rootfs for --rootfs NAME (import.h). */
@@ -940,7 +982,8 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "rm") == 0)
 		return cmd_rm(argc - 1, argv + 1);
 	if (strcmp(argv[1], "exec") == 0) {
-		exe_reexec_sealed(argv); /* the host's binary out of reach */
+		if (exe_reexec_sealed(argv) != 0) /* the host's binary out of reach */
+			return fail_report();
 		return cmd_exec(argc - 1, argv + 1);
 	}
 	if (strcmp(argv[1], "doctor") == 0)

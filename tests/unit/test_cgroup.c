@@ -10,13 +10,17 @@
  *   - cgroup_detect: a plain folder is no cgroup mount;
  *   - cgroup_create's refusals: a controller missing from the v2 root's
  *     cgroup.controllers, a v1 controller that is not mounted, a limit
- *     file that cannot be written. Each gives -1 and a `why` that names
+ *     file that cannot be written, a cgroup root that is not there. Each
+ *     gives -1 and records (fail.h) a failure of the host's that names
  *     what is missing, and leaves no folder behind (the cleanup promise);
  *     on v2 the controllers are enabled in the root's and tdg/'s
  *     cgroup.subtree_control before anything else, the classic trap;
  *   - cgroup_oom_killed: "oom_kill N" in memory.events (v2) and
  *     memory.oom_control (v1), with N > 0 and N = 0;
- *   - cgroup_remove: the folder, then its tdg/ parent only if empty. */
+ *   - cgroup_join: a cgroup.procs that refuses the write is a failure
+ *     returned and recorded (it used to end the process);
+ *   - cgroup_remove: the folder, then its tdg/ parent only if empty; a
+ *     folder that will not go is a warning, never the caller's failure. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +28,7 @@
 #include <cmocka.h>
 
 #include "cgroup.h"
+#include "fail.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -184,12 +189,12 @@ static void test_v2_missing_controller(void **state)
 	make_v2_root("cpuset cpu io memory\n"); /* no pids */
 	struct cgroup cg;
 	struct limits limits = {.pids = 64};
-	char why[512] = "";
 	cgroup_plan(&cg, root, CGROUP_V2, ID);
 
-	assert_int_equal(cgroup_create(&cg, &limits, why, sizeof why), -1);
-	assert_non_null(strstr(why, "'pids'"));
-	assert_non_null(strstr(why, "cgroup.controllers"));
+	assert_int_equal(cgroup_create(&cg, &limits), -1);
+	assert_non_null(strstr(fail_last.msg, "'pids'"));
+	assert_true(fail_last.host); /* day 10 adds the hint to doctor */
+	assert_non_null(strstr(fail_last.msg, "cgroup.controllers"));
 	assert_false(exists_at("tdg")); /* refused before making anything */
 	assert_string_equal(read_at("cgroup.subtree_control"), "");
 }
@@ -204,12 +209,11 @@ static void test_v2_unwritable_limit_leaves_nothing(void **state)
 	write_at("tdg/cgroup.subtree_control", "");
 	struct cgroup cg;
 	struct limits limits = {.memory = 134217728};
-	char why[512] = "";
 	cgroup_plan(&cg, root, CGROUP_V2, ID);
 
-	assert_int_equal(cgroup_create(&cg, &limits, why, sizeof why), -1);
-	assert_non_null(strstr(why, "134217728"));
-	assert_non_null(strstr(why, "/tdg/" ID "/memory.max"));
+	assert_int_equal(cgroup_create(&cg, &limits), -1);
+	assert_non_null(strstr(fail_last.msg, "134217728"));
+	assert_non_null(strstr(fail_last.msg, "/tdg/" ID "/memory.max"));
 	assert_false(exists_at("tdg/" ID));
 	/* The controllers were enabled all the way down before that. */
 	assert_string_equal(read_at("cgroup.subtree_control"), "+memory +cpu +pids");
@@ -225,12 +229,27 @@ static void test_v2_no_procs_file_leaves_nothing(void **state)
 	write_at("tdg/cgroup.subtree_control", "");
 	struct cgroup cg;
 	struct limits none = {0};
-	char why[512] = "";
 	cgroup_plan(&cg, root, CGROUP_V2, ID);
 
-	assert_int_equal(cgroup_create(&cg, &none, why, sizeof why), -1);
-	assert_non_null(strstr(why, ID "/cgroup.procs"));
+	assert_int_equal(cgroup_create(&cg, &none), -1);
+	assert_non_null(strstr(fail_last.msg, ID "/cgroup.procs"));
 	assert_false(exists_at("tdg/" ID));
+}
+
+/* TDG_CGROUP_ROOT pointing nowhere: refused, nothing made. */
+static void test_v2_missing_root(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	struct limits none = {0};
+	char absent[PATH_MAX];
+	snprintf(absent, sizeof absent, "%s/absent", root);
+	cgroup_plan(&cg, absent, CGROUP_V2, ID);
+
+	assert_int_equal(cgroup_create(&cg, &none), -1);
+	assert_non_null(strstr(fail_last.msg, "the host has no 'memory' cgroup controller"));
+	assert_non_null(strstr(fail_last.msg, "/absent/cgroup.controllers"));
+	assert_false(exists_at("absent"));
 }
 
 /* v1: memory and cpu are mounted, pids is not. */
@@ -241,12 +260,11 @@ static void test_v1_unmounted_controller_leaves_nothing(void **state)
 	mkdir_at("cpu");
 	struct cgroup cg;
 	struct limits limits = {.pids = 64};
-	char why[512] = "";
 	cgroup_plan(&cg, root, CGROUP_V1, ID);
 
-	assert_int_equal(cgroup_create(&cg, &limits, why, sizeof why), -1);
-	assert_non_null(strstr(why, "/pids/tdg"));
-	assert_non_null(strstr(why, "no such cgroup controller"));
+	assert_int_equal(cgroup_create(&cg, &limits), -1);
+	assert_non_null(strstr(fail_last.msg, "/pids/tdg"));
+	assert_non_null(strstr(fail_last.msg, "no such cgroup controller"));
 	/* memory/tdg/<id> and cpu/tdg/<id> were made, then removed, and
 	 * their tdg/ parents with them, since they are empty again. */
 	assert_false(exists_at("memory/tdg"));
@@ -263,11 +281,10 @@ static void test_v1_unwritable_limit_leaves_nothing(void **state)
 	mkdir_at("pids");
 	struct cgroup cg;
 	struct limits limits = {.memory = 65536};
-	char why[512] = "";
 	cgroup_plan(&cg, root, CGROUP_V1, ID);
 
-	assert_int_equal(cgroup_create(&cg, &limits, why, sizeof why), -1);
-	assert_non_null(strstr(why, "/memory/tdg/" ID "/memory.limit_in_bytes"));
+	assert_int_equal(cgroup_create(&cg, &limits), -1);
+	assert_non_null(strstr(fail_last.msg, "/memory/tdg/" ID "/memory.limit_in_bytes"));
 	assert_false(exists_at("memory/tdg"));
 	assert_false(exists_at("cpu/tdg"));
 	assert_false(exists_at("pids/tdg"));
@@ -331,6 +348,51 @@ static void test_remove_missing_is_fine(void **state)
 	assert_true(exists_at("tdg/ba9876543210"));
 }
 
+/* The child's first step: a cgroup.procs it cannot write (here opened
+ * read-only) gives -1 and "cgroup: join DIR: why". */
+static void test_join_failure_is_returned(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	cgroup_plan(&cg, root, CGROUP_V2, ID);
+	write_at("procs", "");
+	cg.procs[0] = open(at("procs"), O_RDONLY | O_CLOEXEC);
+	assert_true(cg.procs[0] >= 0);
+
+	assert_int_equal(cgroup_join(&cg), -1);
+	assert_non_null(strstr(fail_last.msg, "cgroup: join "));
+	assert_non_null(strstr(fail_last.msg, "/tdg/" ID ": Bad file descriptor"));
+	close(cg.procs[0]);
+}
+
+/* A folder that will not go (a plain one with a file in it: ENOTEMPTY)
+ * is said on stderr, and the caller goes on. */
+static void test_remove_unremovable_warns(void **state)
+{
+	(void)state;
+	char out[PATH_MAX], line[512] = "";
+	mkdir_at("tdg");
+	mkdir_at("tdg/" ID);
+	write_at("tdg/" ID "/stray", "x");
+	snprintf(out, sizeof out, "%s/stderr", root);
+	int saved = dup(2), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	cgroup_remove(at("tdg/" ID));
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+
+	assert_true(exists_at("tdg/" ID));
+	FILE *f = fopen(out, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof line, f));
+	fclose(f);
+	assert_non_null(strstr(line, "tdg: cgroup: remove "));
+	assert_non_null(strstr(line, ": Directory not empty"));
+	unlink(at("tdg/" ID "/stray"));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, make_root, remove_root)
 
 int main(void)
@@ -344,6 +406,7 @@ int main(void)
 		T(test_v2_missing_controller),
 		T(test_v2_unwritable_limit_leaves_nothing),
 		T(test_v2_no_procs_file_leaves_nothing),
+		T(test_v2_missing_root),
 		T(test_v1_unmounted_controller_leaves_nothing),
 		T(test_v1_unwritable_limit_leaves_nothing),
 		T(test_oom_killed_v2),
@@ -352,6 +415,8 @@ int main(void)
 		T(test_remove_folder_then_empty_parent),
 		T(test_remove_keeps_busy_parent),
 		T(test_remove_missing_is_fine),
+		T(test_join_failure_is_returned),
+		T(test_remove_unremovable_warns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
