@@ -12,7 +12,7 @@
  * `--userns` gives the container a user namespace of its own: its root is
  * an unprivileged uid of the host (userns.h). `doctor` checks the host,
  * `import` unpacks a rootfs, and on a Mac the same tdg is a front end to
- * a Lima VM (lima.h).
+ * a Lima VM (scripts/lima/tdg-lima.h).
  * Read from main() upwards. */
 #include "cgroup.h"
 #include "cli.h"
@@ -844,7 +844,7 @@ static int cmd_inspect(int argc, char **argv)
 }
 
 /* `tdg setup lima` prepares a Mac, whose tdg is a front end that runs this
- * runtime in a Lima VM (common/lima.c, docs/macos.md). Here, on Linux,
+ * runtime in a Lima VM (scripts/lima/tdg-lima.c, docs/macos.md). Here, on Linux,
  * there is nothing to set up: containers run on this kernel. */
 static int cmd_setup(int argc, char **argv)
 {
