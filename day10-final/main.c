@@ -304,8 +304,11 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	/* Checked here, in tdg, so a bad path is one clear line before any
 	 * namespace exists, not a mount error from inside the child. */
 	char dir[PATH_MAX];
-	if (import_find_rootfs(rootfs, dir, sizeof dir, why, sizeof why) != 0 ||
-	    rootfs_check(dir, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
+	if (rootfs_find(rootfs, state_root(), dir, sizeof dir) != 0) {
+		fail_context("run: rootfs '%s'", rootfs);
+		exit(fail_report());
+	}
+	if (rootfs_check(dir, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
 		die("run: rootfs '%s': %s", rootfs, why);
 	o->command = &argv[optind];
 	if (o->nports && o->net != NET_BRIDGE)
@@ -818,8 +821,7 @@ static int cmd_import(int argc, char **argv)
 		die("import: unknown flag '%s'; %s", argv[1], usage_line);
 	if (argc != 3)
 		die("import: %s", usage_line);
-	import_rootfs(argv[1], argv[2]);
-	return 0;
+	return import_rootfs(argv[1], argv[2]) == 0 ? 0 : fail_report();
 }
 
 static int cmd_inspect(int argc, char **argv)
@@ -884,7 +886,7 @@ int main(int argc, char **argv)
 		return cmd_exec(argc - 1, argv + 1);
 	}
 	if (strcmp(argv[1], "doctor") == 0)
-		return doctor_main(argc - 1, argv + 1, CGROUP_ROOT);
+		return doctor_main(argc - 1, argv + 1, CGROUP_ROOT) == 0 ? 0 : fail_report();
 	if (strcmp(argv[1], "setup") == 0)
 		return cmd_setup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
