@@ -118,6 +118,10 @@ build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
 
+# test_import calls import.c, which needs libarchive (and what it reads
+# tar with), as day 10 does.
+build/tests/unit/test_import build/asan/tests/unit/test_import: LDLIBS += $(DAY10_LIBS)
+
 unit: $(UNIT_BIN)
 
 # Fuzzing (tests/fuzz/fuzz.h, run by tests/fuzz/run.sh): each tests/fuzz/fuzz_<parser>.c is a
