@@ -846,8 +846,8 @@ static int cmd_inspect(int argc, char **argv)
 }
 
 /* `tdg setup lima` prepares a Mac, whose tdg is a front end that runs this
- * runtime in a Lima VM (scripts/lima/tdg-lima.c, docs/macos.md). Here, on Linux,
- * there is nothing to set up: containers run on this kernel. */
+ * runtime in a Lima VM (scripts/lima/tdg-lima.c, docs/macos.md). Here, on
+ * Linux, there is nothing to set up: containers run on this kernel. */
 static int cmd_setup(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "lima") == 0)
