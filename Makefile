@@ -21,20 +21,20 @@ LAST_DAY := $(lastword $(DAYS))
 ROOTFS   := rootfs/busybox
 
 # Objects go to build/, so a day folder holds only what a student reads.
-# common/lima.c is not part of the runtime: it is the macOS front end, a
-# program of its own (below).
-COMMON_OBJ := $(patsubst %.c,build/%.o,$(filter-out common/lima.c,$(wildcard common/*.c)))
+COMMON_OBJ := $(patsubst %.c,build/%.o,$(wildcard common/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst %.c,build/%,$(UNIT_SRC))
 
 .PHONY: lab check solution all help escape rootfs rootfs-alpine demo test bench unit fuzz asan clean lima-frontend linux-tdg $(DAYS)
 
-# The macOS front end (common/lima.c, docs/macos.md): portable C with no
-# libraries, built alone. TDG_REPO tells it where the Linux tdg, the Lima
-# template and the rootfs are.
+# The macOS front end (scripts/lima/tdg-lima.c, docs/macos.md): not part of
+# the runtime but a program of its own, portable C with no libraries, built
+# alone. TDG_REPO tells it where the Linux tdg, the Lima template and the
+# rootfs are.
 UNAME_S     := $(shell uname -s)
+LIMA_SRC    := scripts/lima/tdg-lima.c
 LIMA_CFLAGS := -std=c11 -Wall -Wextra -pedantic -D_POSIX_C_SOURCE=200809L -O2 -g \
-               -DTDG_LIMA_MAIN -DTDG_REPO='"$(CURDIR)"'
+               -DTDG_REPO='"$(CURDIR)"'
 # The Linux tdg that the front end runs in the VM, one per architecture;
 # not day10-final/tdg, which on a Mac is the front end itself.
 LINUX_TDG   := build/linux-$(shell uname -m)/tdg
@@ -84,8 +84,8 @@ ifeq ($(UNAME_S),Darwin)
 # in the VM (`tdg setup lima` runs `make linux-tdg` there).
 day10: day10-final/tdg
 	@ln -sfn day10-final day10
-day10-final/tdg: common/lima.c common/lima.h
-	$(CC) $(LIMA_CFLAGS) -o $@ common/lima.c
+day10-final/tdg: $(LIMA_SRC) $(LIMA_SRC:.c=.h)
+	$(CC) $(LIMA_CFLAGS) -o $@ $(LIMA_SRC)
 $(filter-out day10,$(DAYS)):
 	@echo "tdg: $@ needs Linux; on macOS it builds in the Lima VM: limactl shell tdg make $@" >&2; exit 1
 else
@@ -95,9 +95,9 @@ endif
 # The same front end built here, so tests/day10-lima.sh can try it on Linux
 # against a stand-in limactl.
 lima-frontend: build/tdg-lima
-build/tdg-lima: common/lima.c common/lima.h
+build/tdg-lima: $(LIMA_SRC) $(LIMA_SRC:.c=.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(LIMA_CFLAGS) -o $@ common/lima.c
+	$(CC) $(LIMA_CFLAGS) -o $@ $(LIMA_SRC)
 
 # The day 10 runtime under the name the front end looks for; run in the VM.
 linux-tdg: $(LINUX_TDG)
@@ -121,6 +121,10 @@ day10-final/tdg build/asan/day10-final/tdg $(LINUX_TDG): LDLIBS += $(DAY10_LIBS)
 build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
+
+# test_import calls import.c, which needs libarchive (and what it reads
+# tar with), as day 10 does.
+build/tests/unit/test_import build/asan/tests/unit/test_import: LDLIBS += $(DAY10_LIBS)
 
 unit: $(UNIT_BIN)
 

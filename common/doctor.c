@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "fail.h"
 #include "rootfs.h"
+#include "spawn.h"
 #include "state.h"
 
 #include <errno.h>
@@ -337,40 +338,18 @@ static void check_cgroups(const char *root)
 		report(OK, "cgroup controllers", "memory cpu pids");
 }
 
-/* A read-only listing, run as nat.c runs iptables (fork and exec, no
- * shell; 127: not found); stderr is kept for its first line, the reason. */
+/* A read-only listing, run with spawn_capture() as nat.c runs iptables (no
+ * shell; 127: not found); the first line of its stderr is the reason. */
 static void check_iptables(void)
 {
-	char why[256] = "", buf[512];
-	size_t len = 0;
-	ssize_t n;
-	int fds[2], status = -1;
-
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		report(FAIL, "iptables", "pipe: %s", strerror(errno));
-		return;
-	}
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		execlp("iptables", "iptables", "-w", "-t", "nat", "-S", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (pid > 0 && ((n = read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)))
-		for (ssize_t i = 0; i < n && len + 1 < sizeof why; i++)
-			why[len++] = buf[i];
-	why[len] = '\0';
-	why[strcspn(why, "\n")] = '\0';
-	close(fds[0]);
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	char *const argv[] = {"iptables", "-w", "-t", "nat", "-S", NULL};
+	char why[256] = "";
+	int status = spawn_capture(argv, NULL, why, sizeof why);
 	if (status == 0)
 		report(OK, "iptables", NULL);
-	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+	else if (status < 0)
+		report(FAIL, "iptables", "%s", fail_last.msg);
+	else if (status == 127)
 		report(FAIL, "iptables", "not found in PATH; install it: apt-get install iptables");
 	else
 		report(FAIL, "iptables", "'iptables -t nat -S' failed%s%s; %s", *why ? ": " : "",
@@ -499,11 +478,11 @@ int doctor_main(int argc, char **argv, const char *cgroup_root)
 			usage(stdout);
 			return 0;
 		case ':':
-			die("doctor: flag %s needs a value; usage: tdg doctor [--rootfs DIR]",
-			    argv[optind - 1]);
+			return fail_with("doctor: flag %s needs a value; usage: tdg doctor "
+					 "[--rootfs DIR]", argv[optind - 1]);
 		default:
-			die("doctor: unknown flag '%s'; usage: tdg doctor [--rootfs DIR]",
-			    cli_bad_flag(argv, optind, optopt));
+			return fail_with("doctor: unknown flag '%s'; usage: tdg doctor "
+					 "[--rootfs DIR]", cli_bad_flag(argv, optind, optopt));
 		}
 	}
 	if (optind < argc && cli_is_help(argv[optind])) {
@@ -511,8 +490,8 @@ int doctor_main(int argc, char **argv, const char *cgroup_root)
 		return 0;
 	}
 	if (optind < argc)
-		die("doctor: unexpected argument '%s'; usage: tdg doctor [--rootfs DIR]",
-		    argv[optind]);
+		return fail_with("doctor: unexpected argument '%s'; usage: tdg doctor "
+				 "[--rootfs DIR]", argv[optind]);
 
 	check_root();
 	check_namespaces();
@@ -527,8 +506,8 @@ int doctor_main(int argc, char **argv, const char *cgroup_root)
 	int total = counts[OK] + counts[NOTE] + counts[WARN] + counts[FAIL];
 	fflush(stdout); /* the report first, then the verdict on stderr */
 	if (counts[FAIL])
-		die("doctor: %d of %d checks failed; each FAIL line says what to do",
-		    counts[FAIL], total);
+		return fail_with("doctor: %d of %d checks failed; each FAIL line says what to do",
+				 counts[FAIL], total);
 	printf("all %d checks pass (%d ok, %d note, %d warn)\n", total, counts[OK],
 	       counts[NOTE], counts[WARN]);
 	return 0;

@@ -17,14 +17,15 @@
  * pivot_root called in throwaway children, inside a mount namespace of
  * their own (the host's mount table never changes); cgroups are only read,
  * iptables only lists. The host-problem errors of day 10's other commands
- * end with "'tdg doctor' checks this host" (die_host) to lead here. */
+ * end with "'tdg doctor' checks this host" (fail_host) to lead here. */
 #ifndef TDG_DOCTOR_H
 #define TDG_DOCTOR_H
 
 /* `tdg doctor [--rootfs DIR]`: ARGV[0] is "doctor". CGROUP_ROOT is where
  * the cgroup filesystem is expected (the day's TDG_CGROUP_ROOT override).
- * Returns 0 if no check failed (notes and warnings allowed); otherwise
- * dies (125) with one line counting the failures. */
+ * Prints the report on stdout and returns 0 if no check failed (notes and
+ * warnings allowed); otherwise -1 with the failure recorded (fail.h): one
+ * line counting the failures, or what is wrong with the command line. */
 int doctor_main(int argc, char **argv, const char *cgroup_root);
 
 #endif

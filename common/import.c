@@ -19,30 +19,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* What to undo if the import fails: the half-unpacked folder and the
  * downloaded file, both hidden (a leading dot) next to where NAME goes. */
-static struct {
+struct job {
 	char tmpdir[PATH_MAX];
 	char download[PATH_MAX];
-} job;
+};
 
 static volatile sig_atomic_t interrupted;
-static volatile pid_t fetching; /* the curl or wget running, if any */
 
 static void on_signal(int sig)
 {
 	interrupted = sig;
 	/* Ctrl-C reaches curl as well (the terminal signals the whole
 	 * process group), a kill(1) of tdg does not: pass it on. Here, not
-	 * in the loop, or one arriving just before read() would be missed. */
-	if (fetching > 0)
-		kill(fetching, SIGTERM);
+	 * in a loop, or one arriving just before read() would be missed. */
+	if (spawn_capture_child > 0)
+		kill(spawn_capture_child, SIGTERM);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag,
@@ -62,24 +59,29 @@ static void remove_tree(const char *dir)
 	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
-static void undo(void *arg)
+/* Remove what JOB names; errno stays as the failure left it. */
+static void undo(struct job *job)
 {
-	(void)arg;
-	if (job.tmpdir[0])
-		remove_tree(job.tmpdir);
-	if (job.download[0])
-		unlink(job.download);
+	int err = errno;
+	if (job->tmpdir[0])
+		remove_tree(job->tmpdir);
+	if (job->download[0])
+		unlink(job->download);
+	job->tmpdir[0] = job->download[0] = '\0';
+	errno = err;
 }
 
-static void check_interrupted(void)
+static int check_interrupted(void)
 {
 	if (interrupted)
-		die("import: interrupted by %s; nothing was imported", strsignal(interrupted));
+		return fail_with("import: interrupted by %s; nothing was imported",
+				 strsignal(interrupted));
+	return 0;
 }
 
-static void pathf(char *out, size_t size, const char *fmt, ...)
+static int pathf(char *out, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void pathf(char *out, size_t size, const char *fmt, ...)
+static int pathf(char *out, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -87,8 +89,9 @@ static void pathf(char *out, size_t size, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= size) {
 		out[0] = '\0'; /* nothing made: nothing for undo() to remove */
-		die("import: path too long under %s", state_root());
+		return fail_with("import: path too long under %s", state_root());
 	}
+	return 0;
 }
 
 static bool is_url(const char *s)
@@ -112,12 +115,35 @@ static bool on_path(const char *prog)
 	return false;
 }
 
-/* Fetch URL into FILE with the host's curl (or wget): they know proxies,
- * TLS and redirects, which tdg need not. The progress bar goes to a
- * terminal only; in a script the one line of die() is all there is. */
-static void download(const char *url, const char *file)
+/* Record why PROG (curl or wget) ended with status RC; CODE is what curl
+ * printed, the HTTP status. The exit codes are those of curl(1) and
+ * wget(1), EXIT STATUS. */
+static int download_failed(const char *url, const char *prog, int rc, const char *code)
 {
-	bool tty = isatty(STDERR_FILENO), curl = on_path("curl");
+	bool curl = strcmp(prog, "curl") == 0;
+	if (curl && rc == 22)
+		return fail_with("import: %s: the server answered HTTP %.15s%s", url, code,
+				 strcmp(code, "404") == 0 ? " (not found); check the URL" : "");
+	if (!curl && rc == 8)
+		return fail_with("import: %s: the server answered with an error; check the URL",
+				 url);
+	if (curl && (rc == 6 || rc == 7 || rc == 28))
+		return fail_with("import: %s: %s", url,
+				 rc == 6 ? "cannot resolve the host name"
+				 : rc == 7 ? "cannot connect to the server" : "the download timed out");
+	return fail_with("import: %s: %s failed with status %d (see its manual, EXIT STATUS)",
+			 url, prog, rc);
+}
+
+/* Fetch URL into FILE with the host's curl (or wget): they know proxies,
+ * TLS and redirects, which tdg need not. spawn_capture() runs it and reads
+ * what curl prints on stdout, the HTTP status; its own messages and the
+ * progress bar go to the terminal (/dev/tty) when stderr is one, else
+ * nowhere: in a script tdg's one line is all there is. */
+static int download(const char *url, const char *file)
+{
+	bool tty = isatty(STDERR_FILENO) && access("/dev/tty", W_OK) == 0;
+	bool curl = on_path("curl");
 	char *argv[16];
 	int n = 0;
 	if (curl) {
@@ -127,6 +153,10 @@ static void download(const char *url, const char *file)
 		argv[n++] = "--proto"; /* nor may a redirect lead to file:// */
 		argv[n++] = "=http,https";
 		argv[n++] = tty ? "--progress-bar" : "--silent";
+		if (tty) {
+			argv[n++] = "--stderr";
+			argv[n++] = "/dev/tty";
+		}
 		argv[n++] = "--write-out"; /* the HTTP status, for our error line */
 		argv[n++] = "%{http_code}";
 		argv[n++] = "--output";
@@ -135,67 +165,33 @@ static void download(const char *url, const char *file)
 	} else if (on_path("wget")) {
 		argv[n++] = "wget";
 		argv[n++] = "--quiet";
-		if (tty)
+		if (tty) {
 			argv[n++] = "--show-progress";
+			argv[n++] = "--output-file=/dev/tty";
+		}
 		argv[n++] = "--output-document";
 		argv[n++] = (char *)file;
 		argv[n++] = "--";
 	} else
-		die("import: %s: downloading needs curl or wget on the host; install "
-		    "curl, or download the file yourself and import it", url);
+		return fail_with("import: %s: downloading needs curl or wget on the host; "
+				 "install curl, or download the file yourself and import it", url);
 	argv[n++] = (char *)url;
 	argv[n] = NULL;
 
-	int out[2];
-	if (pipe2(out, O_CLOEXEC) != 0)
-		die("import: pipe: %m");
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		die("import: fork: %m");
-	if (pid == 0) {
-		/* A SIGKILLed tdg takes its download along. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(out[1], STDOUT_FILENO);
-		spawn_exec(argv);
-	}
-	fetching = pid;
-	if (interrupted) /* it came before fetching was set */
-		kill(pid, SIGTERM);
-	close(out[1]);
-	char code[16] = "";
-	ssize_t got, len = 0;
-	while ((got = read(out[0], code + len, sizeof code - 1 - len)) != 0) {
-		if (got < 0 && errno != EINTR)
-			break;
-		if (got > 0)
-			len += got;
-		if (len == (ssize_t)sizeof code - 1)
-			break;
-	}
-	code[len] = '\0';
-	close(out[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die("import: wait for %s: %m", argv[0]);
-	fetching = 0;
-	check_interrupted();
-	int rc = spawn_exit_status(status);
-	if (rc == 0)
-		return;
-	/* The exit codes are those of curl(1) and wget(1), EXIT STATUS. */
-	if (curl && rc == 22)
-		die("import: %s: the server answered HTTP %s%s", url, code,
-		    strcmp(code, "404") == 0 ? " (not found); check the URL" : "");
-	if (!curl && rc == 8)
-		die("import: %s: the server answered with an error; check the URL", url);
-	if (curl && (rc == 6 || rc == 7 || rc == 28))
-		die("import: %s: %s", url,
-		    rc == 6 ? "cannot resolve the host name"
-		    : rc == 7 ? "cannot connect to the server" : "the download timed out");
-	die("import: %s: %s failed with status %d (see its manual, EXIT STATUS)", url,
-	    argv[0], rc);
+	/* A signal that came before spawn_capture_child names the download
+	 * is seen here; one in the instant between fork() and that (a kill(1)
+	 * of tdg: Ctrl-C reaches curl itself) lets the download finish, and
+	 * the check after it stops the import. */
+	if (check_interrupted() != 0)
+		return -1;
+	char *code = NULL;
+	int rc = spawn_capture(argv, &code, NULL, 0);
+	if (rc < 0)
+		return fail_context("import");
+	if (check_interrupted() == 0 && rc != 0)
+		download_failed(url, argv[0], rc, code);
+	free(code);
+	return interrupted || rc != 0 ? -1 : 0;
 }
 
 /* Is there a /bin/sh as the container will see it? RESOLVE_IN_ROOT makes
@@ -227,25 +223,10 @@ static int copy_data(struct archive *in, struct archive *out)
 	return r == ARCHIVE_EOF ? 0 : -1;
 }
 
-/* die() once both archives are freed: a failed import is an ordinary
- * outcome, and leaves nothing allocated (the message, which may quote
- * their error strings, is made first). */
-static _Noreturn void unpack_fail(struct archive *in, struct archive *out, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static _Noreturn void unpack_fail(struct archive *in, struct archive *out, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	archive_read_free(in);
-	archive_write_free(out);
-	die("%s", msg);
-}
-
 /* Unpack the tar archive open on FD into the current directory; returns
- * the number of entries written. LABEL names the archive in messages. */
+ * the number of entries written, or -1 with the failure recorded (and
+ * both archives freed: a failed import is an ordinary outcome, and leaves
+ * nothing allocated). LABEL names the archive in messages. */
 static long unpack(int fd, const char *label)
 {
 	/* Refuse what would write outside: "..", absolute paths, and any
@@ -265,8 +246,10 @@ static long unpack(int fd, const char *label)
 		warn("import: not root: the files will be yours, not the archive's owners");
 
 	struct archive *in = archive_read_new(), *out = archive_write_disk_new();
-	if (!in || !out)
-		unpack_fail(in, out, "import: out of memory");
+	if (!in || !out) {
+		fail_with("import: out of memory");
+		goto fail;
+	}
 	/* Only tar (ustar, pax, GNU) and the usual compressions: each format
 	 * is parser code reading untrusted bytes, so no more than needed. */
 	archive_read_support_format_tar(in);
@@ -275,19 +258,24 @@ static long unpack(int fd, const char *label)
 	archive_read_support_filter_zstd(in);
 	archive_read_support_filter_bzip2(in);
 	archive_write_disk_set_options(out, flags);
-	if (archive_read_open_fd(in, fd, 64 * 1024) != ARCHIVE_OK)
-		unpack_fail(in, out, "import: %s: %s; tdg imports tar archives (plain, gzip, xz, zstd, bzip2)",
-		    label, archive_error_string(in));
+	if (archive_read_open_fd(in, fd, 64 * 1024) != ARCHIVE_OK) {
+		fail_with("import: %s: %s; tdg imports tar archives (plain, gzip, xz, zstd, bzip2)",
+			  label, archive_error_string(in));
+		goto fail;
+	}
 
 	struct archive_entry *e;
 	long entries = 0, devices = 0, warnings = 0;
 	char first_warning[512] = "";
 	int r;
 	while ((r = archive_read_next_header(in, &e)) != ARCHIVE_EOF) {
-		check_interrupted();
-		if (r < ARCHIVE_WARN)
-			unpack_fail(in, out, "import: %s: %s; tdg imports tar archives (plain, gzip, xz, zstd, "
-			    "bzip2)", label, archive_error_string(in));
+		if (check_interrupted() != 0)
+			goto fail;
+		if (r < ARCHIVE_WARN) {
+			fail_with("import: %s: %s; tdg imports tar archives (plain, gzip, xz, "
+				  "zstd, bzip2)", label, archive_error_string(in));
+			goto fail;
+		}
 		const char *path = archive_entry_pathname(e);
 		/* Device nodes are skipped: the container gets its own /dev
 		 * (dev.h), and a disk's node anywhere else in the tree would
@@ -309,9 +297,10 @@ static long unpack(int fd, const char *label)
 			if (!why)
 				why = archive_error_string(in);
 			const char *link = archive_entry_hardlink(e);
-			unpack_fail(in, out, "import: %s: entry '%s'%s%s%s: %s; nothing was imported", label,
-			    path ? path : "?", link ? " (a hard link to '" : "", link ? link : "",
-			    link ? "')" : "", why ? why : "cannot unpack it");
+			fail_with("import: %s: entry '%s'%s%s%s: %s; nothing was imported", label,
+				  path ? path : "?", link ? " (a hard link to '" : "",
+				  link ? link : "", link ? "')" : "", why ? why : "cannot unpack it");
+			goto fail;
 		}
 		if (r == ARCHIVE_WARN && warnings++ == 0)
 			snprintf(first_warning, sizeof first_warning, "%s: %s", path,
@@ -321,9 +310,11 @@ static long unpack(int fd, const char *label)
 	}
 	/* Folders' modes and times are set last (a read-only folder must
 	 * first be filled): errors may still come here. */
-	if (archive_write_close(out) != ARCHIVE_OK)
-		unpack_fail(in, out, "import: %s: %s; nothing was imported", label,
-			    archive_error_string(out));
+	if (archive_write_close(out) != ARCHIVE_OK) {
+		fail_with("import: %s: %s; nothing was imported", label,
+			  archive_error_string(out));
+		goto fail;
+	}
 	archive_write_free(out);
 	archive_read_free(in);
 	if (devices)
@@ -333,118 +324,144 @@ static long unpack(int fd, const char *label)
 		warn("import: %ld warning%s, the first: %s", warnings, warnings == 1 ? "" : "s",
 		     first_warning);
 	return entries;
+fail:
+	/* The message, which may quote their error strings, is made. */
+	archive_write_free(out);
+	archive_read_free(in);
+	return -1;
 }
 
-void import_rootfs(const char *source, const char *name)
+int import_rootfs(const char *source, const char *name)
 {
 	char dir[PATH_MAX], final[PATH_MAX], why[PATH_MAX + 64], abs[PATH_MAX];
-	if (!id_name_valid(name))
-		die("import: '%s': not a valid name (a letter or digit, then letters, "
-		    "digits, '_', '.', '-'; at most 63)", name);
-	pathf(dir, sizeof dir, "%s/rootfs", state_root());
-	pathf(final, sizeof final, "%s/%s", dir, name);
+	struct job job = {"", ""};
 	struct stat st;
-	if (lstat(final, &st) == 0)
-		die("import: %s: a rootfs of that name exists; choose another name, "
-		    "or remove it first (rm -rf %s)", name, final);
+	int fd = -1, here = -1, rc = -1;
+	long entries;
+	/* Until the end, a signal stops the import at its next step rather
+	 * than killing tdg with a half-made folder left behind. A fixed umask
+	 * gives folders that the archive only implies (no entry of their own,
+	 * as in `docker export`) the usual 0755. Both are put back at the end. */
+	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa = {.sa_handler = on_signal}, old[3]; /* no SA_RESTART */
+	interrupted = 0;
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	mode_t mask = umask(022);
+
+	if (!id_name_valid(name)) {
+		fail_with("import: '%s': not a valid name (a letter or digit, then letters, "
+			  "digits, '_', '.', '-'; at most 63)", name);
+		goto fail;
+	}
+	if (pathf(dir, sizeof dir, "%s/rootfs", state_root()) != 0 ||
+	    pathf(final, sizeof final, "%s/%s", dir, name) != 0)
+		goto fail;
+	if (lstat(final, &st) == 0) {
+		fail_with("import: %s: a rootfs of that name exists; choose another name, "
+			  "or remove it first (rm -rf %s)", name, final);
+		goto fail;
+	}
 	/* Only root may enter the folder of rootfs trees: they hold setuid
 	 * binaries that an archive chose, and a host user must not run them. */
-	if (mkdir(state_root(), 0755) != 0 && errno != EEXIST)
-		die("import: mkdir %s: %m; is TDG_ROOT writable?", state_root());
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		die("import: mkdir %s: %m", dir);
-
-	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	fail_undo(undo, NULL);
+	if (mkdir(state_root(), 0755) != 0 && errno != EEXIST) {
+		fail_with("import: mkdir %s: %m; is TDG_ROOT writable?", state_root());
+		goto fail;
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		fail_with("import: mkdir %s: %m", dir);
+		goto fail;
+	}
 
 	const char *archive = source;
 	if (is_url(source)) {
-		pathf(job.download, sizeof job.download, "%s/.%s.download.XXXXXX", dir, name);
-		int fd = mkostemp(job.download, O_CLOEXEC);
-		if (fd < 0) {
+		if (pathf(job.download, sizeof job.download, "%s/.%s.download.XXXXXX", dir,
+			  name) != 0)
+			goto fail;
+		int tmp = mkostemp(job.download, O_CLOEXEC);
+		if (tmp < 0) {
 			job.download[0] = '\0';
-			die("import: mkstemp in %s: %m", dir);
+			fail_with("import: mkstemp in %s: %m", dir);
+			goto fail;
 		}
-		close(fd);
-		download(source, job.download);
+		close(tmp);
+		if (download(source, job.download) != 0)
+			goto fail;
 		archive = job.download;
 	}
-	int fd = open(archive, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) != 0)
-		die("import: %s: %m", source);
-	if (S_ISDIR(st.st_mode))
-		die("import: %s: is a folder, not an archive; pass it to --rootfs as it is",
-		    source);
+	fd = open(archive, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		fail_with("import: %s: %m", source);
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fail_with("import: %s: is a folder, not an archive; pass it to --rootfs as it is",
+			  source);
+		goto fail;
+	}
 
-	pathf(job.tmpdir, sizeof job.tmpdir, "%s/.%s.tmpXXXXXX", dir, name);
+	if (pathf(job.tmpdir, sizeof job.tmpdir, "%s/.%s.tmpXXXXXX", dir, name) != 0)
+		goto fail;
 	if (!mkdtemp(job.tmpdir)) {
 		job.tmpdir[0] = '\0';
-		die("import: mkdtemp in %s: %m", dir);
+		fail_with("import: mkdtemp in %s: %m", dir);
+		goto fail;
 	}
 	/* mkdtemp's 0700 would lock the container's own users out of "/";
 	 * an archive with a "./" entry sets the mode it wants. */
 	chmod(job.tmpdir, 0755);
 	/* libarchive writes relative to the current directory, hard link
-	 * targets included: unpack from inside the new tree. A fixed umask
-	 * gives folders that the archive only implies (no entry of their
-	 * own, as in `docker export`) the usual 0755. */
-	int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (here < 0 || chdir(job.tmpdir) != 0)
-		die("import: chdir %s: %m", job.tmpdir);
-	umask(022);
-	long entries = unpack(fd, source);
-	close(fd);
-	if (fchdir(here) != 0)
-		die("import: chdir back: %m");
-	close(here);
-	check_interrupted();
+	 * targets included: unpack from inside the new tree. */
+	here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (here < 0 || chdir(job.tmpdir) != 0) {
+		fail_with("import: chdir %s: %m", job.tmpdir);
+		goto fail;
+	}
+	entries = unpack(fd, source);
+	if (fchdir(here) != 0) {
+		fail_with("import: chdir back: %m");
+		goto fail;
+	}
+	if (entries < 0 || check_interrupted() != 0)
+		goto fail;
 
-	if (entries == 0)
-		die("import: %s: the archive holds no files", source);
-	if (rootfs_check(job.tmpdir, abs, sizeof abs, why, sizeof why) != 0)
-		die("import: %s: %s", job.tmpdir, why);
+	if (entries == 0) {
+		fail_with("import: %s: the archive holds no files", source);
+		goto fail;
+	}
+	if (rootfs_check(job.tmpdir, abs, sizeof abs, why, sizeof why) != 0) {
+		fail_with("import: %s: %s", job.tmpdir, why);
+		goto fail;
+	}
 	if (!has_shell(job.tmpdir))
 		warn("import: %s has no /bin/sh; give 'tdg run' a command that it has", name);
 	/* On disk before the rename, so that a crash cannot leave NAME
 	 * naming files whose contents never reached the disk. */
-	int tmp = open(job.tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (tmp >= 0) {
-		syncfs(tmp);
-		close(tmp);
+	int tree = open(job.tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tree >= 0) {
+		syncfs(tree);
+		close(tree);
 	}
 	/* The one step that makes NAME appear, whole; NOREPLACE: a second
 	 * import of the same name at the same time loses instead of mixing. */
-	if (renameat2(AT_FDCWD, job.tmpdir, AT_FDCWD, final, RENAME_NOREPLACE) != 0)
-		die("import: %s: %s", name,
-		    errno == EEXIST ? "a rootfs of that name appeared meanwhile; choose another name"
-				    : strerror(errno));
-	job.tmpdir[0] = '\0';
-	undo(NULL); /* the download, if any */
-	fail_undo(NULL, NULL);
+	if (renameat2(AT_FDCWD, job.tmpdir, AT_FDCWD, final, RENAME_NOREPLACE) != 0) {
+		fail_with("import: %s: %s", name,
+			  errno == EEXIST ? "a rootfs of that name appeared meanwhile; choose "
+					    "another name" : strerror(errno));
+		goto fail;
+	}
+	job.tmpdir[0] = '\0'; /* NAME now: nothing of it to undo */
 	printf("imported %s: %ld entries in %s; use it with --rootfs %s\n", name, entries,
 	       final, name);
-}
-
-int import_find_rootfs(const char *arg, char *out, size_t size, char *why,
-		       size_t why_size)
-{
-	struct stat st;
-	snprintf(out, size, "%s", arg);
-	if (strchr(arg, '/') || (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)))
-		return 0;
-	if (id_name_valid(arg)) {
-		snprintf(out, size, "%s/rootfs/%s", state_root(), arg);
-		if (stat(out, &st) == 0)
-			return 0;
-	}
-	snprintf(out, size, "%s", arg);
-	if (lstat(arg, &st) == 0)
-		return 0;
-	snprintf(why, why_size, "no such folder here, nor an imported rootfs in %s/rootfs; "
-		 "import one with 'tdg import TARBALL|URL %s', or build one with 'make rootfs'",
-		 state_root(), arg);
-	return -1;
+	rc = 0;
+fail:
+	undo(&job); /* the half-unpacked tree, the download (no longer needed) */
+	if (here >= 0)
+		close(here);
+	if (fd >= 0)
+		close(fd);
+	umask(mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	return rc;
 }

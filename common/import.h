@@ -12,21 +12,14 @@
 #ifndef TDG_IMPORT_H
 #define TDG_IMPORT_H
 
-#include <stddef.h>
-
 /* Unpack SOURCE, a tar file (plain, gzip, xz, zstd or bzip2) or an
  * http(s):// URL fetched first with the host's curl or wget, into
  * $TDG_ROOT/rootfs/NAME, and say so on stdout. NAME is a simple name
- * (id_name_valid()) that must not exist yet. Dies (125) on any failure,
- * leaving nothing behind. */
-void import_rootfs(const char *source, const char *name);
-
-/* For `run --rootfs ARG`: the folder ARG means, into OUT. ARG itself if it
- * has a slash or is a folder here; else the imported $TDG_ROOT/rootfs/ARG
- * if there is one; else ARG if something of that name is here (for
- * rootfs_check() to say what is wrong with it). Returns -1 with a reason
- * in WHY (naming both places and `tdg import`) if neither exists. */
-int import_find_rootfs(const char *arg, char *out, size_t size, char *why,
-		       size_t why_size);
+ * (id_name_valid()) that must not exist yet. Returns 0, or -1 with the
+ * failure recorded (fail.h), leaving nothing behind. A SIGINT, SIGTERM or
+ * SIGHUP meanwhile stops it (and its download) with a failure; the
+ * handlers are put back before it returns. `run --rootfs NAME` finds the
+ * result with rootfs_find() (rootfs.h). */
+int import_rootfs(const char *source, const char *name);
 
 #endif

@@ -66,6 +66,26 @@ int rootfs_check(const char *dir, char *abs, size_t abs_size, char *why,
 	return 0;
 }
 
+int rootfs_find(const char *arg, const char *root, char *out, size_t size)
+{
+	struct stat st;
+	snprintf(out, size, "%s", arg);
+	if (strchr(arg, '/') || (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)))
+		return 0;
+	/* A hidden name is never an import: ".NAME.tmpXXXXXX" is one that is
+	 * still being unpacked (import.c). */
+	if (arg[0] && arg[0] != '.' &&
+	    snprintf(out, size, "%s/rootfs/%s", root, arg) < (int)size &&
+	    stat(out, &st) == 0)
+		return 0;
+	snprintf(out, size, "%s", arg);
+	if (lstat(arg, &st) == 0)
+		return 0;
+	return fail_with("no such folder here, nor an imported rootfs in %s/rootfs; import one "
+			 "with 'tdg import TARBALL|URL %s', or build one with 'make rootfs'",
+			 root, arg);
+}
+
 /* A mount point must exist; a rootfs that lacks one gets it. That writes
  * into the rootfs folder, which our busybox rootfs never needs (it has
  * them all); day 10's overlay keeps even that out of the folder. */

@@ -16,6 +16,14 @@
 int rootfs_check(const char *dir, char *abs, size_t abs_size, char *why,
 		 size_t why_size);
 
+/* (day 10) For `run --rootfs ARG`: the folder ARG means, into OUT. ARG
+ * itself if it has a slash or is a folder here; else ROOT/rootfs/ARG, a
+ * rootfs `tdg import` unpacked (ROOT: the state folder, $TDG_ROOT); else
+ * ARG if something of that name is here (for rootfs_check() to say what is
+ * wrong with it). Returns -1 with fail_with() recorded (naming both places
+ * and `tdg import`) if neither exists. */
+int rootfs_find(const char *arg, const char *root, char *out, size_t size);
+
 /* The functions below run inside the child. Each returns 0, or -1 with the
  * step that failed recorded (fail.h): "rootfs: pivot_root /x: Invalid
  * argument".

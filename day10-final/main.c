@@ -12,7 +12,7 @@
  * `--userns` gives the container a user namespace of its own: its root is
  * an unprivileged uid of the host (userns.h). `doctor` checks the host,
  * `import` unpacks a rootfs, and on a Mac the same tdg is a front end to
- * a Lima VM (lima.h).
+ * a Lima VM (scripts/lima/tdg-lima.h).
  * Read from main() upwards. */
 #include "cgroup.h"
 #include "cli.h"
@@ -304,8 +304,11 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	/* Checked here, in tdg, so a bad path is one clear line before any
 	 * namespace exists, not a mount error from inside the child. */
 	char dir[PATH_MAX];
-	if (import_find_rootfs(rootfs, dir, sizeof dir, why, sizeof why) != 0 ||
-	    rootfs_check(dir, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
+	if (rootfs_find(rootfs, state_root(), dir, sizeof dir) != 0) {
+		fail_context("run: rootfs '%s'", rootfs);
+		exit(fail_report());
+	}
+	if (rootfs_check(dir, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
 		die("run: rootfs '%s': %s", rootfs, why);
 	o->command = &argv[optind];
 	if (o->nports && o->net != NET_BRIDGE)
@@ -914,8 +917,7 @@ static int cmd_import(int argc, char **argv)
 		die("import: unknown flag '%s'; %s", argv[1], usage_line);
 	if (argc != 3)
 		die("import: %s", usage_line);
-	import_rootfs(argv[1], argv[2]);
-	return 0;
+	return import_rootfs(argv[1], argv[2]) == 0 ? 0 : fail_report();
 }
 
 static int cmd_inspect(int argc, char **argv)
@@ -941,8 +943,8 @@ static int cmd_inspect(int argc, char **argv)
 }
 
 /* `tdg setup lima` prepares a Mac, whose tdg is a front end that runs this
- * runtime in a Lima VM (common/lima.c, docs/macos.md). Here, on Linux,
- * there is nothing to set up: containers run on this kernel. */
+ * runtime in a Lima VM (scripts/lima/tdg-lima.c, docs/macos.md). Here, on
+ * Linux, there is nothing to set up: containers run on this kernel. */
 static int cmd_setup(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "lima") == 0)
@@ -987,7 +989,7 @@ int main(int argc, char **argv)
 		return cmd_exec(argc - 1, argv + 1);
 	}
 	if (strcmp(argv[1], "doctor") == 0)
-		return doctor_main(argc - 1, argv + 1, CGROUP_ROOT);
+		return doctor_main(argc - 1, argv + 1, CGROUP_ROOT) == 0 ? 0 : fail_report();
 	if (strcmp(argv[1], "setup") == 0)
 		return cmd_setup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)

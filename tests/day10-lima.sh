@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Day 10, macOS — the Lima front end (common/lima.c), tried here on Linux:
+# Day 10, macOS — the Lima front end (scripts/lima/tdg-lima.c), tried here on Linux:
 # `make lima-frontend` builds it as build/tdg-lima, and a stand-in `limactl`
 # (first on PATH) records every call and answers as a VM would. Each
 # preflight failure is one line naming its fix, exit 125, in order; a
@@ -122,10 +122,13 @@ expect_fails_with() { # LINE: exit 125 and exactly that one line
 t_frontend_is_portable_c() {
     # C11 and POSIX 2008 only, every warning an error: what macOS clang
     # will see (no _GNU_SOURCE, no Linux header).
-    gcc -std=c11 -Wall -Wextra -Werror -pedantic -D_POSIX_C_SOURCE=200809L -O2 -DTDG_LIMA_MAIN \
-        -o "$TDG_ROOT/tdg-lima" "$TOP/common/lima.c"
-    expect_not_contains "$(grep -E '^#(include|define)' "$TOP/common/lima.c")" "linux/" "lima.c's includes"
-    expect_not_contains "$(cat "$TOP/common/lima.c")" "_GNU_SOURCE" "lima.c"
+    local src=$TOP/scripts/lima/tdg-lima.c
+    gcc -std=c11 -Wall -Wextra -Werror -pedantic -D_POSIX_C_SOURCE=200809L -O2 \
+        -o "$TDG_ROOT/tdg-lima" "$src"
+    expect_not_contains "$(grep -E '^#(include|define)' "$src")" "linux/" "tdg-lima.c's includes"
+    expect_not_contains "$(cat "$src")" "_GNU_SOURCE" "tdg-lima.c"
+    # A program of its own, out of common/ (no day links it).
+    [[ ! -e $TOP/common/lima.c ]] || fail "common/lima.c exists again"
     # The front end links no library of the runtime's.
     expect_not_contains "$(ldd "$FRONT" 2>&1)" "jansson" "ldd build/tdg-lima"
     expect_not_contains "$(ldd "$FRONT" 2>&1)" "libnl" "ldd build/tdg-lima"

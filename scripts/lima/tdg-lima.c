@@ -1,4 +1,4 @@
-/* lima.c — see lima.h.                                     (day 10, macOS)
+/* tdg-lima.c — see tdg-lima.h.                            (day 10, macOS)
  *
  * What this relies on in limactl (Lima 1.x, cmd/limactl in
  * github.com/lima-vm/lima):
@@ -22,7 +22,7 @@
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700
 #endif
-#include "lima.h"
+#include "tdg-lima.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -719,9 +719,7 @@ int lima_main(int argc, char **argv)
 	return dispatch(&vm, argc, argv);
 }
 
-#ifdef TDG_LIMA_MAIN
 int main(int argc, char **argv)
 {
 	return lima_main(argc, argv);
 }
-#endif
