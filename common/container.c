@@ -198,11 +198,6 @@ void container_discard(json_t *c)
 	state_remove(state_str(c, "id"));
 }
 
-int container_record(json_t *c, const char *const keys[])
-{
-	return state_record(c, keys);
-}
-
 /* Running, by the record (after reconcile). While it runs, open pidfds
  * (once) for the watcher and the container, so their deaths can wake us. */
 static bool still_running(const char *id, int fds[2])

@@ -54,10 +54,6 @@ void container_on_release(void (*release)(json_t *c));
  * through setting one up. Takes lease_lock at most (state.h's order). */
 void container_release(json_t *c);
 
-/* TRANSITIONAL (issue 12): state_record() under its old name, for the
- * files of other branches still calling it; the lead removes it. */
-int container_record(json_t *c, const char *const keys[]);
-
 /* (day 05) Wait until the container has exited for good: its watcher
  * recorded the end (after saving the last output), or both the watcher and
  * the container are gone (container_reconcile then records it). No polling:

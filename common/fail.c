@@ -88,26 +88,11 @@ int fail_report(void)
 	return TDG_EXIT_FAILED;
 }
 
-/* TRANSITIONAL (issue 12): die() still runs the undo a caller registered. */
-static void (*undo_fn)(void *);
-static void *undo_arg;
-static pid_t undo_pid;
-
-void fail_undo(void (*fn)(void *arg), void *arg)
-{
-	undo_fn = fn;
-	undo_arg = arg;
-	undo_pid = getpid();
-}
-
+/* die() releases nothing: main() calls it only before it holds anything
+ * (argument parsing); after that, its fail: ladder releases and reports. */
 static _Noreturn void report_and_exit(void)
 {
 	fail_report();
-	if (undo_fn && getpid() == undo_pid) {
-		void (*fn)(void *) = undo_fn;
-		undo_fn = NULL;
-		fn(undo_arg);
-	}
 	exit(TDG_EXIT_FAILED);
 }
 
@@ -127,6 +112,11 @@ void die_host(const char *fmt, ...)
 	record(true, fmt, ap);
 	va_end(ap);
 	report_and_exit();
+}
+
+int fail_todo(const char *hole)
+{
+	return fail_with("TODO(%s) not written yet; see the lesson's 'Write it yourself'", hole);
 }
 
 void warn(const char *fmt, ...)

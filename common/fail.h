@@ -63,11 +63,13 @@ int fail_report(void);
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die_host(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Lab mode (scripts/lab): what stands in a hole a student has not
+ * written yet, so the skeleton builds and fails at run time with one
+ * clear line, "TODO(03.2) not written yet; ...", never a crash. */
+int fail_todo(const char *hole);
+
 /* Print "tdg: <message>" and carry on (for things worth saying but not
  * fatal, and for release functions, which never fail their caller). */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* TRANSITIONAL (issue 12): removed once no caller is left. */
-void fail_undo(void (*fn)(void *arg), void *arg);
 
 #endif

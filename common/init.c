@@ -11,7 +11,8 @@ int init_run(char *const argv[])
 	/* Blocked, the signals reach us even as PID 1: the kernel drops only
 	 * those that would take the default action, and a blocked one waits
 	 * to be taken by sigwaitinfo(). */
-	signals_block();
+	if (signals_block() < 0)
+		return -1;
 	pid_t pid = fork();
 	if (pid < 0)
 		return fail_with("init: fork: %m");

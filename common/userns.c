@@ -1,6 +1,5 @@
 /* userns.c — see userns.h.                                           (day 10) */
 #include "userns.h"
-#include "container.h"
 #include "fail.h"
 #include "state.h"
 #include "tty.h"
@@ -90,7 +89,8 @@ int userns_prepare(struct userns *u, json_t *c)
 	snprintf(map, sizeof map, "0 %lu %lu", u->gid, u->count);
 	json_object_set_new(c, "gid_map", json_string(map));
 	static const char *const keys[] = {"userns", "uid_map", "gid_map", NULL};
-	container_record(c, keys);
+	if (state_record(c, keys) < 0)
+		return -1;
 
 	/* The state folder is 0700 (root's), and the container's root must
 	 * pass through it to its layer and mount point. Its group becomes the

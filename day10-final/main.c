@@ -855,7 +855,8 @@ static int cmd_exec(int argc, char **argv)
 		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) != 0)
 			ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
 	}
-	signals_block();
+	if (signals_block() < 0)
+		goto fail;
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
