@@ -124,7 +124,8 @@ build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 
 # test_import calls import.c, which needs libarchive (and what it reads
 # tar with), as day 10 does.
-build/tests/unit/test_import build/asan/tests/unit/test_import: LDLIBS += $(DAY10_LIBS)
+build/tests/unit/test_import build/asan/tests/unit/test_import \
+  build/tests/unit/test_host_failures build/asan/tests/unit/test_host_failures: LDLIBS += $(DAY10_LIBS)
 
 unit: $(UNIT_BIN)
 
