@@ -157,6 +157,9 @@ _cleanup() {
     for d in "$TDG_ROOT"/containers/*/; do
         id=$(basename "$d")
         [[ "$id" =~ ^[0-9a-f]{12}$ ]] || continue
+        # lab mode (scripts/lab check) cleans up after this test's own
+        # containers only: it needs their ids once the root is gone.
+        [[ -z "${TDG_TEST_IDS:-}" ]] || echo "$id" >>"$TDG_TEST_IDS"
         for d in /sys/fs/cgroup/tdg/"$id" /sys/fs/cgroup/*/tdg/"$id"; do
             [[ -e "$d" ]] && { echo "    leak: cgroup $d" >&2; leaks=1; }
         done
