@@ -241,8 +241,14 @@ static int try_pivot_root(int unused, const char **step)
 	if (rootfs_pivot(SCRATCH) == 0)
 		return 0;
 	/* Which of its steps failed, as the record names it ("rootfs:
-	 * pivot_root DIR: ..." or "rootfs: detach the old root: ..."). */
-	*step = strstr(fail_last.msg, ": pivot_root ") ? "pivot_root" : "detach the old root";
+	 * pivot_root DIR: ...", "rootfs: detach the old root: ..."): only a
+	 * pivot_root refused with EINVAL may mean an initramfs. */
+	if (strstr(fail_last.msg, ": pivot_root "))
+		*step = "pivot_root";
+	else if (strstr(fail_last.msg, ": detach the old root"))
+		*step = "detach the old root";
+	else
+		*step = "chdir /";
 	return fail_last.errnum;
 }
 
