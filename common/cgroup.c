@@ -88,7 +88,7 @@ static void parent_of(const char *dir, char *out)
 		*slash = '\0';
 }
 
-static bool has_controller(const char *dir, const char *name)
+bool cgroup_has_controller(const char *dir, const char *name)
 {
 	char path[PATH_MAX + 32], buf[512], *tok, *save;
 	snprintf(path, sizeof path, "%s/cgroup.controllers", dir);
@@ -111,7 +111,7 @@ static int v2_prepare_parent(const char *parent)
 	char root[PATH_MAX];
 	parent_of(parent, root);
 	for (int i = 0; i < 3; i++)
-		if (!has_controller(root, need[i]))
+		if (!cgroup_has_controller(root, need[i]))
 			return fail_host("the host has no '%s' cgroup controller in "
 					 "%s/cgroup.controllers; it may be bound to a cgroup v1 "
 					 "tree, or disabled by cgroup_disable=%s on the kernel "

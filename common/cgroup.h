@@ -43,6 +43,10 @@ struct cgroup {
  * mount, v1 if it holds per-controller cgroup mounts, else none. */
 enum cgroup_version cgroup_detect(const char *root);
 
+/* v2: is controller NAME ("memory") listed in DIR/cgroup.controllers, so
+ * that DIR can enable it for its children? (`tdg doctor` asks the same.) */
+bool cgroup_has_controller(const char *dir, const char *name);
+
 /* The folders the cgroup of container ID will have, without making them
  * (to record them in the metadata first: whoever finds the container ended
  * can then remove them even if tdg died halfway). Returns how many. */

@@ -3,6 +3,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "fail.h"
+#include "ns.h"
 #include "rootfs.h"
 #include "spawn.h"
 #include "state.h"
@@ -20,7 +21,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -183,7 +183,7 @@ static int private_scratch(const char **step)
 	if (unshare(CLONE_NEWNS) != 0)
 		return errno;
 	*step = "make mounts private";
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+	if (ns_private_mounts() != 0) /* as the container does */
 		return errno;
 	*step = "mount a tmpfs on " SCRATCH;
 	if (mount("tmpfs", SCRATCH, "tmpfs", 0, "size=1m,mode=0700") != 0)
@@ -191,8 +191,8 @@ static int private_scratch(const char **step)
 	return 0;
 }
 
-/* As `tdg run` does, less the rootfs: a lower, an upper and a work folder
- * on one filesystem, merged. */
+/* With `tdg run`'s own rootfs_overlay(), less the rootfs: a lower, an
+ * upper and a work folder on one filesystem, merged. */
 static int try_overlay(int unused, const char **step)
 {
 	static const char *const dirs[] = {SCRATCH "/lower", SCRATCH "/upper",
@@ -206,9 +206,7 @@ static int try_overlay(int unused, const char **step)
 		if (mkdir(dirs[i], 0755) != 0)
 			return errno;
 	*step = "mount overlay";
-	if (mount("overlay", SCRATCH "/merged", "overlay", 0,
-		  "lowerdir=" SCRATCH "/lower,upperdir=" SCRATCH "/upper,workdir=" SCRATCH
-		  "/work") != 0)
+	if (rootfs_overlay(dirs[0], dirs[1], dirs[2], dirs[3]) != 0)
 		return errno;
 	return 0;
 }
@@ -229,8 +227,8 @@ static void check_overlay(void)
 		       "--read-only, which needs no overlay", o.step, strerror(o.err));
 }
 
-/* As rootfs_enter() does: pivot_root(".", ".") into a mount point, then
- * detach the old root. */
+/* rootfs_enter()'s last step, rootfs_pivot(): pivot_root(".", ".") into a
+ * mount point (the tmpfs), then detach the old root. */
 static int try_pivot_root(int unused, const char **step)
 {
 	(void)unused;
@@ -240,13 +238,18 @@ static int try_pivot_root(int unused, const char **step)
 	*step = "chdir " SCRATCH;
 	if (chdir(SCRATCH) != 0)
 		return errno;
-	*step = "pivot_root";
-	if (syscall(SYS_pivot_root, ".", ".") != 0)
-		return errno;
-	*step = "detach the old root";
-	if (umount2(".", MNT_DETACH) != 0)
-		return errno;
-	return 0;
+	if (rootfs_pivot(SCRATCH) == 0)
+		return 0;
+	/* Which of its steps failed, as the record names it ("rootfs:
+	 * pivot_root DIR: ...", "rootfs: detach the old root: ..."): only a
+	 * pivot_root refused with EINVAL may mean an initramfs. */
+	if (strstr(fail_last.msg, ": pivot_root "))
+		*step = "pivot_root";
+	else if (strstr(fail_last.msg, ": detach the old root"))
+		*step = "detach the old root";
+	else
+		*step = "chdir /";
+	return fail_last.errnum;
 }
 
 static void check_pivot_root(void)
@@ -285,7 +288,7 @@ static void add_word(char *list, size_t size, const char *word)
 static void check_cgroups(const char *root)
 {
 	static const char *const need[] = {"memory", "cpu", "pids"};
-	char path[PATH_MAX], missing[64] = "", list[512] = "";
+	char path[PATH_MAX], missing[64] = "";
 	enum cgroup_version v = cgroup_detect(root);
 
 	if (v == CGROUP_NONE) {
@@ -297,20 +300,9 @@ static void check_cgroups(const char *root)
 	if (v == CGROUP_V2) {
 		report(OK, "cgroups", "v2 (unified) at %s", root);
 		snprintf(path, sizeof path, "%s/cgroup.controllers", root);
-		FILE *f = fopen(path, "re");
-		if (f) {
-			if (!fgets(list, sizeof list, f))
-				list[0] = '\0';
-			fclose(f);
-		}
-		char padded[sizeof list + 2], word[16];
-		snprintf(padded, sizeof padded, " %s", list);
-		padded[strcspn(padded, "\n")] = ' ';
-		for (int i = 0; i < 3; i++) {
-			snprintf(word, sizeof word, " %s ", need[i]);
-			if (!strstr(padded, word))
+		for (int i = 0; i < 3; i++)
+			if (!cgroup_has_controller(root, need[i]))
 				add_word(missing, sizeof missing, need[i]);
-		}
 		if (*missing)
 			report(FAIL, "cgroup controllers", "%s missing from %s: bound to a "
 			       "v1 hierarchy, or disabled on the kernel command line "
@@ -414,7 +406,7 @@ static void check_state(void)
 
 static void check_rootfs(const char *given)
 {
-	char abs[PATH_MAX], why[PATH_MAX + 64], sh[PATH_MAX + 8];
+	char abs[PATH_MAX], sh[PATH_MAX + 8];
 	struct stat st;
 	const char *dir = given;
 
@@ -427,9 +419,9 @@ static void check_rootfs(const char *given)
 		}
 		dir = DEFAULT_ROOTFS;
 	}
-	if (rootfs_check(dir, abs, sizeof abs, why, sizeof why) != 0) {
-		report(FAIL, "rootfs", "%s: %s%s", dir, why,
-		       strchr(why, ';') ? "" : "; build one with 'make rootfs'");
+	if (rootfs_check(dir, abs, sizeof abs) != 0) {
+		report(FAIL, "rootfs", "%s: %s%s", dir, fail_last.msg,
+		       strchr(fail_last.msg, ';') ? "" : "; build one with 'make rootfs'");
 		return;
 	}
 	/* lstat: /bin/sh is often a symlink to an absolute path that means

@@ -44,14 +44,11 @@ void fail_host_hint(const char *hint)
 	host_hint = hint;
 }
 
-int fail_context(const char *fmt, ...)
+static int add_context(const char *fmt, va_list ap)
 {
 	int err = errno;
 	char ctx[sizeof fail_last.msg], old[sizeof fail_last.msg];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(ctx, sizeof ctx, fmt, ap);
-	va_end(ap);
 	memcpy(old, fail_last.msg, sizeof old);
 	/* "CTX: OLD", cut to the record's size */
 	size_t n = strnlen(ctx, sizeof fail_last.msg - 3);
@@ -61,6 +58,15 @@ int fail_context(const char *fmt, ...)
 	memcpy(fail_last.msg + n + 2, old, m);
 	fail_last.msg[n + 2 + m] = '\0';
 	errno = err;
+	return -1;
+}
+
+int fail_context(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_context(fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -110,6 +116,15 @@ void die_host(const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	record(true, fmt, ap);
+	va_end(ap);
+	report_and_exit();
+}
+
+void die_context(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_context(fmt, ap);
 	va_end(ap);
 	report_and_exit();
 }

@@ -63,6 +63,13 @@ int fail_report(void);
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die_host(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* main() only, before it holds anything: fail_context(), print and exit
+ * 125, for a check of common/ that refused an argument:
+ *     if (rootfs_check(rootfs, ...) != 0)
+ *             die_context("run: rootfs '%s'", rootfs);
+ * prints "tdg: run: rootfs 'x': is not a directory". */
+_Noreturn void die_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Lab mode (scripts/lab): what stands in a hole a student has not
  * written yet, so the skeleton builds and fails at run time with one
  * clear line, "TODO(03.2) not written yet; ...", never a crash. */

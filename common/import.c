@@ -333,7 +333,7 @@ fail:
 
 int import_rootfs(const char *source, const char *name)
 {
-	char dir[PATH_MAX], final[PATH_MAX], why[PATH_MAX + 64], abs[PATH_MAX];
+	char dir[PATH_MAX], final[PATH_MAX], abs[PATH_MAX];
 	struct job job = {"", ""};
 	struct stat st;
 	int fd = -1, here = -1, rc = -1;
@@ -429,8 +429,8 @@ int import_rootfs(const char *source, const char *name)
 		fail_with("import: %s: the archive holds no files", source);
 		goto fail;
 	}
-	if (rootfs_check(job.tmpdir, abs, sizeof abs, why, sizeof why) != 0) {
-		fail_with("import: %s: %s", job.tmpdir, why);
+	if (rootfs_check(job.tmpdir, abs, sizeof abs) != 0) {
+		fail_context("import: %s", job.tmpdir);
 		goto fail;
 	}
 	if (!has_shell(job.tmpdir))

@@ -15,34 +15,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int subnet_parse(const char *s, struct subnet *out, char *why, size_t size)
+int subnet_parse(const char *s, struct subnet *out)
 {
 	char ip[INET_ADDRSTRLEN], *end;
 	const char *slash = strchr(s, '/');
-	if (!slash || (size_t)(slash - s) >= sizeof ip) {
-		snprintf(why, size, "not a subnet (e.g. 10.10.0.0/24)");
-		return -1;
-	}
+	if (!slash || (size_t)(slash - s) >= sizeof ip)
+		return fail_with("not a subnet (e.g. 10.10.0.0/24)");
 	memcpy(ip, s, (size_t)(slash - s));
 	ip[slash - s] = '\0';
 	/* strtol() would also take " 24", "+24" and "\n24": digits only. */
 	long prefix = strtol(slash + 1, &end, 10);
 	if (inet_pton(AF_INET, ip, &out->net) != 1 || *end ||
-	    !isdigit((unsigned char)slash[1])) {
-		snprintf(why, size, "not a subnet (e.g. 10.10.0.0/24)");
-		return -1;
-	}
-	if (prefix < 16 || prefix > 29) {
-		snprintf(why, size, "the prefix must be from /16 to /29");
-		return -1;
-	}
+	    !isdigit((unsigned char)slash[1]))
+		return fail_with("not a subnet (e.g. 10.10.0.0/24)");
+	if (prefix < 16 || prefix > 29)
+		return fail_with("the prefix must be from /16 to /29");
 	uint32_t mask = prefix ? htonl(~0u << (32 - prefix)) : 0;
-	if (out->net.s_addr & ~mask) {
-		snprintf(why, size, "host bits are set; did you mean %s/%ld?",
-			 inet_ntop(AF_INET, &(struct in_addr){out->net.s_addr & mask}, ip, sizeof ip),
-			 prefix);
-		return -1;
-	}
+	if (out->net.s_addr & ~mask)
+		return fail_with("host bits are set; did you mean %s/%ld?",
+				 inet_ntop(AF_INET, &(struct in_addr){out->net.s_addr & mask},
+					   ip, sizeof ip),
+				 prefix);
 	out->prefix = (int)prefix;
 	return 0;
 }

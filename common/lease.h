@@ -28,8 +28,9 @@ struct subnet {
 	int prefix;	    /* 16..29 */
 };
 
-/* "10.10.0.0/24" into OUT; -1 with the reason in WHY. */
-int subnet_parse(const char *s, struct subnet *out, char *why, size_t size);
+/* "10.10.0.0/24" into OUT; -1 with the reason recorded (fail.h), e.g.
+ * "the prefix must be from /16 to /29". */
+int subnet_parse(const char *s, struct subnet *out);
 
 /* The gateway: the subnet's first address (.1). */
 struct in_addr subnet_gateway(const struct subnet *sn);

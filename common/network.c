@@ -98,11 +98,11 @@ static int etc_files(struct network *n, json_t *c, const char *ip)
 int network_prepare(struct network *n, json_t *c)
 {
 	const char *id = state_str(c, "id"), *env = getenv("TDG_SUBNET");
-	char why[256], sub[32], ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+	char sub[32], ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
 	int held[2] = {-1, -1}, rc = -1;
 
-	if (subnet_parse(env && *env ? env : TDG_DEFAULT_SUBNET, &n->subnet, why, sizeof why))
-		return fail_with("net: TDG_SUBNET '%s': %s", env, why);
+	if (subnet_parse(env && *env ? env : TDG_DEFAULT_SUBNET, &n->subnet) != 0)
+		return fail_context("net: TDG_SUBNET '%s'", env);
 	subnet_text(&n->subnet, sub, sizeof sub);
 	n->gw = subnet_gateway(&n->subnet);
 	snprintf(n->veth, sizeof n->veth, "td%s", id);

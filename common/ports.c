@@ -36,28 +36,30 @@ static int port_number(const char *s, size_t len, unsigned short *out)
 	return 0;
 }
 
-int ports_parse(const char *spec, struct port *out, char *why, size_t size)
+/* SPEC into OUT: NULL, or why not. ports_release() reads its records with
+ * it too, and a release must not overwrite the failure being reported. */
+static const char *parse(const char *spec, struct port *out)
 {
 	const char *colon = strchr(spec, ':'), *slash = strchr(spec, '/');
 	const char *end = slash ? slash : spec + strlen(spec);
-	if (!colon || colon > end) {
-		snprintf(why, size, "not HOST:CTR[/tcp|/udp] (e.g. 8080:80)");
-		return -1;
-	}
+	if (!colon || colon > end)
+		return "not HOST:CTR[/tcp|/udp] (e.g. 8080:80)";
 	if (port_number(spec, (size_t)(colon - spec), &out->host) != 0 ||
-	    port_number(colon + 1, (size_t)(end - colon - 1), &out->ctr) != 0) {
-		snprintf(why, size, "ports are numbers from 1 to 65535 (e.g. 8080:80)");
-		return -1;
-	}
+	    port_number(colon + 1, (size_t)(end - colon - 1), &out->ctr) != 0)
+		return "ports are numbers from 1 to 65535 (e.g. 8080:80)";
 	if (!slash || strcmp(slash, "/tcp") == 0)
 		strcpy(out->proto, "tcp");
 	else if (strcmp(slash, "/udp") == 0)
 		strcpy(out->proto, "udp");
-	else {
-		snprintf(why, size, "the protocol must be tcp or udp");
-		return -1;
-	}
-	return 0;
+	else
+		return "the protocol must be tcp or udp";
+	return NULL;
+}
+
+int ports_parse(const char *spec, struct port *out)
+{
+	const char *why = parse(spec, out);
+	return why ? fail_with("%s", why) : 0;
 }
 
 void ports_format(const struct port *p, char *out, size_t size)
@@ -235,8 +237,7 @@ void ports_release(json_t *c)
 	nat_delete_matching("filter", tag, NULL);
 	json_array_foreach(list, i, v) {
 		struct port p;
-		char why[128];
-		if (!json_is_string(v) || ports_parse(json_string_value(v), &p, why, sizeof why))
+		if (!json_is_string(v) || parse(json_string_value(v), &p))
 			continue;
 		entry_name(&p, name, sizeof name);
 		registry_release(PORTS_DIR, name, id); /* a stale call never frees another's */

@@ -32,8 +32,9 @@ struct port {
 	char proto[4];		  /* "tcp" or "udp" */
 };
 
-/* "HOST:CTR[/tcp|/udp]" into OUT; -1 with the reason in WHY. */
-int ports_parse(const char *spec, struct port *out, char *why, size_t size);
+/* "HOST:CTR[/tcp|/udp]" into OUT; -1 with the reason recorded (fail.h),
+ * e.g. "the protocol must be tcp or udp". */
+int ports_parse(const char *spec, struct port *out);
 
 /* The spec back, "8080:80/tcp", as the metadata records it. */
 void ports_format(const struct port *p, char *out, size_t size);

@@ -1,5 +1,6 @@
 /* resources.c — see resources.h.                                   (day 07) */
 #include "resources.h"
+#include "fail.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,7 +24,7 @@ static int plain_decimal(const char *s, size_t len)
 	return digits > 0 && dots <= 1;
 }
 
-int resources_parse_memory(const char *s, long long *bytes, char *why, size_t size)
+int resources_parse_memory(const char *s, long long *bytes)
 {
 	static const char suffixes[] = "bkmg";
 	static const double units[] = {1, 1024, 1024 * 1024, 1024 * 1024 * 1024};
@@ -35,53 +36,38 @@ int resources_parse_memory(const char *s, long long *bytes, char *why, size_t si
 		unit = units[suffix - suffixes];
 		len--;
 	}
-	if (!plain_decimal(s, len)) {
-		snprintf(why, size, "not a size (e.g. 128m, 1.5g, 65536)");
-		return -1;
-	}
+	if (!plain_decimal(s, len))
+		return fail_with("not a size (e.g. 128m, 1.5g, 65536)");
 	double v = strtod(s, NULL) * unit;
-	if (v < 1) {
-		snprintf(why, size, "must be at least 1 byte");
-		return -1;
-	}
-	if (v > 9.0e18) { /* fits a long long, with room to spare */
-		snprintf(why, size, "too large");
-		return -1;
-	}
+	if (v < 1)
+		return fail_with("must be at least 1 byte");
+	if (v > 9.0e18) /* fits a long long, with room to spare */
+		return fail_with("too large");
 	*bytes = (long long)v;
 	return 0;
 }
 
-int resources_parse_cpus(const char *s, int ncpus, long long *quota, char *why,
-		      size_t size)
+int resources_parse_cpus(const char *s, int ncpus, long long *quota)
 {
-	if (!plain_decimal(s, strlen(s))) {
-		snprintf(why, size, "not a number of CPUs (e.g. 0.5, 2)");
-		return -1;
-	}
+	if (!plain_decimal(s, strlen(s)))
+		return fail_with("not a number of CPUs (e.g. 0.5, 2)");
 	double v = strtod(s, NULL);
-	if (v < 0.01 || v > ncpus) {
-		snprintf(why, size, "must be from 0.01 to %d (this host has %d CPU%s)",
-			 ncpus, ncpus, ncpus == 1 ? "" : "s");
-		return -1;
-	}
+	if (v < 0.01 || v > ncpus)
+		return fail_with("must be from 0.01 to %d (this host has %d CPU%s)",
+				 ncpus, ncpus, ncpus == 1 ? "" : "s");
 	*quota = (long long)(v * CPU_PERIOD + 0.5);
 	return 0;
 }
 
-int resources_parse_pids(const char *s, long long *pids, char *why, size_t size)
+int resources_parse_pids(const char *s, long long *pids)
 {
 	char *end;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (!isdigit((unsigned char)s[0]) || *end || errno) {
-		snprintf(why, size, "not a whole number of processes");
-		return -1;
-	}
-	if (v < 1 || v > 4194304) {
-		snprintf(why, size, "must be from 1 to 4194304");
-		return -1;
-	}
+	if (!isdigit((unsigned char)s[0]) || *end || errno)
+		return fail_with("not a whole number of processes");
+	if (v < 1 || v > 4194304)
+		return fail_with("must be from 1 to 4194304");
 	*pids = v;
 	return 0;
 }

@@ -1,9 +1,9 @@
 /* resources.h — reading the resource limits a user asks for.      (day 07)
  *
  * `--memory 128m`, `--cpus 0.5`, `--pids-limit 64`, turned into the numbers
- * the cgroup files want. Each parser returns 0, or -1 with the reason in
- * WHY, so `tdg run` can print one clear line; zero, negative, garbage,
- * empty and overflowing values are all refused. */
+ * the cgroup files want. Each parser returns 0, or -1 with the reason
+ * recorded (fail.h), so `tdg run` can print one clear line; zero,
+ * negative, garbage, empty and overflowing values are all refused. */
 #ifndef TDG_RESOURCES_H
 #define TDG_RESOURCES_H
 
@@ -20,13 +20,12 @@ struct limits {
 
 /* "128m", "1.5g", "65536", "512K", "1b": a number (decimals allowed) and an
  * optional suffix b, k, m, g in either case (powers of 1024). */
-int resources_parse_memory(const char *s, long long *bytes, char *why, size_t size);
+int resources_parse_memory(const char *s, long long *bytes);
 
 /* "0.5", "2": a fraction of CPUs, from 0.01 to NCPUS (the host's count). */
-int resources_parse_cpus(const char *s, int ncpus, long long *quota, char *why,
-		      size_t size);
+int resources_parse_cpus(const char *s, int ncpus, long long *quota);
 
 /* A whole number of processes, from 1 to 4194304 (the kernel's pid_max). */
-int resources_parse_pids(const char *s, long long *pids, char *why, size_t size);
+int resources_parse_pids(const char *s, long long *pids);
 
 #endif

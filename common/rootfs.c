@@ -34,34 +34,24 @@ static int dir_is_empty(const char *path)
 	return empty;
 }
 
-int rootfs_check(const char *dir, char *abs, size_t abs_size, char *why,
-		 size_t why_size)
+int rootfs_check(const char *dir, char *abs, size_t abs_size)
 {
 	struct stat st;
 	char real[PATH_MAX];
 
-	if (stat(dir, &st) != 0) {
-		snprintf(why, why_size, "%s; %s", strerror(errno), hint);
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(why, why_size, "is not a directory");
-		return -1;
-	}
-	if (!realpath(dir, real) || strlen(real) >= abs_size) {
-		snprintf(why, why_size, "cannot resolve the path");
-		return -1;
-	}
-	if (strcmp(real, "/") == 0) {
-		snprintf(why, why_size, "is the host's own root; pass a rootfs folder");
-		return -1;
-	}
+	if (stat(dir, &st) != 0)
+		return fail_with("%m; %s", hint);
+	if (!S_ISDIR(st.st_mode))
+		return fail_with("is not a directory");
+	if (!realpath(dir, real) || strlen(real) >= abs_size)
+		return fail_with("cannot resolve the path");
+	if (strcmp(real, "/") == 0)
+		return fail_with("is the host's own root; pass a rootfs folder");
 	int empty = dir_is_empty(real);
-	if (empty != 0) {
-		snprintf(why, why_size, "%s; %s",
-			 empty < 0 ? strerror(errno) : "is empty", hint);
-		return -1;
-	}
+	if (empty < 0)
+		return fail_with("%m; %s", hint);
+	if (empty)
+		return fail_with("is empty; %s", hint);
 	strcpy(abs, real);
 	return 0;
 }
@@ -203,7 +193,11 @@ static int enter(const char *dir, int readonly)
 	    mount_at("sysfs", "sys", "sysfs",
 		     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return -1;
+	return rootfs_pivot(dir);
+}
 
+int rootfs_pivot(const char *dir)
+{
 	/* pivot_root(".", ".") stacks the old root on top of the new one at
 	 * the same place, so no /.old_root folder has to be made inside the
 	 * rootfs (runc's trick). Unmounting "." then takes the old root away;

@@ -11,10 +11,10 @@
 
 /* Check DIR before anything starts: it must exist, be a directory, not be
  * the host's own /, and not be empty. On success writes its absolute path
- * to ABS and returns 0; otherwise returns -1 with a reason in WHY (the
- * rest of the error line, e.g. "is empty; build one with 'make rootfs'"). */
-int rootfs_check(const char *dir, char *abs, size_t abs_size, char *why,
-		 size_t why_size);
+ * to ABS and returns 0; otherwise returns -1 with the reason recorded
+ * (fail.h; the rest of the error line, e.g. "is empty; build one with
+ * 'make rootfs'", for the caller to put "run: rootfs 'DIR'" in front). */
+int rootfs_check(const char *dir, char *abs, size_t abs_size);
 
 /* (day 10) For `run --rootfs ARG`: the folder ARG means, into OUT. ARG
  * itself if it has a slash or is a folder here; else ROOT/rootfs/ARG, a
@@ -59,5 +59,11 @@ int rootfs_workdir(const char *dir);
  * fresh /proc, a minimal /dev and a read-only /sys inside it, pivots, and
  * detaches the old root. */
 int rootfs_enter(const char *dir);
+
+/* rootfs_enter()'s last step, which `tdg doctor` tries alone: with the
+ * working directory DIR, a mount point, pivot_root into it and detach the
+ * old root. Fails as "rootfs: pivot_root DIR: <why>" or "rootfs: detach
+ * the old root: <why>". */
+int rootfs_pivot(const char *dir);
 
 #endif

@@ -1,5 +1,6 @@
 /* volume.c — see volume.h.                                           (day 10) */
 #include "volume.h"
+#include "fail.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -32,44 +33,36 @@ static int normalise(const char *ctr, size_t len, char *out)
 	return 0;
 }
 
-int volume_parse(const char *spec, struct volume *v, char *why, size_t size)
+int volume_parse(const char *spec, struct volume *v)
 {
 	char host[PATH_MAX];
 	const char *colon = strchr(spec, ':');
 	v->host = v->ctr = NULL;
-	if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof host) {
-		snprintf(why, size, "not HOST:CTR[:ro]");
-		return -1;
-	}
+	if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof host)
+		return fail_with("not HOST:CTR[:ro]");
 	memcpy(host, spec, (size_t)(colon - spec));
 	host[colon - spec] = '\0';
 	const char *ctr = colon + 1, *second = strchr(ctr, ':');
 	size_t ctrlen = second ? (size_t)(second - ctr) : strlen(ctr);
-	if (second && strcmp(second + 1, "ro") != 0 && strcmp(second + 1, "rw") != 0) {
-		snprintf(why, size, "the mode must be ro or rw");
-		return -1;
-	}
+	if (second && strcmp(second + 1, "ro") != 0 && strcmp(second + 1, "rw") != 0)
+		return fail_with("the mode must be ro or rw");
 	char *rel = malloc(ctrlen + 1);
-	if (!rel) {
-		snprintf(why, size, "out of memory");
-		return -1;
-	}
+	if (!rel)
+		return fail_with("out of memory");
 	int dots = ctr[0] == '/' ? normalise(ctr, ctrlen, rel) : 0;
 	if (ctr[0] != '/' || (dots == 0 && rel[0] == '\0')) {
 		free(rel);
-		snprintf(why, size, "CTR must be an absolute path other than /");
-		return -1;
+		return fail_with("CTR must be an absolute path other than /");
 	}
 	if (dots != 0) {
 		free(rel);
-		snprintf(why, size, "CTR must not contain '..' (it would lead out of the container)");
-		return -1;
+		return fail_with("CTR must not contain '..' (it would lead out of the container)");
 	}
 	if (!(v->host = realpath(host, NULL))) {
 		int err = errno;
 		free(rel);
-		snprintf(why, size, "%s: %s", host, strerror(err));
-		return -1;
+		errno = err;
+		return fail_with("%s: %m", host);
 	}
 	v->ctr = rel;
 	v->ro = second && strcmp(second + 1, "ro") == 0;

@@ -20,8 +20,9 @@ struct volume {
 	bool ro;
 };
 
-/* SPEC into V; -1 with the reason in WHY (V then holds nothing to free). */
-int volume_parse(const char *spec, struct volume *v, char *why, size_t size);
+/* SPEC into V; -1 with the reason recorded (fail.h), e.g. "the mode must
+ * be ro or rw" (V then holds nothing to free). */
+int volume_parse(const char *spec, struct volume *v);
 
 /* Free what volume_parse() allocated in V. */
 void volume_free(struct volume *v);

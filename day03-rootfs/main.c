@@ -68,7 +68,6 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	/* "+": stop at the first non-flag, so CMD's own flags stay CMD's.
 	 * ":": report a missing value as ':' instead of printing for us. */
 	const char *rootfs = NULL;
-	char why[PATH_MAX + 64];
 	int c;
 	opterr = 0;
 	o->hostname = "container";
@@ -102,8 +101,8 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		die("run: --rootfs DIR is required; build one with 'make rootfs'");
 	/* Checked here, in tdg, so a bad path is one clear line before any
 	 * namespace exists, not a mount error from inside the child. */
-	if (rootfs_check(rootfs, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
-		die("run: rootfs '%s': %s", rootfs, why);
+	if (rootfs_check(rootfs, o->rootfs, sizeof o->rootfs) != 0)
+		die_context("run: rootfs '%s'", rootfs);
 	o->command = &argv[optind];
 }
 

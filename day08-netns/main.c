@@ -111,8 +111,6 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	/* "+": stop at the first non-flag, so CMD's own flags stay CMD's.
 	 * ":": report a missing value as ':' instead of printing for us. */
 	const char *rootfs = NULL;
-	char why[PATH_MAX + 64];
-	const char *flag = NULL; /* the limit flag being read, for errors */
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:dh", flags, NULL)) != -1) {
@@ -131,17 +129,16 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			o->detach = true;
 			break;
 		case 'M':
-			if (resources_parse_memory(optarg, &o->limits.memory, why, sizeof why))
-				flag = "--memory";
+			if (resources_parse_memory(optarg, &o->limits.memory) != 0)
+				die_context("run: --memory '%s'", optarg);
 			break;
 		case 'C':
-			if (resources_parse_cpus(optarg, get_nprocs(), &o->limits.cpu_quota,
-						 why, sizeof why))
-				flag = "--cpus";
+			if (resources_parse_cpus(optarg, get_nprocs(), &o->limits.cpu_quota) != 0)
+				die_context("run: --cpus '%s'", optarg);
 			break;
 		case 'P':
-			if (resources_parse_pids(optarg, &o->limits.pids, why, sizeof why))
-				flag = "--pids-limit";
+			if (resources_parse_pids(optarg, &o->limits.pids) != 0)
+				die_context("run: --pids-limit '%s'", optarg);
 			break;
 		case 'N':
 			if (strcmp(optarg, "host") == 0)
@@ -170,8 +167,6 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			die("run: unknown flag '%s'; see 'tdg run --help'",
 			    cli_bad_flag(argv, optind, optopt));
 		}
-		if (flag)
-			die("run: %s '%s': %s", flag, optarg, why);
 	}
 	if (optind >= argc)
 		die("run: no command given; usage: tdg run --rootfs DIR [flags] CMD [ARG...]");
@@ -181,8 +176,8 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		die("run: --rootfs DIR is required; build one with 'make rootfs'");
 	/* Checked here, in tdg, so a bad path is one clear line before any
 	 * namespace exists, not a mount error from inside the child. */
-	if (rootfs_check(rootfs, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
-		die("run: rootfs '%s': %s", rootfs, why);
+	if (rootfs_check(rootfs, o->rootfs, sizeof o->rootfs) != 0)
+		die_context("run: rootfs '%s'", rootfs);
 	o->command = &argv[optind];
 }
 

@@ -180,8 +180,6 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	/* "+": stop at the first non-flag, so CMD's own flags stay CMD's.
 	 * ":": report a missing value as ':' instead of printing for us. */
 	const char *rootfs = NULL;
-	char why[PATH_MAX + 64];
-	const char *flag = NULL; /* the limit flag being read, for errors */
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:dhite:w:v:p:", flags, NULL)) != -1) {
@@ -200,17 +198,16 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			o->detach = true;
 			break;
 		case 'M':
-			if (resources_parse_memory(optarg, &o->limits.memory, why, sizeof why))
-				flag = "--memory";
+			if (resources_parse_memory(optarg, &o->limits.memory) != 0)
+				die_context("run: --memory '%s'", optarg);
 			break;
 		case 'C':
-			if (resources_parse_cpus(optarg, get_nprocs(), &o->limits.cpu_quota,
-						 why, sizeof why))
-				flag = "--cpus";
+			if (resources_parse_cpus(optarg, get_nprocs(), &o->limits.cpu_quota) != 0)
+				die_context("run: --cpus '%s'", optarg);
 			break;
 		case 'P':
-			if (resources_parse_pids(optarg, &o->limits.pids, why, sizeof why))
-				flag = "--pids-limit";
+			if (resources_parse_pids(optarg, &o->limits.pids) != 0)
+				die_context("run: --pids-limit '%s'", optarg);
 			break;
 		case 'N':
 			if (strcmp(optarg, "host") == 0)
@@ -267,14 +264,14 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		case 'v':
 			if (o->nvol == MAX_ITEMS)
 				die("run: more than %d -v", MAX_ITEMS);
-			if (volume_parse(optarg, &o->vol[o->nvol++], why, sizeof why))
-				die("run: -v '%s': %s", optarg, why);
+			if (volume_parse(optarg, &o->vol[o->nvol++]) != 0)
+				die_context("run: -v '%s'", optarg);
 			break;
 		case 'p':
 			if (o->nports == MAX_PORTS)
 				die("run: more than %d -p", MAX_PORTS);
-			if (ports_parse(optarg, &o->ports[o->nports++], why, sizeof why))
-				die("run: -p '%s': %s", optarg, why);
+			if (ports_parse(optarg, &o->ports[o->nports++]) != 0)
+				die_context("run: -p '%s'", optarg);
 			break;
 		case 'H':
 			if (!ns_hostname_valid(optarg))
@@ -292,8 +289,6 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			die("run: unknown flag '%s'; see 'tdg run --help'",
 			    cli_bad_flag(argv, optind, optopt));
 		}
-		if (flag)
-			die("run: %s '%s': %s", flag, optarg, why);
 	}
 	if (optind >= argc)
 		die("run: no command given; usage: tdg run --rootfs DIR [flags] CMD [ARG...]");
@@ -304,12 +299,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	/* Checked here, in tdg, so a bad path is one clear line before any
 	 * namespace exists, not a mount error from inside the child. */
 	char dir[PATH_MAX];
-	if (rootfs_find(rootfs, state_root(), dir, sizeof dir) != 0) {
-		fail_context("run: rootfs '%s'", rootfs);
-		exit(fail_report());
-	}
-	if (rootfs_check(dir, o->rootfs, sizeof o->rootfs, why, sizeof why) != 0)
-		die("run: rootfs '%s': %s", rootfs, why);
+	if (rootfs_find(rootfs, state_root(), dir, sizeof dir) != 0 ||
+	    rootfs_check(dir, o->rootfs, sizeof o->rootfs) != 0)
+		die_context("run: rootfs '%s'", rootfs);
 	o->command = &argv[optind];
 	if (o->nports && o->net != NET_BRIDGE)
 		die("run: -p needs --net bridge (with --net host, the container's ports "

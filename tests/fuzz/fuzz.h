@@ -8,18 +8,23 @@
  * abort()s, which libFuzzer reports as a crash with the input saved; so do
  * AddressSanitizer and UndefinedBehaviorSanitizer, which the targets are
  * built with (make fuzz), and a parser that calls die() (exit: libFuzzer
- * says "fuzz target exited"): parsers return reasons, callers die. */
+ * says "fuzz target exited"): parsers record a reason with fail_with() and
+ * return -1 (fail.h); only a day's main() reports and exits. */
 #ifndef TDG_FUZZ_H
 #define TDG_FUZZ_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "fail.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* DATA as a NUL-terminated string (malloc'd: ASan sees reads past it). */
+/* DATA as a NUL-terminated string (malloc'd: ASan sees reads past it).
+ * The failure record is emptied too: a reason found there after a refusal
+ * is this input's, not one left by an earlier input. */
 static inline char *fuzz_string(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1);
@@ -27,6 +32,7 @@ static inline char *fuzz_string(const uint8_t *data, size_t size)
 		abort();
 	memcpy(s, data, size);
 	s[size] = '\0';
+	fail_last.msg[0] = '\0';
 	return s;
 }
 
@@ -40,9 +46,9 @@ static inline char *fuzz_string(const uint8_t *data, size_t size)
 		}                                                            \
 	} while (0)
 
-/* A refusal always says why: WHY was filled with something printable. */
-#define check_reason(why, input)                                             \
-	check((why)[0] != '\0', "\"%s\" refused without a reason", input)
+/* A refusal always says why: the parser recorded a reason (fail_last). */
+#define check_reason(input)                                                  \
+	check(fail_last.msg[0] != '\0', "\"%s\" refused without a reason", input)
 
 #endif
 

@@ -8,20 +8,20 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = fuzz_string(data, size), why[256] = "", back[32];
+	char *s = fuzz_string(data, size), back[32];
 	long long bytes = 0, again = 0;
-	if (resources_parse_memory(s, &bytes, why, sizeof why) == 0) {
+	if (resources_parse_memory(s, &bytes) == 0) {
 		check(bytes >= 1 && bytes <= 9000000000000000000LL, "\"%s\" gave %lld", s, bytes);
 		check(isdigit((unsigned char)s[0]) || s[0] == '.', "\"%s\" accepted", s);
 		snprintf(back, sizeof back, "%lld", bytes);
 		/* Exact while a double holds the value exactly (2^53). */
 		if (bytes <= (1LL << 53)) {
-			check(resources_parse_memory(back, &again, why, sizeof why) == 0 &&
+			check(resources_parse_memory(back, &again) == 0 &&
 				      again == bytes,
 			      "\"%s\" gave %lld, which parses as %lld", s, bytes, again);
 		}
 	} else {
-		check_reason(why, s);
+		check_reason(s);
 	}
 	free(s);
 	return 0;

@@ -199,6 +199,20 @@ static void test_v2_missing_controller(void **state)
 	assert_string_equal(read_at("cgroup.subtree_control"), "");
 }
 
+/* Whole words of cgroup.controllers: "cpu" is not found in "cpuset", nor
+ * "memory" missed for the newline after it (`tdg doctor` asks this too). */
+static void test_has_controller_matches_whole_words(void **state)
+{
+	(void)state;
+	assert_false(cgroup_has_controller(root, "cpu")); /* no file: none */
+	make_v2_root("cpuset io memory\n");
+	assert_false(cgroup_has_controller(root, "cpu"));
+	assert_false(cgroup_has_controller(root, "set"));
+	assert_true(cgroup_has_controller(root, "cpuset"));
+	assert_true(cgroup_has_controller(root, "memory"));
+	assert_false(cgroup_has_controller(root, "pids"));
+}
+
 /* tdg/ exists with its cgroup.subtree_control (a real cgroupfs would make
  * that file); <id>/ gets no memory.max, so writing the limit fails. */
 static void test_v2_unwritable_limit_leaves_nothing(void **state)
@@ -404,6 +418,7 @@ int main(void)
 		T(test_plan_none),
 		T(test_detect_plain_folder_is_none),
 		T(test_v2_missing_controller),
+		T(test_has_controller_matches_whole_words),
 		T(test_v2_unwritable_limit_leaves_nothing),
 		T(test_v2_no_procs_file_leaves_nothing),
 		T(test_v2_missing_root),

@@ -36,14 +36,14 @@
 static void accepted(const char *s, unsigned host, unsigned ctr, const char *proto)
 {
 	struct port p;
-	char why[128] = "", back[32];
-	if (ports_parse(s, &p, why, sizeof why) != 0)
-		fail_msg("\"%s\" refused: %s", s, why);
+	char back[32];
+	if (ports_parse(s, &p) != 0)
+		fail_msg("\"%s\" refused: %s", s, fail_last.msg);
 	if (p.host != host || p.ctr != ctr || strcmp(p.proto, proto) != 0)
 		fail_msg("\"%s\" gave %u:%u/%s", s, p.host, p.ctr, p.proto);
 	ports_format(&p, back, sizeof back);
 	struct port again;
-	if (ports_parse(back, &again, why, sizeof why) != 0 || again.host != p.host ||
+	if (ports_parse(back, &again) != 0 || again.host != p.host ||
 	    again.ctr != p.ctr || strcmp(again.proto, p.proto) != 0)
 		fail_msg("\"%s\" formatted as \"%s\" does not parse back", s, back);
 }
@@ -51,10 +51,10 @@ static void accepted(const char *s, unsigned host, unsigned ctr, const char *pro
 static void refused(const char *s)
 {
 	struct port p;
-	char why[128] = "";
-	if (ports_parse(s, &p, why, sizeof why) == 0)
+	fail_last.msg[0] = '\0';
+	if (ports_parse(s, &p) == 0)
 		fail_msg("\"%s\" accepted as %u:%u/%s", s, p.host, p.ctr, p.proto);
-	if (why[0] == '\0')
+	if (fail_last.msg[0] == '\0')
 		fail_msg("\"%s\" refused without a reason", s);
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fail.h"
 #include "resources.h"
 
 #include <string.h>
@@ -29,9 +30,8 @@
 static void memory_ok(const char *s, long long want)
 {
 	long long bytes = -1;
-	char why[128] = "";
-	if (resources_parse_memory(s, &bytes, why, sizeof why) != 0)
-		fail_msg("\"%s\" refused: %s", s, why);
+	if (resources_parse_memory(s, &bytes) != 0)
+		fail_msg("\"%s\" refused: %s", s, fail_last.msg);
 	if (bytes != want)
 		fail_msg("\"%s\" gave %lld bytes, want %lld", s, bytes, want);
 }
@@ -39,10 +39,10 @@ static void memory_ok(const char *s, long long want)
 static void memory_refused(const char *s)
 {
 	long long bytes = -1;
-	char why[128] = "";
-	if (resources_parse_memory(s, &bytes, why, sizeof why) != -1)
+	fail_last.msg[0] = '\0';
+	if (resources_parse_memory(s, &bytes) != -1)
 		fail_msg("\"%s\" accepted as %lld bytes", s, bytes);
-	if (why[0] == '\0' || bytes != -1)
+	if (fail_last.msg[0] == '\0' || bytes != -1)
 		fail_msg("\"%s\": no reason given, or the output changed", s);
 }
 
@@ -70,29 +70,27 @@ static void test_memory_too_large_says_so(void **state)
 {
 	(void)state;
 	long long bytes;
-	char why[128] = "";
-	assert_int_equal(resources_parse_memory("99999999999g", &bytes, why, sizeof why), -1);
-	assert_non_null(strstr(why, "too large"));
+	assert_int_equal(resources_parse_memory("99999999999g", &bytes), -1);
+	assert_non_null(strstr(fail_last.msg, "too large"));
 }
 
 /* With a host of 2 CPUs, as the brief's examples. */
 static void cpus_ok(const char *s, long long want)
 {
 	long long quota = -1;
-	char why[128] = "";
-	if (resources_parse_cpus(s, 2, &quota, why, sizeof why) != 0)
-		fail_msg("\"%s\" refused: %s", s, why);
+	if (resources_parse_cpus(s, 2, &quota) != 0)
+		fail_msg("\"%s\" refused: %s", s, fail_last.msg);
 	if (quota != want)
 		fail_msg("\"%s\" gave a quota of %lld, want %lld", s, quota, want);
 }
 
-static void cpus_refused(const char *s, char *why, size_t size)
+static void cpus_refused(const char *s)
 {
 	long long quota = -1;
-	why[0] = '\0';
-	if (resources_parse_cpus(s, 2, &quota, why, size) != -1)
+	fail_last.msg[0] = '\0';
+	if (resources_parse_cpus(s, 2, &quota) != -1)
 		fail_msg("\"%s\" accepted as a quota of %lld", s, quota);
-	if (why[0] == '\0' || quota != -1)
+	if (fail_last.msg[0] == '\0' || quota != -1)
 		fail_msg("\"%s\": no reason given, or the output changed", s);
 }
 
@@ -109,32 +107,29 @@ static void test_cpus_refused(void **state)
 {
 	(void)state;
 	const char *bad[] = {"0", "0.001", "3", "-1", "", "x", "1e1"};
-	char why[128];
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		cpus_refused(bad[i], why, sizeof why);
+		cpus_refused(bad[i]);
 }
 
 /* Out of range, the reason must tell the user what this host has. */
 static void test_cpus_range_names_host_count(void **state)
 {
 	(void)state;
-	char why[128];
-	cpus_refused("3", why, sizeof why);
-	assert_non_null(strstr(why, "this host has 2 CPUs"));
-	cpus_refused("0.001", why, sizeof why);
-	assert_non_null(strstr(why, "this host has 2 CPUs"));
+	cpus_refused("3");
+	assert_non_null(strstr(fail_last.msg, "this host has 2 CPUs"));
+	cpus_refused("0.001");
+	assert_non_null(strstr(fail_last.msg, "this host has 2 CPUs"));
 
 	long long quota;
-	assert_int_equal(resources_parse_cpus("2", 1, &quota, why, sizeof why), -1);
-	assert_non_null(strstr(why, "this host has 1 CPU)"));
+	assert_int_equal(resources_parse_cpus("2", 1, &quota), -1);
+	assert_non_null(strstr(fail_last.msg, "this host has 1 CPU)"));
 }
 
 static void pids_ok(const char *s, long long want)
 {
 	long long pids = -1;
-	char why[128] = "";
-	if (resources_parse_pids(s, &pids, why, sizeof why) != 0)
-		fail_msg("\"%s\" refused: %s", s, why);
+	if (resources_parse_pids(s, &pids) != 0)
+		fail_msg("\"%s\" refused: %s", s, fail_last.msg);
 	if (pids != want)
 		fail_msg("\"%s\" gave %lld, want %lld", s, pids, want);
 }
@@ -142,10 +137,10 @@ static void pids_ok(const char *s, long long want)
 static void pids_refused(const char *s)
 {
 	long long pids = -1;
-	char why[128] = "";
-	if (resources_parse_pids(s, &pids, why, sizeof why) != -1)
+	fail_last.msg[0] = '\0';
+	if (resources_parse_pids(s, &pids) != -1)
 		fail_msg("\"%s\" accepted as %lld", s, pids);
-	if (why[0] == '\0' || pids != -1)
+	if (fail_last.msg[0] == '\0' || pids != -1)
 		fail_msg("\"%s\": no reason given, or the output changed", s);
 }
 
