@@ -157,7 +157,9 @@ int netlink_veth_create(const char *host_end, const char *bridge,
 	rtnl_link_put(peer);
 	err = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
 out:
-	rtnl_link_veth_release(veth);
+	if (veth) /* unlike rtnl_link_put(), it does not take NULL (a bridge
+		   * that vanished before we got this far) */
+		rtnl_link_veth_release(veth);
 	rtnl_link_put(br);
 	nl_socket_free(sk);
 	return err < 0 ? nl_fail(err) : 0;
