@@ -188,8 +188,13 @@ void container_on_release(void (*release)(json_t *c))
 
 void container_release(json_t *c)
 {
+	/* A release runs in a fail: ladder before main() reports why the run
+	 * failed: whatever a release records on its way (a lock it could not
+	 * take: it warns) must not replace that reason. */
+	struct failure why = fail_last;
 	for (int i = nreleases; i-- > 0;) /* the last made, first released */
 		releases[i](c);
+	fail_last = why;
 }
 
 void container_discard(json_t *c)
