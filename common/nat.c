@@ -98,9 +98,13 @@ void nat_delete_matching(const char *table, const char *needle, const char *also
 {
 	char *list = NULL, *next;
 	char *show[] = {"iptables", "-w", "-t", (char *)table, "-S", NULL};
-	if (spawn_capture(show, &list, NULL, 0) != 0) {
-		warn("warning: iptables -t %s -S failed: its rules with '%s' are left", table,
-		     needle);
+	int st = spawn_capture(show, &list, NULL, 0);
+	if (st != 0) {
+		/* 127: no iptables on this host, so no rule of ours either:
+		 * nothing to say (the failure that brought us here says it). */
+		if (st != TDG_EXIT_NOT_FOUND)
+			warn("warning: iptables -t %s -S failed: its rules with '%s' are left",
+			     table, needle);
 		free(list);
 		return;
 	}
