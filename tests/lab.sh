@@ -77,11 +77,17 @@ for day in $days; do
     fi
     ok "day${day}_skeleton_builds"
     # Which tests failed, by day.
+    # An earlier day's test may meet today's hole on its way (from day 09
+    # every container is bridged, so every test runs day 09's network
+    # code): that failure names today's TODO and is today's. Any other
+    # failure of an earlier day's test means the skeleton broke that day.
     own_fail=0 early_fail=0
-    while read -r name; do
+    while read -r name pointer; do
         if [[ "$(scripts/lab part "$name")" == "$day" ]]; then own_fail=$((own_fail + 1))
-        else early_fail=$((early_fail + 1)); fi
-    done < <(sed -n 's/^  FAIL  \([a-z0-9-]*\)\/.*/\1/p' "$work/check.log")
+        elif [[ "$pointer" != *"TODO($day."* ]]; then early_fail=$((early_fail + 1)); fi
+    done < <(awk '/^  FAIL  /{if (n) print n, p; split($2, a, "/"); n = a[1]; p = "-"; next}
+                  /^        points at: /{p = $0; gsub(/ /, "_", p)}
+                  END {if (n) print n, p}' "$work/check.log")
     todo=$(grep -c 'points at: TODO' "$work/check.log")
     if ((own_fail > 0 && todo > 0)); then ok "day${day}_skeleton_fails_its_own_tests ($own_fail failing, $todo naming their TODO)"
     else bad "day${day}_skeleton_fails_its_own_tests" "own failures $own_fail, naming a TODO $todo:" "$(grep -A3 FAIL "$work/check.log" | head -30)"; fi
