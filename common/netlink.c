@@ -1,5 +1,6 @@
 /* netlink.c — see netlink.h.                                         (day 08) */
 #include "netlink.h"
+#include "fail.h"
 
 #include <errno.h>
 #include <string.h>
@@ -42,6 +43,13 @@ static struct nl_addr *ipv4(struct in_addr a, int prefix)
 
 int netlink_link_up(const char *ifname)
 {
+	/* LAB(08.2): `ip link set IFNAME up`, through libnl-route-3: connect a
+	 * NETLINK_ROUTE socket, fetch the link by name from the kernel, and ask
+	 * for a change with IFF_UP set; free what you allocated on every path.
+	 * HINT: rtnl_link_get_kernel(), rtnl_link_alloc(), rtnl_link_set_flags(),
+	 * rtnl_link_change() (libnl's doc: "Link Modules"); libnl returns its own
+	 * negative NLE_* codes, not errno: end with nl_fail() so %m means something.
+	 * STUB: fail_todo("08.2"); warn("%s", fail_last.msg); errno = ENOSYS; return -1; */
 	struct nl_sock *sk = nl_socket_alloc();
 	struct rtnl_link *link = NULL, *change = NULL;
 	int err = -NLE_NOMEM;
@@ -62,6 +70,7 @@ out:
 	rtnl_link_put(link);
 	nl_socket_free(sk);
 	return err < 0 ? nl_fail(err) : 0;
+	/* END LAB */
 }
 
 int netlink_bridge_ensure(const char *name, struct in_addr gw, int prefix)
