@@ -147,14 +147,14 @@ int netlink_link_delete(const char *name)
 int netlink_veth_create(const char *host_end, const char *bridge,
 			const char *peer_end, pid_t pid)
 {
-	/* LAB(09.4): one RTM_NEWLINK request: veth HOST_END, up, with the
+	/* LAB(09.5): one RTM_NEWLINK request: veth HOST_END, up, with the
 	 * bridge as its master, and its peer PEER_END made directly inside the
 	 * network namespace of PID (not moved there afterwards).
 	 * HINT: man 4 veth; rtnl_link_veth_alloc(), rtnl_link_veth_get_peer(),
 	 * rtnl_link_set_ns_pid(), rtnl_link_set_master(). A link name is 15
 	 * characters at most (IFNAMSIZ 16); libnl cuts a longer one silently, so
 	 * two names that share their first 15 collide: EEXIST for the second.
-	 * STUB: fail_todo("09.4"); warn("%s", fail_last.msg); errno = ENOSYS; return -1; */
+	 * STUB: fail_todo("09.5"); warn("%s", fail_last.msg); errno = ENOSYS; return -1; */
 	int err;
 	struct nl_sock *sk = connect_route(&err);
 	struct rtnl_link *veth = NULL, *br = NULL;

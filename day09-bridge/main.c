@@ -367,12 +367,12 @@ static int cmd_run(int argc, char **argv)
 	if (pid < 0)
 		goto fail;
 	if (o.net == NET_BRIDGE) {
-		/* LAB(09.5): the child exists and waits (container_main): make its
-		 * veth pair (network_attach()), then tell it on the pipe o.sync that
+		/* LAB(09.4): the child exists and waits (container_main): make its
+		 * veth pair (network_attach(), your 09.5), then tell it on the pipe o.sync that
 		 * its eth0 is there, and close both ends; fail with a line otherwise.
 		 * HINT: man 7 pipe: the child's read() returns at the first byte, or
 		 * 0 (EOF) once every write end is closed; a pipe is not a lock.
-		 * STUB: fail_todo("09.5"); goto fail; */
+		 * STUB: fail_todo("09.4"); goto fail; */
 		if (network_attach(&o.network, pid) != 0) {
 			fail_with("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
 			goto fail;
