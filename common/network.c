@@ -157,7 +157,8 @@ int network_configure_inside(const struct network *n)
 	 * eth0, eth0 up, then the default route via the gateway; each failure
 	 * recorded with fail_host() ("net: ...: %m").
 	 * HINT: netlink.h's calls; man 8 ip-route: a route via GW needs GW on a
-	 * link that is up (else ENETUNREACH), so the order matters. */
+	 * link that is up, so the order matters (else the kernel says ENETUNREACH,
+	 * which nl_fail() reports as "Input/output error"). */
 	if (netlink_link_up("lo") != 0)
 		return fail_host("net: bring up lo: %m");
 	if (netlink_addr_add("eth0", n->addr, n->subnet.prefix) != 0)
