@@ -1,5 +1,6 @@
 /* netlink.c — see netlink.h.                                         (day 08) */
 #include "netlink.h"
+#include "fail.h"
 
 #include <errno.h>
 #include <string.h>
@@ -42,6 +43,13 @@ static struct nl_addr *ipv4(struct in_addr a, int prefix)
 
 int netlink_link_up(const char *ifname)
 {
+	/* LAB(08.3): `ip link set IFNAME up`, through libnl-route-3: connect a
+	 * NETLINK_ROUTE socket, fetch the link by name from the kernel, and ask
+	 * for a change with IFF_UP set; free what you allocated on every path.
+	 * HINT: rtnl_link_get_kernel(), rtnl_link_alloc(), rtnl_link_set_flags(),
+	 * rtnl_link_change() (libnl's doc: "Link Modules"); libnl returns its own
+	 * negative NLE_* codes, not errno: end with nl_fail() so %m means something.
+	 * STUB: fail_todo("08.3"); warn("%s", fail_last.msg); errno = ENOSYS; return -1; */
 	struct nl_sock *sk = nl_socket_alloc();
 	struct rtnl_link *link = NULL, *change = NULL;
 	int err = -NLE_NOMEM;
@@ -62,6 +70,7 @@ out:
 	rtnl_link_put(link);
 	nl_socket_free(sk);
 	return err < 0 ? nl_fail(err) : 0;
+	/* END LAB */
 }
 
 int netlink_bridge_ensure(const char *name, struct in_addr gw, int prefix)
@@ -138,6 +147,14 @@ int netlink_link_delete(const char *name)
 int netlink_veth_create(const char *host_end, const char *bridge,
 			const char *peer_end, pid_t pid)
 {
+	/* LAB(09.5): one RTM_NEWLINK request: veth HOST_END, up, with the
+	 * bridge as its master, and its peer PEER_END made directly inside the
+	 * network namespace of PID (not moved there afterwards).
+	 * HINT: man 4 veth; rtnl_link_veth_alloc(), rtnl_link_veth_get_peer(),
+	 * rtnl_link_set_ns_pid(), rtnl_link_set_master(). A link name is 15
+	 * characters at most (IFNAMSIZ 16); libnl cuts a longer one silently, so
+	 * two names that share their first 15 collide: EEXIST for the second.
+	 * STUB: fail_todo("09.5"); warn("%s", fail_last.msg); errno = ENOSYS; return -1; */
 	int err;
 	struct nl_sock *sk = connect_route(&err);
 	struct rtnl_link *veth = NULL, *br = NULL;
@@ -163,6 +180,7 @@ out:
 	rtnl_link_put(br);
 	nl_socket_free(sk);
 	return err < 0 ? nl_fail(err) : 0;
+	/* END LAB */
 }
 
 int netlink_addr_add(const char *ifname, struct in_addr a, int prefix)

@@ -197,12 +197,18 @@ static int container_main(void *arg)
 		fail_with("sethostname: %m");
 		goto fail;
 	}
+	/* LAB(08.2): --net none: bring up the loopback of the new network
+	 * namespace (your netlink_link_up(), from inside it), or fail with a line.
+	 * HINT: man 7 network_namespaces: a new one has only lo, and it is DOWN:
+	 * even 127.0.0.1 is unreachable. netlink acts in the caller's namespace.
+	 * STUB: if (o->net == NET_NONE) { fail_todo("08.2"); goto fail; } */
 	/* A new network namespace has a loopback interface, but down: even
 	 * 127.0.0.1 is unreachable until someone brings it up. */
 	if (o->net == NET_NONE && netlink_link_up("lo") != 0) {
 		fail_with("net: bring up lo: %m");
 		goto fail;
 	}
+	/* END LAB */
 	if (ns_private_mounts() < 0) /* before any mount of ours, or it leaks out */
 		goto fail;
 	if (rootfs_enter(o->rootfs) < 0)
@@ -322,8 +328,13 @@ static int cmd_run(int argc, char **argv)
 	 * the wait loop would otherwise kill tdg and orphan the command. */
 	if (signals_block() < 0)
 		goto fail;
+	/* LAB(08.1): clone the container; with --net none, in a network
+	 * namespace of its own too (--net host: the host's, as before).
+	 * HINT: man 2 clone, CLONE_NEWNET; man 7 network_namespaces
+	 * STUB: if (o.net == NET_NONE) { fail_todo("08.1"); goto fail; } pid = ns_clone(container_main, &o, TDG_NAMESPACES); */
 	pid = ns_clone(container_main, &o,
 		       TDG_NAMESPACES | (o.net == NET_NONE ? CLONE_NEWNET : 0));
+	/* END LAB */
 	if (pid < 0 || container_started(c, pid) < 0)
 		goto fail;
 	/* It runs: from now on its end is recorded, whatever happens. */

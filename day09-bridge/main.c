@@ -202,12 +202,18 @@ static int container_main(void *arg)
 		fail_with("sethostname: %m");
 		goto fail;
 	}
+	/* LAB(08.2): --net none: bring up the loopback of the new network
+	 * namespace (your netlink_link_up(), from inside it), or fail with a line.
+	 * HINT: man 7 network_namespaces: a new one has only lo, and it is DOWN:
+	 * even 127.0.0.1 is unreachable. netlink acts in the caller's namespace.
+	 * STUB: if (o->net == NET_NONE) { fail_todo("08.2"); goto fail; } */
 	/* A new network namespace has a loopback interface, but down: even
 	 * 127.0.0.1 is unreachable until someone brings it up. */
 	if (o->net == NET_NONE && netlink_link_up("lo") != 0) {
 		fail_with("net: bring up lo: %m");
 		goto fail;
 	}
+	/* END LAB */
 	if (o->net == NET_BRIDGE) {
 		/* Our eth0 is made by tdg, from outside, once we exist: wait
 		 * for its word on the pipe (EOF: it failed, and says why). */
@@ -356,6 +362,12 @@ static int cmd_run(int argc, char **argv)
 	if (pid < 0)
 		goto fail;
 	if (o.net == NET_BRIDGE) {
+		/* LAB(09.4): the child exists and waits (container_main): make its
+		 * veth pair (network_attach(), your 09.5), then tell it on the pipe o.sync that
+		 * its eth0 is there, and close both ends; fail with a line otherwise.
+		 * HINT: man 7 pipe: the child's read() returns at the first byte, or
+		 * 0 (EOF) once every write end is closed; a pipe is not a lock.
+		 * STUB: fail_todo("09.4"); goto fail; */
 		if (network_attach(&o.network, pid) != 0) {
 			fail_with("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
 			goto fail;
@@ -366,6 +378,7 @@ static int cmd_run(int argc, char **argv)
 		}
 		close(o.sync[0]);
 		close(o.sync[1]);
+		/* END LAB */
 	}
 	if (container_started(c, pid) < 0)
 		goto fail;

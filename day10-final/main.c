@@ -352,12 +352,18 @@ static int container_main(void *arg)
 		fail_with("sethostname: %m");
 		goto fail;
 	}
+	/* LAB(08.2): --net none: bring up the loopback of the new network
+	 * namespace (your netlink_link_up(), from inside it), or fail with a line.
+	 * HINT: man 7 network_namespaces: a new one has only lo, and it is DOWN:
+	 * even 127.0.0.1 is unreachable. netlink acts in the caller's namespace.
+	 * STUB: if (o->net == NET_NONE) { fail_todo("08.2"); goto fail; } */
 	/* A new network namespace has a loopback interface, but down: even
 	 * 127.0.0.1 is unreachable until someone brings it up. */
 	if (o->net == NET_NONE && netlink_link_up("lo") != 0) {
 		fail_host("net: bring up lo: %m");
 		goto fail;
 	}
+	/* END LAB */
 	if (o->net == NET_BRIDGE) {
 		/* Our eth0 is made by tdg, from outside, once we exist: wait
 		 * for its word on the pipe (EOF: it failed, and says why). */
