@@ -23,6 +23,16 @@ static bool kept(cap_value_t c)
 
 int caps_drop_to_default(void)
 {
+	/* LAB(10c.3): keep only Docker's 14 capabilities (KEEP): drop every
+	 * other one from the bounding set, set effective and permitted to KEEP
+	 * with inheritable empty, and clear the ambient set.
+	 * HINT: man 7 capabilities, man 3 cap_drop_bound, cap_set_proc,
+	 * cap_reset_ambient. The bounding set first: dropping from it needs
+	 * CAP_SETPCAP in the effective set. Loop to cap_max_bits() (what the
+	 * running kernel knows), not CAP_LAST_CAP (what libcap was built with).
+	 * Inheritable empty: CVE-2022-24769. Until written the stub does
+	 * nothing, and the container's root has all of root's capabilities.
+	 * STUB: return 0; */
 	/* The bounding set first: dropping from it takes CAP_SETPCAP in the
 	 * effective set, which cap_set_proc() below would already have
 	 * narrowed. cap_max_bits() is what the running kernel knows (it may
@@ -51,5 +61,6 @@ int caps_drop_to_default(void)
 	 * nobody set any, but a container must not depend on that. */
 	if (cap_reset_ambient() != 0)
 		return fail_with("capabilities: clear the ambient set: %m");
+	/* END LAB */
 	return 0;
 }

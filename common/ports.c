@@ -94,6 +94,16 @@ static int host_port_free(const struct port *p)
 /* The per-port rules, as nat_rule() takes them. */
 static int port_rules(char action, const struct port *p, const char *ip, const char *tag)
 {
+	/* LAB(10b.1): the rules of one published port P, to the container's
+	 * address IP, each tagged with the comment TAG, made with nat_rule(ACTION,
+	 * ...): a DNAT for packets from outside, one for the host's own (the
+	 * "localhost:8080" case), and a FORWARD ACCEPT toward the bridge.
+	 * HINT: man 8 iptables-extensions, DNAT and addrtype: a packet from the
+	 * network passes nat PREROUTING; one the host itself sends passes nat
+	 * OUTPUT instead, never PREROUTING. Match only --dst-type LOCAL, or every
+	 * packet to that port anywhere is taken. FORWARD sees the packet after
+	 * DNAT: match the container's address and port CTR, not HOST. A failure
+	 * is the host's: fail_host(). */
 	char hport[8], cport[8], dest[32], dst[24];
 	snprintf(hport, sizeof hport, "%u", p->host);
 	snprintf(cport, sizeof cport, "%u", p->ctr);
@@ -112,7 +122,9 @@ static int port_rules(char action, const struct port *p, const char *ip, const c
 	};
 	for (int i = 0; i < 3; i++)
 		if (nat_rule(action, r[i]) != 0)
-			return -1;
+			return fail_host("run: -p %u/%s: iptables DNAT rules failed", p->host,
+					 p->proto);
+	/* END LAB */
 	return 0;
 }
 
@@ -199,10 +211,8 @@ int ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
 			fail_with("run: -p: %s/%s: %m", PORTS_DIR, name);
 			goto out;
 		}
-		if (port_rules('A', &p[i], ip, tag) != 0) {
-			fail_host("run: -p %u/%s: iptables DNAT rules failed", p[i].host, p[i].proto);
+		if (port_rules('A', &p[i], ip, tag) != 0)
 			goto out;
-		}
 	}
 	rc = 0;
 out:

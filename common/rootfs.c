@@ -117,6 +117,14 @@ static bool in_user_namespace(void)
 int rootfs_overlay(const char *lower, const char *upper, const char *work,
 		   const char *merged)
 {
+	/* LAB(10a.1): mount an overlay on MERGED: LOWER read-only below, UPPER
+	 * the container's private layer on top, WORK overlayfs's scratch folder.
+	 * HINT: man 2 mount, and the kernel's filesystems/overlayfs.rst: the type
+	 * is "overlay", the layers go in the data string ("lowerdir=...,upperdir=
+	 * ...,workdir=..."); WORK must be empty and on UPPER's filesystem. In a
+	 * user namespace (--userns, 10c) add ",userxattr": overlayfs's own
+	 * trusted.overlay.* attributes are the host root's only. ENODEV: no
+	 * overlayfs in this kernel; say "modprobe overlay". */
 	char opts[3 * PATH_MAX + 64];
 	/* overlayfs marks deleted folders and the like with its own extended
 	 * attributes, trusted.overlay.*, which only the host's root may set.
@@ -129,6 +137,7 @@ int rootfs_overlay(const char *lower, const char *upper, const char *work,
 				 errno == ENODEV ? "; the kernel lacks overlayfs (modprobe overlay)"
 						 : "");
 	return 0;
+	/* END LAB */
 }
 
 int rootfs_bind_volume(const char *dir, const char *src, const char *target, int ro)
@@ -138,6 +147,13 @@ int rootfs_bind_volume(const char *dir, const char *src, const char *target, int
 	snprintf(path, sizeof path, "%s/%s", dir, target);
 	if (stat(src, &st) != 0)
 		return fail_with("volume: %s: %m", src);
+	/* LAB(10a.3): -v: bind the host path SRC (ST says what it is) on PATH,
+	 * DIR/TARGET inside the container's root-to-be, read-only if RO.
+	 * HINT: man 2 mount: a bind mount's target must exist and be of the same
+	 * kind as its source (a folder for a folder, mkdir -p; a file for a
+	 * file); MS_REC takes the mounts below SRC along; :ro is a second call,
+	 * as in 10a.2. Made here, before pivot_root, in the child's private mount
+	 * namespace: the host's mount table never sees it. */
 	/* The mount point must be of the same kind as what is bound on it. */
 	if (S_ISDIR(st.st_mode)) {
 		char *p = path + strlen(dir) + 1;
@@ -159,6 +175,7 @@ int rootfs_bind_volume(const char *dir, const char *src, const char *target, int
 	 * MS_BIND|MS_REC are ignored until a remount. */
 	if (ro && mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
 		return fail_with("volume: read-only %s: %m", target);
+	/* END LAB */
 	return 0;
 }
 
@@ -180,8 +197,16 @@ static int enter(const char *dir, int readonly)
 	 * folder: bind the folder onto itself to make it one. */
 	if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) != 0)
 		return fail_host("rootfs: bind %s: %m", dir);
+	/* LAB(10a.2): --read-only: make the root (the bind of DIR just made)
+	 * read-only, when READONLY says so.
+	 * HINT: man 2 mount, "Creating a bind mount": MS_RDONLY given with
+	 * MS_BIND is ignored; read-only takes a second call, a remount of the
+	 * bind (MS_REMOUNT | MS_BIND | MS_RDONLY). Before /proc, /dev and /sys are
+	 * mounted on top: those stay writable, as they must.
+	 * STUB: if (readonly) return fail_todo("10a.2"); */
 	if (readonly && mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
 		return fail_host("rootfs: read-only %s: %m", dir);
+	/* END LAB */
 	if (chdir(dir) != 0)
 		return fail_with("rootfs: chdir %s: %m", dir);
 
@@ -214,6 +239,11 @@ int rootfs_pivot(const char *dir)
 
 int rootfs_workdir(const char *dir)
 {
+	/* LAB(10a.4): -w: make DIR if it is missing (mkdir -p, as Docker's -w
+	 * does) and chdir into it; refuse a DIR that leads outside the container.
+	 * HINT: man 2 chdir, man 3 getcwd: after a chdir through a magic link
+	 * (/proc/self/fd/N) getcwd() fails with ENOENT, as the directory has no
+	 * path from our root: runc's check since CVE-2024-21626. */
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s", dir);
 	for (char *p = path + 1; (p = strchr(p, '/')); p++) { /* mkdir -p */
@@ -230,5 +260,6 @@ int rootfs_workdir(const char *dir)
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof cwd) && errno == ENOENT)
 		return fail_with("-w %s: leads outside the container", dir);
+	/* END LAB */
 	return 0;
 }

@@ -52,6 +52,15 @@ int tty_take_slave(int master, const struct winsize *size)
 
 int tty_console_child(int sock, const struct winsize *size)
 {
+	/* LAB(10b.3): -t, in the container (its /dev mounted, before the exec):
+	 * open a new pty, make its slave our controlling terminal and stdio, and
+	 * send the master to tdg over SOCK; close what we no longer need.
+	 * HINT: man 3 posix_openpt (O_NOCTTY, O_CLOEXEC: the master must not
+	 * reach the command); take_slave() above does the slave's part (setsid,
+	 * TIOCSCTTY, dup2). Made here, the pty belongs to the container's own
+	 * devpts (/dev/pts/0 inside), not the host's. tty_send_fd() below passes
+	 * an fd with SCM_RIGHTS (man 7 unix): the kernel installs a copy in tdg.
+	 * A failure to open /dev/ptmx is the host's: fail_host(). */
 	/* /dev/ptmx here is the container's own devpts instance (dev.c
 	 * mounts it "newinstance"): the host's ptys stay out of sight, and
 	 * ours is /dev/pts/0 inside. */
@@ -70,6 +79,7 @@ int tty_console_child(int sock, const struct winsize *size)
 fail:
 	close(master);
 	return -1;
+	/* END LAB */
 }
 
 int tty_send_fd(int sock, int fd)

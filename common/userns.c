@@ -147,6 +147,18 @@ int userns_map(struct userns *u, pid_t pid, const char *rootfs)
 	 * namespace (an unprivileged user mapping itself, who could otherwise
 	 * drop a group that *denies* it a file). tdg has it, and the child
 	 * needs setgroups() to drop the host groups it was born with. */
+	/* LAB(10c.5): --userns, in tdg while the child waits: write the child's
+	 * uid_map and gid_map (container 0 = host U->uid, U->count ids; the
+	 * same for gids), then make the idmapped rootfs: a detached copy of
+	 * ROOTFS's mount whose ids are read through the child's user namespace.
+	 * Leave it in TREE (NSFD: the namespace's fd); set WHAT before each
+	 * step, so `goto fail` says which one failed.
+	 * HINT: man 7 user_namespaces, "Defining user and group ID mappings": one
+	 * write() of the whole map, by a process with CAP_SETUID in the parent
+	 * namespace (write_map() above). man 2 open_tree (OPEN_TREE_CLONE,
+	 * AT_RECURSIVE), man 2 mount_setattr (MOUNT_ATTR_IDMAP, userns_fd: an
+	 * fd of /proc/PID/ns/user): only a detached mount can be idmapped.
+	 * STUB: what = "TODO(10c.5) not written yet; see the lesson's 'Write it yourself'"; errno = ENOSYS; goto fail; */
 	what = "write uid_map";
 	if (write_map(pid, "uid_map", u->uid, u->count) != 0)
 		goto fail;
@@ -174,6 +186,7 @@ int userns_map(struct userns *u, pid_t pid, const char *rootfs)
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (__u64)nsfd};
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
 		goto fail;
+	/* END LAB */
 	close(nsfd);
 	/* It doubles as the word that the maps are there. */
 	if (tty_send_fd(u->sock[0], tree) != 0) {

@@ -21,6 +21,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 : "${TEST_ROOTS:=/tmp}"
 work=$(mktemp -d "$TEST_ROOTS/lab.XXXXXX")
+# Open to others, as a workspace in a home folder is: --userns checks that
+# the container's root (an unprivileged uid) can reach its state folder,
+# and the not-root tests expect to get as far as the state folder itself.
+chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 pass=0 failed=0
 ok() { pass=$((pass + 1)); printf '  ok    lab/%s\n' "$1"; }
