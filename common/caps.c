@@ -32,7 +32,7 @@ int caps_drop_to_default(void)
 	 * running kernel knows), not CAP_LAST_CAP (what libcap was built with).
 	 * Inheritable empty: CVE-2022-24769. Until written the stub does
 	 * nothing, and the container's root has all of root's capabilities.
-	 * STUB: return 0; */
+	 * STUB: return warn_todo("10c.3"); */
 	/* The bounding set first: dropping from it takes CAP_SETPCAP in the
 	 * effective set, which cap_set_proc() below would already have
 	 * narrowed. cap_max_bits() is what the running kernel knows (it may

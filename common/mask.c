@@ -48,7 +48,7 @@ int mask_these(const char *const hide[], size_t nhide, const char *const ro[], s
 	 * repeat /proc's PROC_FLAGS or it clears them. Docker's masked and
 	 * read-only paths: moby's oci/defaults.go. Until written the stub does
 	 * nothing, and /proc/kcore is the host kernel's memory, readable.
-	 * STUB: return 0; */
+	 * STUB: return warn_todo("10c.2"); */
 	struct stat st;
 
 	for (size_t i = 0; i < nhide; i++) {

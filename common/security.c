@@ -17,9 +17,9 @@ int security_join(bool privileged)
 	 * HINT: man 2 prctl, PR_SET_NO_NEW_PRIVS; man 2 seccomp: without
 	 * CAP_SYS_ADMIN the kernel loads a filter only for a no_new_privs
 	 * process. And a filter that denies what the steps before it still need
-	 * must come after them. Until 10c.2-4 are written their stubs do
-	 * nothing: the container runs without those walls (the checks see it).
-	 * STUB: return 0; */
+	 * must come after them. Until 10c.2-4 are written their stubs only
+	 * warn: the container runs without those walls (the checks see it).
+	 * STUB: return warn_todo("10c.1"); */
 	/* Before the filter: without CAP_SYS_ADMIN (gone next line), the
 	 * kernel loads a filter only for a process with no_new_privs, so a
 	 * setuid program cannot be started under a filter it does not
