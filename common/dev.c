@@ -38,10 +38,17 @@ int dev_populate(const char *dev)
 
 	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
 		path(p, dev, nodes[i].name);
+		/* LAB(03.3): make the device file P, the character device of
+		 * nodes[i] (major, minor), readable and writable by everyone
+		 * (0666), and go on to the next; if mknod fails, fall through
+		 * to the code below (it reports the error).
+		 * HINT: man 2 mknod (S_IFCHR, makedev(3)): the mode it sets is
+		 * filtered by the umask (man 2 umask), so 0666 may become 0644. */
 		if (mknod(p, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) == 0) {
 			chmod(p, 0666); /* mknod's mode is filtered by the umask */
 			continue;
 		}
+		/* END LAB */
 		/* (day 10) In a user namespace (run --userns) only the host's
 		 * root may make a device node (EPERM), and a tmpfs mounted
 		 * there would refuse to open one anyway (nodev). Bind the
@@ -62,6 +69,13 @@ int dev_populate(const char *dev)
 			return fail_with("rootfs: symlink /dev/%s: %m", links[i].name);
 	}
 
+	/* LAB(03.4): mount the container's own devpts on DEV/pts (ptmx mode
+	 * 0666, terminals 0620) and a tmpfs on DEV/shm (mode 1777, 64 MiB):
+	 * make each folder first; a refusal is fail_host("rootfs: mount devpts
+	 * on /dev/pts: %m"), or "... tmpfs on /dev/shm ...".
+	 * HINT: man 5 devpts (or the kernel's filesystems/devpts.rst): without
+	 * "newinstance" the container shares the host's ptys; mount options
+	 * are the data argument of mount(2). Neither needs exec or setuid. */
 	/* newinstance: the container's ptys are its own, numbered from 0, and
 	 * invisible to the host's /dev/pts (and the host's to it). */
 	path(p, dev, "pts");
@@ -75,5 +89,6 @@ int dev_populate(const char *dev)
 	    mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "mode=1777,size=65536k") != 0)
 		return fail_host("rootfs: mount tmpfs on /dev/shm: %m");
+	/* END LAB */
 	return 0;
 }

@@ -9,6 +9,11 @@
 
 int id_new(char *out)
 {
+	/* LAB(04.1): write a new id into OUT: TDG_ID_LEN (12) lowercase hex
+	 * digits from 6 random bytes, NUL-terminated; if the kernel gives no
+	 * randomness, fail_with("getrandom: %m").
+	 * HINT: man 2 getrandom: flags 0 reads the kernel's CSPRNG (never rand(3),
+	 * whose sequence repeats from its seed); printf's "%02x" is one byte. */
 	unsigned char b[TDG_ID_LEN / 2];
 	/* getrandom() blocks only until the kernel's pool is first seeded at
 	 * boot, and never returns short for so few bytes. */
@@ -17,6 +22,7 @@ int id_new(char *out)
 	for (size_t i = 0; i < sizeof b; i++)
 		sprintf(out + 2 * i, "%02x", b[i]);
 	return 0;
+	/* END LAB */
 }
 
 bool id_valid(const char *s)

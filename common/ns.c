@@ -52,6 +52,16 @@ static pid_t sanitized_clone(int (*fn)(void *), char *stack, int flags, void *ar
 
 pid_t ns_clone(int (*fn)(void *), void *arg, int flags)
 {
+	/* LAB(02.1): start FN(ARG) in a child with clone(), in the namespaces
+	 * FLAGS asks for: give it a stack of STACK_SIZE bytes (mmap), ask for
+	 * SIGCHLD at its end (waitpid needs it), unmap our copy of the stack
+	 * afterwards; a refusal is fail_host("clone: %m; tdg needs root and a
+	 * kernel with namespaces"). Leave out the #ifdef __SANITIZE_ADDRESS__
+	 * branch: only `make asan` builds it.
+	 * HINT: man 2 clone, NOTES: the stack argument is its highest address
+	 * (stacks grow down), and without CLONE_VM the child has a copy-on-write
+	 * copy of our memory, this stack included; man 2 mmap (MAP_STACK).
+	 * STUB: return fail_todo("02.1"); */
 	/* Without CLONE_VM the child gets a copy-on-write copy of our memory,
 	 * this stack included; it only needs to exist until the child execs.
 	 * Stacks grow down on every architecture tdg runs on, so clone wants
@@ -71,6 +81,7 @@ pid_t ns_clone(int (*fn)(void *), void *arg, int flags)
 	if (pid < 0)
 		return fail_host("clone: %m; tdg needs root and a kernel with namespaces");
 	return pid;
+	/* END LAB */
 }
 
 bool ns_hostname_valid(const char *name)
@@ -98,17 +109,31 @@ bool ns_hostname_valid(const char *name)
 
 int ns_private_mounts(void)
 {
+	/* LAB(02.3): make every mount of this (new) mount namespace private, so
+	 * no mount or unmount made here propagates to the host, nor back;
+	 * a refusal is fail_host("make mounts private: %m").
+	 * HINT: man 7 mount_namespaces, "shared subtree": systemd marks / shared,
+	 * and a new namespace copies that; man 2 mount, MS_PRIVATE with MS_REC
+	 * (/ alone is not enough: every mount below it is shared too). */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
 		return fail_host("make mounts private: %m");
 	return 0;
+	/* END LAB */
 }
 
 int ns_mount_proc(const char *target)
 {
+	/* LAB(02.4): mount a new procfs on TARGET, with no setuid programs, no
+	 * device files and nothing executable on it; a refusal is
+	 * fail_host("mount proc on %s: %m", target).
+	 * HINT: man 5 proc: a procfs shows the PID namespace of whoever mounts
+	 * it, so the inherited /proc still lists the host's processes; man 2
+	 * mount (source and type "proc"; MS_NOSUID, MS_NODEV, MS_NOEXEC). */
 	if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) != 0)
 		return fail_host("mount proc on %s: %m", target);
 	return 0;
+	/* END LAB */
 }
 
 int ns_enter(int pidfd)

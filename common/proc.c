@@ -1,5 +1,6 @@
 /* proc.c — see proc.h.                                               (day 04) */
 #include "proc.h"
+#include "fail.h" /* lab mode: the stub of hole 04.5 reports with it */
 
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +52,14 @@ void proc_boot_id(char out[37])
 
 bool proc_same(pid_t pid, unsigned long long start_time, const char *boot_id)
 {
+	/* LAB(04.5): true only if PID is still the process that had START_TIME
+	 * in the boot BOOT_ID and has not ended: this boot (proc_boot_id), the
+	 * same start time and a state that is not a zombie (read_stat).
+	 * HINT: man 5 proc, /proc/PID/stat: field 22 (starttime) and field 3
+	 * (state: Z zombie, X dead); pids are reused, so kill(pid, 0) would
+	 * vouch for a stranger; /proc/sys/kernel/random/boot_id changes at
+	 * every boot, where start times begin again.
+	 * STUB: fail_todo("04.5"); fail_report(); return false; */
 	char now[37];
 	if (pid <= 0 || start_time == 0)
 		return false;
@@ -61,6 +70,7 @@ bool proc_same(pid_t pid, unsigned long long start_time, const char *boot_id)
 	/* A zombie has ended; only its exit status waits for its parent (and
 	 * an orphan's new parent may be slow to collect it). */
 	return read_stat(pid, &state) == start_time && state != 'Z' && state != 'X';
+	/* END LAB */
 }
 
 int proc_pidfd(pid_t pid, unsigned long long start_time, const char *boot_id)

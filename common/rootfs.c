@@ -193,10 +193,17 @@ int rootfs_enter_readonly(const char *dir)
 
 static int enter(const char *dir, int readonly)
 {
+	/* LAB(03.1): make the rootfs folder DIR a mount point of its own, with
+	 * whatever is mounted below it; a refusal is
+	 * fail_host("rootfs: bind %s: %m", dir).
+	 * HINT: man 2 pivot_root: new_root must be a mount point, and a plain
+	 * folder is not one; man 2 mount, MS_BIND (a folder can be bound onto
+	 * itself) and MS_REC (or the mounts below it are left out). */
 	/* pivot_root wants the new root to be a mount point, not just a
 	 * folder: bind the folder onto itself to make it one. */
 	if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) != 0)
 		return fail_host("rootfs: bind %s: %m", dir);
+	/* END LAB */
 	/* LAB(10a.2): --read-only: make the root (the bind of DIR just made)
 	 * read-only, when READONLY says so.
 	 * HINT: man 2 mount, "Creating a bind mount": MS_RDONLY given with
@@ -210,6 +217,13 @@ static int enter(const char *dir, int readonly)
 	if (chdir(dir) != 0)
 		return fail_with("rootfs: chdir %s: %m", dir);
 
+	/* LAB(03.2): mount the container's own filesystems inside the new root,
+	 * with paths relative to it (we are in it): a procfs on proc, a tmpfs on
+	 * dev filled by dev_populate("dev"), and sysfs on sys, read-only. Use
+	 * mount_at() (it makes the mount point); return -1 if one fails.
+	 * HINT: man 2 mount: proc and sys get MS_NOSUID|MS_NODEV|MS_NOEXEC, sys
+	 * MS_RDONLY too (it can tune the host's kernel); dev gets MS_NOSUID and
+	 * "mode=755,size=65536k" (a small tmpfs, not the host's /dev). */
 	/* Relative paths from here on: these land inside the new root. */
 	if (mount_at("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
 	    mount_at("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
@@ -218,11 +232,20 @@ static int enter(const char *dir, int readonly)
 	    mount_at("sysfs", "sys", "sysfs",
 		     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return -1;
+	/* END LAB */
 	return rootfs_pivot(dir);
 }
 
 int rootfs_pivot(const char *dir)
 {
+	/* LAB(03.5): make "." (the new root) the root of this mount namespace,
+	 * take the old root away, and go to the new "/"; refusals are
+	 * fail_host("rootfs: pivot_root %s: %m", dir), fail_host("rootfs: detach
+	 * the old root: %m"), fail_with("rootfs: chdir /: %m").
+	 * HINT: man 2 pivot_root, NOTES: pivot_root(".", ".") puts the old root
+	 * on top of the new one, so no put_old folder is needed; glibc has no
+	 * wrapper (syscall(2), SYS_pivot_root); man 2 umount2: the old root is
+	 * busy (the host's mounts), only MNT_DETACH lets go of it. */
 	/* pivot_root(".", ".") stacks the old root on top of the new one at
 	 * the same place, so no /.old_root folder has to be made inside the
 	 * rootfs (runc's trick). Unmounting "." then takes the old root away;
@@ -234,6 +257,7 @@ int rootfs_pivot(const char *dir)
 		return fail_host("rootfs: detach the old root: %m");
 	if (chdir("/") != 0)
 		return fail_with("rootfs: chdir /: %m");
+	/* END LAB */
 	return 0;
 }
 

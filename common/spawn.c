@@ -16,11 +16,19 @@
 
 int spawn_exec_failure_status(int err)
 {
+	/* LAB(01.3): return the contract's status for an exec that failed with
+	 * ERR: 127 (TDG_EXIT_NOT_FOUND) when there is no such command, else 126
+	 * (TDG_EXIT_CANNOT_EXEC): it is there but cannot be run.
+	 * HINT: man 3 execvp, ERRORS: which errnos say "not there" (a missing
+	 * file, and a path through a file as if it were a folder), and which say
+	 * "there, but refused" (EACCES, ENOEXEC, EISDIR...).
+	 * STUB: fail_todo("01.3"); return fail_report(); */
 	/* ENOENT: no such file anywhere on PATH. ENOTDIR: a path component is
 	 * a file. Everything else (EACCES, ENOEXEC, EISDIR, ...) means the file
 	 * is there but the kernel refused to run it. */
 	return err == ENOENT || err == ENOTDIR ? TDG_EXIT_NOT_FOUND
 					       : TDG_EXIT_CANNOT_EXEC;
+	/* END LAB */
 }
 
 /* Every fd tdg holds beyond 0, 1 and 2 (a state file, a cgroup, whatever
@@ -58,8 +66,15 @@ void spawn_report_failure_close(void)
 
 void spawn_exec(char *const argv[])
 {
+	/* LAB(01.2): leave no host fd open past 2 for the command (close_host_fds),
+	 * then replace this process with the command, searched on PATH.
+	 * HINT: man 3 execvp: on success it never returns (the program is gone,
+	 * replaced), so every line after it is the failure path, with errno set.
+	 * man 2 close_range: CLOSE_RANGE_CLOEXEC closes them at the exec only.
+	 * STUB: fail_todo("01.2"); _exit(fail_report()); */
 	close_host_fds();
 	execvp(argv[0], argv);
+	/* END LAB */
 	int err = errno;
 	int status = spawn_exec_failure_status(err);
 	if (err == ENOENT && strchr(argv[0], '/') && access(argv[0], F_OK) == 0)
@@ -80,11 +95,18 @@ void spawn_exec(char *const argv[])
 
 int spawn_exit_status(int wait_status)
 {
+	/* LAB(01.4): turn a waitpid() status into tdg's exit status: the
+	 * command's own exit code, or 128+N if signal N killed it.
+	 * HINT: man 2 waitpid, the W* macros: the status is not the exit code
+	 * (`exit 3` gives 768); a status neither "exited" nor "signaled" is not
+	 * an ending (stopped, continued).
+	 * STUB: fail_todo("01.4"); return fail_report(); */
 	if (WIFEXITED(wait_status))
 		return WEXITSTATUS(wait_status);
 	if (WIFSIGNALED(wait_status))
 		return 128 + WTERMSIG(wait_status);
 	return TDG_EXIT_FAILED; /* stopped/continued: not an ending */
+	/* END LAB */
 }
 
 void spawn_container_env(const char *hostname)

@@ -52,6 +52,13 @@ static int mkdir_p(const char *path)
 
 static int lock_dir(const char *path)
 {
+	/* LAB(04.2): take an exclusive lock on the folder PATH and return the
+	 * fd that holds it (state_unlock() closes it); on failure close what
+	 * you opened and fail_with("state: flock %s: %m", path) (or "open").
+	 * HINT: man 2 flock: it locks an open file, and a folder opened
+	 * O_RDONLY|O_DIRECTORY is one; it blocks until the holder lets go, and
+	 * a signal can cut that wait short (EINTR: try again). The kernel drops
+	 * the lock when the fd closes, a killed tdg included. */
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return fail_with("state: open %s: %m", path);
@@ -65,6 +72,7 @@ static int lock_dir(const char *path)
 			return fail_with("state: flock %s: %m", path);
 		}
 	return fd;
+	/* END LAB */
 }
 
 int state_lock_all(void)
@@ -120,6 +128,15 @@ int state_save(json_t *c)
 		errno = ENOMEM;
 		return fail_with("state: cannot encode the metadata of %s", id);
 	}
+	/* LAB(04.3): write TEXT (and a final newline) to config.json so that a
+	 * reader sees the old file or the new one, never half of one: into a
+	 * new temp file TMP (its XXXXXX made unique) in the same folder, then
+	 * renamed over FINAL. Free TEXT; on any failure remove the temp file
+	 * and fail_with("state: write %s: %m", final).
+	 * HINT: man 3 mkostemp; man 2 write returns short counts and EINTR
+	 * (loop); man 2 close can report a write error; man 2 rename replaces
+	 * FINAL atomically only within one filesystem (hence the same folder).
+	 * STUB: free(text); return fail_todo("04.3"); */
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		int err = errno;
@@ -151,6 +168,7 @@ int state_save(json_t *c)
 		return fail_with("state: write %s: %m", final);
 	}
 	return 0;
+	/* END LAB */
 }
 
 json_t *state_load(const char *id)

@@ -88,6 +88,14 @@ static int cmd_run(int argc, char **argv)
 	 * the wait loop would otherwise kill tdg and orphan the command. */
 	if (signals_block() < 0)
 		return fail_report();
+	/* LAB(01.1): start the command as a child process: fork; the child
+	 * sets up its signals (signals_child_setup) and becomes the command
+	 * (spawn_exec); the parent waits, forwarding signals, and returns the
+	 * child's end as tdg's exit status (signals_wait_forwarding, spawn_exit_status).
+	 * HINT: man 2 fork: it returns twice (0 in the child, the child's pid in
+	 * the parent); flush stdio first, or the child inherits tdg's unwritten
+	 * buffer and prints it a second time.
+	 * STUB: fail_todo("01.1"); return fail_report(); */
 	fflush(NULL); /* or the child would print tdg's unflushed output too */
 	pid_t pid = fork();
 	if (pid < 0)
@@ -97,6 +105,7 @@ static int cmd_run(int argc, char **argv)
 		spawn_exec(o.command);
 	}
 	return spawn_exit_status(signals_wait_forwarding(pid));
+	/* END LAB */
 }
 
 int main(int argc, char **argv)

@@ -193,10 +193,17 @@ static int container_main(void *arg)
 	if (cgroup_join(&o->cgroup) < 0)
 		goto fail;
 	signals_child_setup();
+	/* LAB(02.2): give the container its hostname, o->hostname; a refusal is
+	 * fail_with("sethostname: %m") and `goto fail`.
+	 * HINT: man 2 sethostname: it changes the UTS namespace of the caller,
+	 * which is the container's only because clone had CLONE_NEWUTS (without
+	 * it, this renames the host); the name is not NUL-terminated for it.
+	 * STUB: fail_todo("02.2"); goto fail; */
 	if (sethostname(o->hostname, strlen(o->hostname)) != 0) {
 		fail_with("sethostname: %m");
 		goto fail;
 	}
+	/* END LAB */
 	/* LAB(08.2): --net none: bring up the loopback of the new network
 	 * namespace (your netlink_link_up(), from inside it), or fail with a line.
 	 * HINT: man 7 network_namespaces: a new one has only lo, and it is DOWN:

@@ -9,7 +9,8 @@
 #   - the skeleton (`make lab DAY=NN`) builds, and its check fails the day's
 #     own tests, each failing one saying "TODO(NN.k) not written yet" or
 #     failing on a day-NN promise, with no crash and nothing leaked, while
-#     the earlier days' tests still pass (their code is kept).
+#     the earlier days' tests still pass (their code is kept), or fail only
+#     on one of today's TODOs that every run goes through (clone, pivot_root).
 # Then a scripted student: day 03's holes filled from the reference one at
 # a time, the failing count going down to 0.
 #
@@ -80,22 +81,25 @@ for day in $days; do
         continue
     fi
     ok "day${day}_skeleton_builds"
-    # Which tests failed, by day.
-    # An earlier day's test may meet today's hole on its way (from day 09
-    # every container is bridged, so every test runs day 09's network
-    # code): that failure names today's TODO and is today's. Any other
-    # failure of an earlier day's test means the skeleton broke that day.
-    own_fail=0 early_fail=0
-    while read -r name pointer; do
+    # Which tests failed, by day. An earlier day's test may fail only
+    # because one of today's holes stands on its path (day 02's clone, day
+    # 03's pivot_root: every run goes through them, and a stub fails the
+    # run), and then it says so: "points at: TODO(<today>.k)". Any other
+    # failure of an earlier day's test is the skeleton breaking kept code.
+    own_fail=0 early_fail=0 early_todo=0
+    while read -r name points; do
         if [[ "$(scripts/lab part "$name")" == "$day" ]]; then own_fail=$((own_fail + 1))
-        elif [[ "$pointer" != *"TODO($day."* ]]; then early_fail=$((early_fail + 1)); fi
-    done < <(awk '/^  FAIL  /{if (n) print n, p; split($2, a, "/"); n = a[1]; p = "-"; next}
-                  /^        points at: /{p = $0; gsub(/ /, "_", p)}
-                  END {if (n) print n, p}' "$work/check.log")
+        elif [[ "$points" == *"TODO($day."* ]]; then early_todo=$((early_todo + 1))
+        else early_fail=$((early_fail + 1)); fi
+    done < <(awk '/^  FAIL  / { if (n) print n, p; split($2, a, "/"); n = a[1]; p = "-"; next }
+                  /^        points at: / && n { p = $0; gsub(/ /, "_", p) }
+                  END { if (n) print n, p }' "$work/check.log")
     todo=$(grep -c 'points at: TODO' "$work/check.log")
     if ((own_fail > 0 && todo > 0)); then ok "day${day}_skeleton_fails_its_own_tests ($own_fail failing, $todo naming their TODO)"
     else bad "day${day}_skeleton_fails_its_own_tests" "own failures $own_fail, naming a TODO $todo:" "$(grep -A3 FAIL "$work/check.log" | head -30)"; fi
-    if ((early_fail == 0)); then ok "day${day}_skeleton_keeps_earlier_days"
+    excused=
+    ((early_todo == 0)) || excused=" ($early_todo failing only on today's TODO)"
+    if ((early_fail == 0)); then ok "day${day}_skeleton_keeps_earlier_days$excused"
     else bad "day${day}_skeleton_keeps_earlier_days" "$(grep -A2 '^  FAIL' "$work/check.log" | head -20)"; fi
     if grep -qE 'crashed|leaked:' "$work/check.log"; then
         bad "day${day}_skeleton_no_crash_no_leak" "$(grep -B2 -E 'crashed|leaked:' "$work/check.log" | head -20)"
