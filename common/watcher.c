@@ -38,10 +38,11 @@ int watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached)
 			      .null = -1, .pty = -1, .in = -1,
 			      .tee = capture && !detached,
 			      .exec_result = {-1, -1}, .ready = {-1, -1}};
-	/* LAB(05.1): run -d only: open /dev/null (the container's stdin) and make
-	 * the two pipes of the start handshake, exec_result and ready.
-	 * HINT: man 2 pipe2, man 2 execve (close-on-exec): O_CLOEXEC on every end,
-	 * so a successful exec closes the child's end and the watcher reads EOF
+	/* LAB(05.1): run -d only: open /dev/null (the detached container's stdin,
+	 * and the watcher's stdout once it leaves the terminal) and make the two
+	 * pipes of the start handshake, exec_result and ready.
+	 * HINT: man 2 pipe2: O_CLOEXEC on every end, so an exec closes them
+	 * (man 2 execve) and no program keeps a copy it has no use for
 	 * STUB: if (detached) { fail_todo("05.1"); goto fail; } */
 	if (detached && ((w->null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
 			 pipe2(w->exec_result, O_CLOEXEC) != 0 ||
