@@ -185,7 +185,7 @@ static int write_limits(struct cgroup *cg, const struct limits *l)
 	 * "QUOTA PERIOD", pids.max) and cgroup-v1/ (memory.limit_in_bytes,
 	 * cpu.cfs_period_us, cpu.cfs_quota_us); without swap off, a memory limit
 	 * swaps instead of killing; SET() writes one file or jumps to fail
-	 * STUB: if (l->memory || l->cpu_quota || l->pids) return fail_todo("07.2"); return 0; */
+	 * STUB: return l->memory || l->cpu_quota || l->pids ? fail_todo("07.2") : 0; */
 	if (cg->version == CGROUP_V2) {
 		const char *d = cg->dirs[0];
 		if (l->memory) {
