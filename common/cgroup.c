@@ -116,6 +116,13 @@ static int v2_prepare_parent(const char *parent)
 					 "%s/cgroup.controllers; it may be bound to a cgroup v1 "
 					 "tree, or disabled by cgroup_disable=%s on the kernel "
 					 "command line", need[i], root, need[i]);
+	/* LAB(07.1): (cgroup v2 only; a v1 host never runs this) make PARENT,
+	 * tdg/, with memory, cpu and pids usable in the folders made under it.
+	 * HINT: a controller works in a cgroup only if its parent lists it in
+	 * cgroup.subtree_control, all the way down from the root (Documentation/
+	 * admin-guide/cgroup-v2.rst, "Enabling and Disabling"); forget it and the
+	 * limit files do not exist. A cgroup that holds processes cannot enable
+	 * controllers for its children (EBUSY): tdg/ holds none */
 	/* The root first, then tdg/: a controller is usable in a cgroup only
 	 * if its parent enables it, all the way down. tdg/ itself holds no
 	 * process, so the "no internal processes" rule (EBUSY) cannot bite. */
@@ -126,6 +133,7 @@ static int v2_prepare_parent(const char *parent)
 	if (write_file(parent, "cgroup.subtree_control", "+memory +cpu +pids") != 0)
 		return fail_host("enable controllers in %s/cgroup.subtree_control: %m", parent);
 	return 0;
+	/* END LAB */
 }
 
 /* Returns how many of CG's folders it made (all of them on success), or
@@ -171,6 +179,13 @@ static int write_limits(struct cgroup *cg, const struct limits *l)
 			goto fail;                                      \
 	} while (0)
 
+	/* LAB(07.2): write each limit asked for (0: none) into its file: on v2
+	 * all in dirs[0]; on v1 memory in dirs[0], cpu in dirs[1], pids in dirs[2].
+	 * HINT: Documentation/admin-guide/cgroup-v2.rst (memory.max, cpu.max is
+	 * "QUOTA PERIOD", pids.max) and cgroup-v1/ (memory.limit_in_bytes,
+	 * cpu.cfs_period_us, cpu.cfs_quota_us); without swap off, a memory limit
+	 * swaps instead of killing; SET() writes one file or jumps to fail
+	 * STUB: return l->memory || l->cpu_quota || l->pids ? fail_todo("07.2") : 0; */
 	if (cg->version == CGROUP_V2) {
 		const char *d = cg->dirs[0];
 		if (l->memory) {
@@ -198,6 +213,7 @@ static int write_limits(struct cgroup *cg, const struct limits *l)
 			SET(cg->dirs[2], "pids.max", "%lld", l->pids);
 	}
 	return 0;
+	/* END LAB */
 fail:
 	return fail_host("write %s to %s/%s: %m", v, dir, file);
 #undef SET
@@ -237,10 +253,16 @@ fail: /* what we made, in reverse; the failure stays recorded */
 
 int cgroup_join(struct cgroup *cg)
 {
+	/* LAB(07.3): move the calling process into each of CG's folders (this
+	 * part, and its call in container_main, main.c).
+	 * HINT: writing "0" to a cgroup.procs means "the writer" (cgroup-v2.rst,
+	 * cgroup-v1/cgroups.rst); the files were opened in cgroup_create, before
+	 * pivot_root hid /sys/fs/cgroup from the child */
 	for (int i = 0; i < cg->ndirs; i++)
 		if (write(cg->procs[i], "0", 1) != 1)
 			return fail_host("cgroup: join %s: %m", cg->dirs[i]);
 	return 0;
+	/* END LAB */
 }
 
 int cgroup_enter(const char *dir)
@@ -250,6 +272,12 @@ int cgroup_enter(const char *dir)
 
 bool cgroup_oom_killed(const char *dir)
 {
+	/* LAB(07.4): did the OOM killer kill a process of the cgroup DIR? (this
+	 * part, and its use in finish_cgroup, main.c)
+	 * HINT: an OOM kill and `kill -9` both end the command by SIGKILL (137);
+	 * only the cgroup counts OOM kills: "oom_kill N" in memory.events (v2)
+	 * or memory.oom_control (v1); read it before the cgroup is removed
+	 * STUB: return fail_todo("07.4") == 0; */
 	static const char *const files[] = {"memory.events", "memory.oom_control"};
 	char path[PATH_MAX + 32], key[64];
 	long long n;
@@ -266,6 +294,7 @@ bool cgroup_oom_killed(const char *dir)
 		return killed;
 	}
 	return false;
+	/* END LAB */
 }
 
 /* Kill whatever is still in DIR (there should be nothing: when a PID

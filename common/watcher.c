@@ -38,12 +38,19 @@ int watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached)
 			      .null = -1, .pty = -1, .in = -1,
 			      .tee = capture && !detached,
 			      .exec_result = {-1, -1}, .ready = {-1, -1}};
+	/* LAB(05.1): run -d only: open /dev/null (the detached container's stdin,
+	 * and the watcher's stdout once it leaves the terminal) and make the two
+	 * pipes of the start handshake, exec_result and ready.
+	 * HINT: man 2 pipe2: O_CLOEXEC on every end, so an exec closes them
+	 * (man 2 execve) and no program keeps a copy it has no use for
+	 * STUB: if (detached) { fail_todo("05.1"); goto fail; } */
 	if (detached && ((w->null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
 			 pipe2(w->exec_result, O_CLOEXEC) != 0 ||
 			 pipe2(w->ready, O_CLOEXEC) != 0)) {
 		fail_with("run -d: %m");
 		goto fail;
 	}
+	/* END LAB */
 	if (!capture)
 		return 0;
 	if (state_path(w->log_path, sizeof w->log_path, state_str(c, "id"),
@@ -119,6 +126,11 @@ int watcher_wait_started(struct watcher *w, const char *id)
 	if (read(w->ready[0], &b, 1) != 1)
 		return -1;
 	if (b != 0) {
+		/* LAB(05.3): the command failed before its exec: show what it said
+		 * (its log) on our stderr, but only once its end is recorded.
+		 * HINT: the watcher may still be copying the last bytes into the log;
+		 * container_wait_exited() (container.h) waits without polling
+		 * STUB: fail_todo("05.3"); warn("%s", fail_last.msg); */
 		/* It failed before its exec: once the watcher has saved what
 		 * it said and recorded the end, show it, as a foreground run
 		 * would have. */
@@ -132,12 +144,19 @@ int watcher_wait_started(struct watcher *w, const char *id)
 				break;
 		if (log >= 0)
 			close(log);
+		/* END LAB */
 	}
 	return b;
 }
 
 void watcher_tell_started(struct watcher *w)
 {
+	/* LAB(05.2): in the watcher: learn whether the container's exec happened
+	 * (EOF on exec_result) or what status it failed with (one byte), and pass
+	 * that one byte (0: it runs) on to tdg run through ready.
+	 * HINT: man 2 read (0 = EOF); close our copy of exec_result's write end
+	 * first, or EOF never comes; man 7 pipe
+	 * STUB: fail_todo("05.2"); fail_report(); _exit(TDG_EXIT_FAILED); */
 	char b = 0;
 	close(w->ready[0]);
 	close(w->exec_result[1]);
@@ -149,6 +168,7 @@ void watcher_tell_started(struct watcher *w)
 	if (write(w->ready[1], &b, 1) != 1)
 		warn("cannot tell tdg run how the start went: %m");
 	close(w->ready[1]);
+	/* END LAB */
 }
 
 /* Our code and constants that setting up touched (argument parsing, JSON,
@@ -188,6 +208,12 @@ static void shed_setup_pages(void)
 
 void watcher_detach(struct watcher *w)
 {
+	/* LAB(05.4): leave the terminal for good: /dev/null on stdin and stdout,
+	 * the log on stderr; close every other fd we inherited (keep ours);
+	 * shed the setup pages; leave the working directory.
+	 * HINT: man 2 dup2; `id=$(tdg run -d ...)` waits until every copy of its
+	 * pipe is closed, including one the shell left on fd 3 (close_all_but)
+	 * STUB: fail_todo("05.4"); fail_report(); _exit(TDG_EXIT_FAILED); */
 	dup2(w->null, STDIN_FILENO);
 	dup2(w->null, STDOUT_FILENO);
 	dup2(w->log, STDERR_FILENO); /* a warning of ours is worth keeping */
@@ -202,6 +228,7 @@ void watcher_detach(struct watcher *w)
 	 * for as long as the container runs. */
 	if (chdir("/") != 0)
 		warn("chdir /: %m");
+	/* END LAB */
 }
 
 static void write_all(int fd, const char *buf, size_t len)

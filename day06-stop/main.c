@@ -357,6 +357,13 @@ static int cmd_rm(int argc, char **argv)
 		die("rm: usage: tdg rm [-f] ID");
 	if (state_find(ref, id) < 0)
 		return fail_report();
+	/* LAB(06.3): remove container ID: refuse a running one unless -f (then
+	 * stop it with no grace period), release what it still holds, remove
+	 * its state; print REF.
+	 * HINT: reconcile first (its watcher may be dead: "running" may be
+	 * stale); discard and remove holding state_lock_all() (the lock order,
+	 * state.h), so no other tdg sees a half-removed container
+	 * STUB: fail_todo("06.3"); return fail_report(); */
 	json_t *c = container_reconcile(id);
 	bool running = c && strcmp(state_str(c, "status"), "running") == 0;
 	json_decref(c);
@@ -377,6 +384,7 @@ static int cmd_rm(int argc, char **argv)
 	state_unlock(lock);
 	printf("%s\n", ref);
 	return 0;
+	/* END LAB */
 }
 
 static int cmd_inspect(int argc, char **argv)

@@ -193,10 +193,16 @@ static int container_main(void *arg)
 	struct run_options *o = arg;
 
 	watcher_child_stdio(&o->watcher);
+	/* LAB(07.3): join the container's cgroup (o->cgroup): here, in the
+	 * child, before anything else runs.
+	 * HINT: what runs before the join is not counted or limited; joining
+	 * from the parent once the child runs races with its exec and first forks
+	 * STUB: if (o->limits.memory || o->limits.cpu_quota || o->limits.pids) { fail_todo("07.3"); goto fail; } */
 	/* Into the cgroup before anything else runs: from the next line on,
 	 * every page and every fork counts against the limits. */
 	if (cgroup_join(&o->cgroup) < 0)
 		goto fail;
+	/* END LAB */
 	signals_child_setup();
 	/* LAB(02.2): give the container its hostname, o->hostname; a refusal is
 	 * fail_with("sethostname: %m") and `goto fail`.
@@ -289,6 +295,11 @@ static int setup_cgroup(struct run_options *o, json_t *c)
  * alone cannot tell an OOM kill from a `kill -9`), then remove it. */
 static void finish_cgroup(struct run_options *o, json_t *c)
 {
+	/* LAB(07.4): ask each of the container's cgroup folders whether the
+	 * OOM killer struck (cgroup_oom_killed) and record the verdict as
+	 * "oom_killed" (state_record), before container_release removes them.
+	 * HINT: the exit status alone cannot tell (137 either way)
+	 * STUB: if (o->limits.memory) { fail_todo("07.4"); warn("%s", fail_last.msg); } */
 	bool oom = false;
 	for (int i = 0; i < o->cgroup.ndirs; i++)
 		oom = oom || cgroup_oom_killed(o->cgroup.dirs[i]);
@@ -297,6 +308,7 @@ static void finish_cgroup(struct run_options *o, json_t *c)
 		json_object_set_new(c, "oom_killed", json_boolean(oom));
 		state_record(c, keys); /* if the disk refuses, container_exited warns */
 	}
+	/* END LAB */
 	container_release(c);
 }
 
@@ -524,6 +536,13 @@ static int cmd_rm(int argc, char **argv)
 		die("rm: usage: tdg rm [-f] ID");
 	if (state_find(ref, id) < 0)
 		return fail_report();
+	/* LAB(06.3): remove container ID: refuse a running one unless -f (then
+	 * stop it with no grace period), release what it still holds, remove
+	 * its state; print REF.
+	 * HINT: reconcile first (its watcher may be dead: "running" may be
+	 * stale); discard and remove holding state_lock_all() (the lock order,
+	 * state.h), so no other tdg sees a half-removed container
+	 * STUB: fail_todo("06.3"); return fail_report(); */
 	json_t *c = container_reconcile(id);
 	bool running = c && strcmp(state_str(c, "status"), "running") == 0;
 	json_decref(c);
@@ -544,6 +563,7 @@ static int cmd_rm(int argc, char **argv)
 	state_unlock(lock);
 	printf("%s\n", ref);
 	return 0;
+	/* END LAB */
 }
 
 static int cmd_inspect(int argc, char **argv)
