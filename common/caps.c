@@ -2,6 +2,7 @@
 #include "caps.h"
 #include "fail.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <sys/capability.h>
 
@@ -38,10 +39,16 @@ int caps_drop_to_default(void)
 	 * narrowed. cap_max_bits() is what the running kernel knows (it may
 	 * know capabilities newer than this libcap's names): every one of
 	 * them goes, not only those we can spell. */
-	for (cap_value_t c = 0; c < cap_max_bits(); c++)
-		if (!kept(c) && cap_drop_bound(c) != 0)
-			return fail_with("capabilities: drop %s from the bounding set: %m",
-					 cap_to_name(c));
+	for (cap_value_t c = 0; c < cap_max_bits(); c++) {
+		if (kept(c) || cap_drop_bound(c) == 0)
+			continue;
+		int err = errno;
+		char *name = cap_to_name(c); /* libcap's: cap_free() it */
+		errno = err;
+		fail_with("capabilities: drop %s from the bounding set: %m", name);
+		cap_free(name);
+		return -1;
+	}
 
 	/* Inheritable stays empty, as since Docker 20.10.14 (CVE-2022-24769):
 	 * a non-empty one let a program with inheritable file capabilities
