@@ -137,7 +137,8 @@ t_ten_containers_at_once_get_ten_addresses() {
 # on that link, 10.78.0.1, not the container's 10.77.0.x: MASQUERADE.
 t_nat_shows_the_outside_the_hosts_address() {
     OUTSIDE=tdgt-out$$ OUTSIDE_VETH=tdgt-o$$
-    trap 'ip netns del "$OUTSIDE" 2>/dev/null || true; ip link del "$OUTSIDE_VETH" 2>/dev/null || true; _cleanup' EXIT
+    # _cleanup reads the test's status from $?: hand it over unchanged.
+    trap 'rc=$?; set +e; ip netns del "$OUTSIDE" 2>/dev/null; ip link del "$OUTSIDE_VETH" 2>/dev/null; (exit $rc); _cleanup' EXIT
     ip netns add "$OUTSIDE"
     ip link add "$OUTSIDE_VETH" type veth peer name eth0 netns "$OUTSIDE"
     ip addr add 10.78.0.1/24 dev "$OUTSIDE_VETH"

@@ -28,7 +28,17 @@ if [[ $(id -u) != 0 ]]; then
     exit 1
 fi
 
+# Each stage's time, so a long one shows (CI has 90 minutes; the summary
+# before the last line lists them).
+stage_names=() stage_secs=() stage_start=$SECONDS
+stage() { # NAME: the stage that starts now
+    if ((${#stage_names[@]} > 0)); then stage_secs+=($((SECONDS - stage_start))); fi
+    stage_names+=("$1")
+    stage_start=$SECONDS
+}
+
 # cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)...".
+stage "unit tests"
 echo "== unit tests (cmocka)"
 if ! compgen -G 'build/tests/unit/test_*' >/dev/null; then
     echo "  FAIL  no unit test binaries in build/tests/unit (make unit)"
@@ -77,6 +87,7 @@ ladder() {
     done
 }
 
+stage "ladder"
 for n in "${days[@]}"; do
     ladder "" "$(printf '%02d' "$((10#$n))")" 1
 done
@@ -85,6 +96,7 @@ done
 # copy of its corpus (tests/fuzz/run.sh). Any crash, sanitizer report or
 # broken invariant fails it.
 if [[ "${FUZZ_SECONDS:-15}" != 0 ]]; then
+    stage "fuzz"
     echo "== fuzz (libFuzzer, ${FUZZ_SECONDS:-15} s each)"
     RESULTS=$top/$results tests/fuzz/run.sh
 fi
@@ -107,6 +119,7 @@ if [[ "${ASAN_LADDER:-full}" != none ]]; then
     export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
     export LSAN_OPTIONS=suppressions=$top/tests/asan/lsan.supp:print_suppressions=0
     export TDG_SANITIZED=1
+    stage "ASan+UBSan (${ASAN_LADDER:-full})"
     echo "== ASan+UBSan unit tests"
     if ! compgen -G 'build/asan/tests/unit/test_*' >/dev/null; then
         echo "  FAIL  no unit test binaries in build/asan/tests/unit (make asan)"
@@ -138,6 +151,7 @@ fi
 # tree is v2, against every binary from day 07 on; the guest's own leak check
 # ends the run there. Its results count in the total like any others.
 if [[ -x tests/v2guest/run.sh ]] && compgen -G 'day0[7-9]-*/tdg' >/dev/null; then
+    stage "cgroup v2 guest"
     echo "== cgroup v2 guest (qemu): day 07 tests"
     # TEST_ROOTS on the guest's tmpfs /run: from day 10 a container's
     # overlay layer lives in its state folder, and overlayfs cannot use
@@ -161,6 +175,7 @@ fi
 # The lessons' own commands, run and compared with what the lessons show
 # (tests/docs.sh): they need every day's binary, so only with the whole suite.
 if (($# == 0)); then
+    stage "docs"
     echo "== docs: lesson commands"
     RESULTS=$top/$results bash tests/docs.sh
 else
@@ -172,11 +187,13 @@ fi
 # reference, and a scripted student's day 03 goes down to 0 failures.
 # LAB_CHECK=full runs the longer form; none skips it.
 if (($# == 0)) && [[ "${LAB_CHECK:-short}" != none ]]; then
+    stage "lab mode (${LAB_CHECK:-short})"
     echo "== lab mode (LAB_CHECK=${LAB_CHECK:-short})"
     RESULTS=$top/$results bash tests/lab.sh
 fi
 
 # The cleanup promise: after all of that, nothing of any container is left.
+stage "leak check"
 echo "== leak check"
 for check in tests/leakcheck.sh ../shared/tools/leakcheck; do
     [[ -x "$check" ]] || continue
@@ -187,6 +204,11 @@ for check in tests/leakcheck.sh ../shared/tools/leakcheck; do
     fi
 done
 
+stage end
+echo "== stage times"
+for i in "${!stage_secs[@]}"; do
+    printf '  %-28s %4d s\n' "${stage_names[$i]}" "${stage_secs[$i]}"
+done
 read -r passed failed < <(awk '{p += $1; f += $2} END {print p + 0, f + 0}' "$results")
 echo "$passed passed, $failed failed" | tee "$out/summary"
 ((failed == 0))
