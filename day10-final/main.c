@@ -24,6 +24,7 @@
 #include "proc.h"
 #include "logs.h"
 #include "netlink.h"
+#include "oci.h"
 #include "network.h"
 #include "id.h"
 #include "import.h"
@@ -999,6 +1000,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return TDG_EXIT_FAILED;
 	}
+	if (oci_wants(argc, argv)) /* podman's and containerd's calls (oci.h) */
+		return oci_main(argc, argv);
 	if (cli_is_help(argv[1])) {
 		usage(stdout);
 		return 0;

@@ -1,0 +1,771 @@
+/* oci.c — see oci.h. The OCI runtime's commands, on day 10's mechanisms.
+ *
+ * The lifecycle (opencontainers/runtime-spec, runtime.md):
+ *
+ *   create --bundle B --pid-file P ID   the container process exists, in its
+ *                                       namespaces and cgroup, its root
+ *                                       pivoted, blocked before its exec;
+ *                                       tdg writes P and exits
+ *   start ID                            let it exec process.args
+ *   state ID                            created | running | stopped, as JSON
+ *   kill ID [SIGNAL]                    signal it
+ *   delete [--force] ID                 remove what create made
+ *
+ * Why two steps: between them the caller sets up what needs the container
+ * to exist but must be ready before its command runs (podman and
+ * containerd start the I/O relay, CNI/netavark configure a network namespace
+ * by the pid). The container process holds back by opening
+ * ROOT/ID/exec.fifo for writing: a FIFO's open blocks until someone opens
+ * the other end, which is what `start` does (runc's and crun's way).
+ *
+ * Unlike `tdg run`, nobody from tdg stays with the container: `create`
+ * exits, and the caller (conmon, containerd-shim; a subreaper) adopts the
+ * container process, reaps it and keeps its exit status. So `state` tells
+ * "stopped" from the kernel (proc.h), not from a watcher's record. */
+#include "oci.h"
+#include "cgroup.h"
+#include "fail.h"
+#include "mask.h"
+#include "netlink.h"
+#include "ns.h"
+#include "oci_spec.h"
+#include "proc.h"
+#include "rootfs.h"
+#include "security.h"
+#include "spawn.h"
+#include "timestamp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* podman never passes --root: its containers live here. */
+#define OCI_DEFAULT_ROOT "/run/tdg-oci"
+#define OCI_VERSION "1.0.2"
+#define CGROUP_ROOT (getenv("TDG_CGROUP_ROOT") ? getenv("TDG_CGROUP_ROOT") : "/sys/fs/cgroup")
+
+static const char *oci_root = OCI_DEFAULT_ROOT;
+static const char *log_file; /* --log: failures go there, as JSON lines */
+
+static const char *const commands[] = {"create", "start", "state", "kill", "delete",
+				       "features", NULL};
+
+/* "--x v" or "--x=v": the value of flag NAME at argv[*i], or NULL. */
+static const char *flag_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+bool oci_wants(int argc, char **argv)
+{
+	static const char *const globals[] = {"--root", "--log", "--log-format",
+					      "--systemd-cgroup", "--version", "--debug", NULL};
+	if (argc < 2)
+		return false;
+	for (int i = 0; globals[i]; i++) {
+		size_t n = strlen(globals[i]);
+		if (strncmp(argv[1], globals[i], n) == 0 && (!argv[1][n] || argv[1][n] == '='))
+			return true;
+	}
+	for (int i = 0; commands[i]; i++)
+		if (strcmp(argv[1], commands[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool id_valid(const char *id)
+{
+	if (!*id || strlen(id) > 128 || id[0] == '.')
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && !strchr("_.-", *p))
+			return false;
+	return true;
+}
+
+static void state_file(char *out, const char *id, const char *name)
+{
+	snprintf(out, PATH_MAX, "%s/%s/%s", oci_root, id, name);
+}
+
+/* ROOT/ID/state.json, or NULL with "container ID does not exist" (the
+ * words containerd's shim looks for). */
+static json_t *load(const char *id)
+{
+	char path[PATH_MAX];
+	if (!id_valid(id)) {
+		fail_with("container %s does not exist", id);
+		return NULL;
+	}
+	state_file(path, id, "state.json");
+	json_t *c = json_load_file(path, 0, NULL);
+	if (!c)
+		fail_with("container %s does not exist", id);
+	return c;
+}
+
+static bool alive(json_t *c)
+{
+	return proc_same((pid_t)json_integer_value(json_object_get(c, "pid")),
+			 json_integer_value(json_object_get(c, "start_time")),
+			 json_string_value(json_object_get(c, "boot_id")));
+}
+
+static const char *status_of(json_t *c)
+{
+	char fifo[PATH_MAX];
+	if (!alive(c))
+		return "stopped";
+	state_file(fifo, json_string_value(json_object_get(c, "id")), "exec.fifo");
+	return access(fifo, F_OK) == 0 ? "created" : "running";
+}
+
+/* Write TEXT to PATH through a temporary file and a rename: a reader
+ * (conmon reads the pid file) never sees half of it. */
+static int write_atomic(const char *path, const char *text)
+{
+	char tmp[PATH_MAX + 8];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return fail_with("%s: %m", tmp);
+	fputs(text, f);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return fail_with("%s: %m", path);
+	}
+	return 0;
+}
+
+/* ---- create: what runs in the container process ---- */
+
+struct child {
+	struct oci_spec *spec;
+	struct cgroup *cgroup;
+	int sync[2];	/* its word to create: "\0" ready, or why it failed */
+	int fifo;	/* exec.fifo, O_PATH: reopened for writing to wait */
+	int binds[OCI_MAX]; /* each bind's source, cloned (open_tree) before the pivot */
+	enum cgroup_version cgv; /* the host's, seen before the pivot */
+};
+
+/* mkdir -p of PATH's parents, and PATH itself as a folder or (FILE) an
+ * empty file: a mount point must be of the kind mounted on it. */
+static int make_mount_point(const char *path, bool file)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s", path);
+	for (char *s = p + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	if (file) {
+		int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 && errno != EISDIR)
+			return fail_with("mount point %s: %m", path);
+		if (fd >= 0)
+			close(fd);
+	} else if (mkdir(p, 0755) != 0 && errno != EEXIST)
+		return fail_with("mount point %s: %m", path);
+	return 0;
+}
+
+/* One of config.json's mounts, after the pivot (paths are the
+ * container's). A bind's source is SRC_FD, a copy of the host's mount made
+ * with open_tree() before the pivot (the host's paths are gone by now):
+ * move_mount() attaches it here (runc does the same since 1.2). */
+static int mount_one(const struct oci_mount *m, int src_fd, enum cgroup_version cgv)
+{
+	const char *type = m->type, *source = m->source;
+	unsigned long flags = m->flags;
+	if (m->bind) {
+		struct stat st;
+		if (fstat(src_fd, &st) != 0)
+			return fail_with("mount %s: %m", m->source);
+		if (make_mount_point(m->dest, !S_ISDIR(st.st_mode)) < 0)
+			return -1;
+		if (move_mount(src_fd, "", AT_FDCWD, m->dest, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+			return fail_host("mount: bind %s on %s: %m", m->source, m->dest);
+		/* A bind ignores every other flag until a remount (rootfs.h). */
+		unsigned long rest = flags & ~(MS_BIND | MS_REC);
+		if (rest && mount(NULL, m->dest, NULL, MS_REMOUNT | MS_BIND | rest, NULL) != 0)
+			return fail_host("mount: remount %s: %m", m->dest);
+	} else {
+		/* cgroup v1 has one tree per controller; the container gets an
+		 * empty, read-only /sys/fs/cgroup instead (tdg's run does the
+		 * same: its containers do not see their limits there). */
+		if (strcmp(type, "cgroup") == 0 && cgv != CGROUP_V2) {
+			type = "tmpfs";
+			source = "tmpfs";
+		}
+		if (strcmp(type, "cgroup") == 0)
+			type = "cgroup2";
+		static const char *const types[] = {"proc", "sysfs", "tmpfs", "devpts", "mqueue",
+						    "cgroup2", NULL};
+		int i = 0;
+		while (types[i] && strcmp(types[i], type) != 0)
+			i++;
+		if (!types[i])
+			return fail_with("config.json: mounts: %s: type '%s': not supported by tdg",
+					 m->dest, m->type);
+		if (make_mount_point(m->dest, false) < 0)
+			return -1;
+		if (mount(source ? source : type, m->dest, type, flags & ~MS_REC,
+			  m->data[0] ? m->data : NULL) != 0)
+			return fail_host("mount %s on %s: %m", m->type, m->dest);
+	}
+	if (m->propagation && mount(NULL, m->dest, NULL, m->propagation, NULL) != 0)
+		return fail_host("mount: propagation of %s: %m", m->dest);
+	return 0;
+}
+
+/* Mounts rootfs_enter() makes itself, with the options Docker's and
+ * podman's configs ask for: /proc, a /dev tmpfs with the default devices
+ * (and devpts, /dev/shm), a read-only /sys. */
+static bool made_by_rootfs_enter(const struct oci_mount *m)
+{
+	return (strcmp(m->dest, "/proc") == 0 && strcmp(m->type, "proc") == 0) ||
+	       (strcmp(m->dest, "/dev") == 0 && strcmp(m->type, "tmpfs") == 0) ||
+	       (strcmp(m->dest, "/sys") == 0 && strcmp(m->type, "sysfs") == 0);
+}
+
+static int write_proc(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail_with("%s: %m", path);
+	ssize_t n = write(fd, value, strlen(value));
+	int err = errno;
+	close(fd);
+	errno = err;
+	return n == (ssize_t)strlen(value) ? 0 : fail_with("%s: %m", path);
+}
+
+static int container_setup(struct child *ch)
+{
+	struct oci_spec *s = ch->spec;
+	if (ch->cgroup->ndirs && cgroup_join(ch->cgroup) < 0)
+		return -1;
+	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) != 0)
+		return fail_with("sethostname: %m");
+	/* A network namespace made here has a loopback, down (day 08). */
+	if ((s->clone_flags & CLONE_NEWNET) && netlink_link_up("lo") != 0)
+		return fail_host("net: bring up lo: %m");
+	if (ns_private_mounts() < 0)
+		return -1;
+	for (int i = 0; i < s->nmounts; i++) {
+		ch->binds[i] = -1;
+		if (s->mounts[i].bind &&
+		    (ch->binds[i] = open_tree(AT_FDCWD, s->mounts[i].source,
+					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						      (s->mounts[i].flags & MS_REC ? AT_RECURSIVE : 0))) < 0)
+			return fail_with("config.json: mounts[%d].source %s: %m", i,
+					 s->mounts[i].source);
+	}
+	if ((s->readonly ? rootfs_enter_readonly(s->root) : rootfs_enter(s->root)) < 0)
+		return -1;
+	for (int i = 0; i < s->nmounts; i++)
+		if (!made_by_rootfs_enter(&s->mounts[i]) && mount_one(&s->mounts[i], ch->binds[i], ch->cgv) < 0)
+			return -1;
+	for (int i = 0; i < s->nsysctl; i++) {
+		char path[PATH_MAX];
+		int n = snprintf(path, sizeof path, "/proc/sys/%s", s->sysctl_key[i]);
+		for (char *p = path + 10; p < path + n; p++)
+			if (*p == '.')
+				*p = '/';
+		if (write_proc(path, s->sysctl_value[i]) < 0)
+			return fail_context("linux.sysctl %s", s->sysctl_key[i]);
+	}
+	for (int i = 0; i < s->nrlimits; i++) {
+		struct rlimit rl = {s->rlim_soft[i], s->rlim_hard[i]};
+		if (setrlimit(s->rlimit[i], &rl) != 0)
+			return fail_with("process.rlimits[%d]: %m", i);
+	}
+	if (s->has_oom_score_adj) {
+		char v[16];
+		snprintf(v, sizeof v, "%d", s->oom_score_adj);
+		if (write_proc("/proc/self/oom_score_adj", v) < 0)
+			return -1;
+	}
+	clearenv();
+	for (int i = 0; s->env[i]; i++)
+		putenv(s->env[i]);
+	if (rootfs_workdir(s->cwd) < 0)
+		return -1;
+	/* security_enter(), with the bundle's masked and read-only paths in
+	 * place of tdg's own list. */
+	if (mask_these(s->masked, s->nmasked, s->readonly_paths, s->nreadonly) != 0 ||
+	    security_join(false) != 0)
+		return -1;
+	if (s->umask >= 0)
+		umask((mode_t)s->umask);
+	if (setgroups((size_t)s->ngids, s->gids) != 0 || setgid(s->gid) != 0 ||
+	    setuid(s->uid) != 0)
+		return fail_with("process.user %u:%u: %m", s->uid, s->gid);
+	return 0;
+}
+
+static int container_main(void *arg)
+{
+	struct child *ch = arg;
+	char fifo[64];
+	close(ch->sync[0]);
+	if (container_setup(ch) < 0) {
+		/* Its stderr is the container's (conmon's pipe): the reason
+		 * goes to create, which reports it as its own. */
+		ssize_t n = write(ch->sync[1], fail_last.msg, strlen(fail_last.msg));
+		(void)n;
+		_exit(TDG_EXIT_FAILED);
+	}
+	if (write(ch->sync[1], "", 1) != 1)
+		_exit(TDG_EXIT_FAILED);
+	close(ch->sync[1]);
+	/* Here it waits for `start`: the open returns once start opens the
+	 * FIFO for reading. */
+	snprintf(fifo, sizeof fifo, "/proc/self/fd/%d", ch->fifo);
+	int fd = open(fifo, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		_exit(TDG_EXIT_FAILED);
+	close(fd);
+	close(ch->fifo);
+	spawn_exec(ch->spec->args);
+}
+
+/* Into the namespaces the bundle names by path (podman's netns that
+ * netavark configured): setns here, before the clone, so the container
+ * is born in them (a PID namespace is only ever entered by children). */
+static int join_namespaces(const struct oci_spec *s)
+{
+	for (int i = 0; i < s->njoin; i++) {
+		int fd = open(s->join[i].path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return fail_with("config.json: linux.namespaces: %s: %m", s->join[i].path);
+		int r = setns(fd, s->join[i].type);
+		close(fd);
+		if (r != 0)
+			return fail_host("setns %s: %m", s->join[i].path);
+	}
+	return 0;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	const char *bundle = ".", *pid_file = NULL, *id = NULL, *v;
+	char dir[PATH_MAX], path[PATH_MAX], abs_bundle[PATH_MAX];
+	struct oci_spec spec = {0};
+	struct cgroup cg = {0};
+	struct child ch = {.spec = &spec, .cgroup = &cg, .sync = {-1, -1}, .fifo = -1};
+	bool made_dir = false;
+	pid_t pid = -1;
+	for (int i = 1; i < argc; i++) {
+		if ((v = flag_value(argc, argv, &i, "--bundle")) || (v = flag_value(argc, argv, &i, "-b")))
+			bundle = v;
+		else if ((v = flag_value(argc, argv, &i, "--pid-file")))
+			pid_file = v;
+		else if (strcmp(argv[i], "--no-new-keyring") == 0)
+			; /* tdg makes no session keyring to begin with */
+		else if ((v = flag_value(argc, argv, &i, "--preserve-fds"))) {
+			if (strcmp(v, "0") != 0)
+				return fail_with("create: --preserve-fds %s: not supported by tdg", v);
+		} else if (argv[i][0] == '-')
+			return fail_with("create: %s: not supported by tdg", argv[i]);
+		else if (!id)
+			id = argv[i];
+		else
+			return fail_with("create: usage: tdg create [--bundle DIR] [--pid-file FILE] ID");
+	}
+	if (!id || !id_valid(id))
+		return fail_with("create: '%s': not a container id", id ? id : "");
+	if (!realpath(bundle, abs_bundle))
+		return fail_with("create: bundle %s: %m", bundle);
+	if (oci_spec_load(abs_bundle, &spec) < 0)
+		return -1;
+	if (mkdir(oci_root, 0700) != 0 && errno != EEXIST) {
+		fail_with("create: mkdir %s: %m", oci_root);
+		goto fail;
+	}
+	snprintf(dir, sizeof dir, "%s/%s", oci_root, id);
+	if (mkdir(dir, 0700) != 0) {
+		fail_with(errno == EEXIST ? "create: container %s already exists"
+					  : "create: mkdir %s: %m", errno == EEXIST ? id : dir);
+		goto fail;
+	}
+	made_dir = true;
+	state_file(path, id, "exec.fifo");
+	if (mkfifo(path, 0600) != 0 || (ch.fifo = open(path, O_PATH | O_CLOEXEC)) < 0) {
+		fail_with("create: %s: %m", path);
+		goto fail;
+	}
+	enum cgroup_version cv = ch.cgv = cgroup_detect(CGROUP_ROOT);
+	if (cv != CGROUP_NONE) {
+		const char *cp = spec.cgroups_path;
+		while (cp && *cp == '/')
+			cp++;
+		if (cp && *cp)
+			cgroup_plan_at(&cg, CGROUP_ROOT, cv, cp);
+		else
+			cgroup_plan(&cg, CGROUP_ROOT, cv, id);
+		if (cgroup_create(&cg, &spec.limits) != 0) {
+			cg.ndirs = 0;
+			fail_context("create: cgroup");
+			goto fail;
+		}
+	} else if (spec.limits.memory || spec.limits.pids || spec.limits.cpu_quota) {
+		fail_host("create: no cgroup filesystem at %s for linux.resources", CGROUP_ROOT);
+		goto fail;
+	}
+	if (pipe2(ch.sync, O_CLOEXEC) != 0) {
+		fail_with("pipe: %m");
+		goto fail;
+	}
+	if (join_namespaces(&spec) < 0)
+		goto fail;
+	pid = ns_clone(container_main, &ch, spec.clone_flags);
+	if (pid < 0)
+		goto fail;
+	close(ch.sync[1]);
+	ch.sync[1] = -1;
+	char word[sizeof fail_last.msg] = "";
+	ssize_t n = 0, r;
+	while ((r = read(ch.sync[0], word + n, sizeof word - 1 - (size_t)n)) > 0)
+		n += r;
+	if (n != 1 || word[0] != '\0') {
+		word[n] = '\0';
+		fail_with("%s", n ? word : "the container ended before it was ready");
+		goto fail;
+	}
+
+	/* It waits on exec.fifo: record it, then tell the caller its pid. */
+	char created[TDG_TIMESTAMP_LEN], boot[37];
+	timestamp_now(created);
+	proc_boot_id(boot);
+	json_t *c = json_pack("{s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:O*}", "id", id, "pid", pid,
+			      "start_time", (json_int_t)proc_start_time(pid), "boot_id", boot,
+			      "bundle", abs_bundle, "rootfs", spec.root, "created", created,
+			      "annotations", json_object_get(spec.json, "annotations"));
+	json_t *dirs = json_array();
+	for (int i = 0; i < cg.ndirs; i++)
+		json_array_append_new(dirs, json_string(cg.dirs[i]));
+	json_object_set_new(c, "cgroup", dirs);
+	char *text = json_dumps(c, JSON_COMPACT);
+	json_decref(c);
+	state_file(path, id, "state.json");
+	int w = text ? write_atomic(path, text) : fail_with("out of memory");
+	free(text);
+	if (w < 0)
+		goto fail;
+	if (pid_file) {
+		char num[32];
+		snprintf(num, sizeof num, "%d", pid);
+		if (write_atomic(pid_file, num) < 0)
+			goto fail;
+	}
+	close(ch.sync[0]);
+	close(ch.fifo);
+	oci_spec_free(&spec);
+	return 0;
+fail:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	for (int i = 0; i < cg.ndirs; i++)
+		cgroup_remove(cg.dirs[i]);
+	if (ch.sync[0] >= 0)
+		close(ch.sync[0]);
+	if (ch.sync[1] >= 0)
+		close(ch.sync[1]);
+	if (ch.fifo >= 0)
+		close(ch.fifo);
+	if (made_dir) {
+		state_file(path, id, "exec.fifo");
+		unlink(path);
+		state_file(path, id, "state.json");
+		unlink(path);
+		rmdir(dir);
+	}
+	oci_spec_free(&spec);
+	return -1;
+}
+
+/* ---- start, state, kill, delete ---- */
+
+static int cmd_start(int argc, char **argv)
+{
+	char fifo[PATH_MAX];
+	if (argc != 2)
+		return fail_with("start: usage: tdg start ID");
+	json_t *c = load(argv[1]);
+	if (!c)
+		return -1;
+	state_file(fifo, argv[1], "exec.fifo");
+	/* Non-blocking, so a container that died before it opened its end
+	 * cannot make start wait for ever: poll, and check it lives. */
+	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		fail_with(alive(c) ? "start: container %s is running already"
+				   : "start: container %s is not running (it has stopped)", argv[1]);
+		json_decref(c);
+		return -1;
+	}
+	char byte;
+	int ok = -1;
+	while (ok < 0) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, 100);
+		if (r > 0 && read(fd, &byte, 1) == 1)
+			ok = 1;
+		else if (!alive(c))
+			break;
+	}
+	close(fd);
+	json_decref(c);
+	if (ok < 0)
+		return fail_with("start: container %s is not running (it ended before start)",
+				 argv[1]);
+	unlink(fifo); /* from now on, state says "running" */
+	return 0;
+}
+
+static int cmd_state(int argc, char **argv)
+{
+	if (argc != 2)
+		return fail_with("state: usage: tdg state ID");
+	json_t *c = load(argv[1]);
+	if (!c)
+		return -1;
+	const char *status = status_of(c);
+	json_t *out = json_pack(
+		"{s:s, s:O, s:I, s:s, s:O, s:O, s:O, s:s, s:O}", "ociVersion", OCI_VERSION, "id",
+		json_object_get(c, "id"),
+		"pid", strcmp(status, "stopped") == 0 ? 0 : json_integer_value(json_object_get(c, "pid")),
+		"status", status, "bundle", json_object_get(c, "bundle"), "rootfs",
+		json_object_get(c, "rootfs"), "created", json_object_get(c, "created"), "owner", "",
+		"annotations", json_object_get(c, "annotations") ? json_object_get(c, "annotations")
+								 : json_object());
+	json_dumpf(out, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(out);
+	json_decref(c);
+	return 0;
+}
+
+/* Every process of the container's cgroup (kill --all). */
+static void kill_cgroup(json_t *c, int sig)
+{
+	char path[PATH_MAX];
+	json_t *dirs = json_object_get(c, "cgroup");
+	if (!json_array_size(dirs))
+		return;
+	snprintf(path, sizeof path, "%s/cgroup.procs", json_string_value(json_array_get(dirs, 0)));
+	FILE *f = fopen(path, "re");
+	int pid;
+	while (f && fscanf(f, "%d", &pid) == 1)
+		kill(pid, sig);
+	if (f)
+		fclose(f);
+}
+
+static int signal_container(json_t *c, int sig)
+{
+	int pidfd = proc_pidfd((pid_t)json_integer_value(json_object_get(c, "pid")),
+			       json_integer_value(json_object_get(c, "start_time")),
+			       json_string_value(json_object_get(c, "boot_id")));
+	if (pidfd < 0) /* containerd matches these words */
+		return fail_with("container not running");
+	int r = (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+	close(pidfd);
+	return r == 0 ? 0 : fail_with("kill: %m");
+}
+
+static int cmd_kill(int argc, char **argv)
+{
+	bool all = false;
+	const char *id = NULL, *sig = "SIGTERM";
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--all") == 0 || strcmp(argv[i], "-a") == 0)
+			all = true;
+		else if (argv[i][0] == '-')
+			return fail_with("kill: %s: not supported by tdg", argv[i]);
+		else if (n++ == 0)
+			id = argv[i];
+		else
+			sig = argv[i];
+	}
+	if (!id || n > 2)
+		return fail_with("kill: usage: tdg kill [--all] ID [SIGNAL]");
+	int num = oci_signal_number(sig);
+	if (num < 0)
+		return fail_with("kill: '%s': not a signal", sig);
+	json_t *c = load(id);
+	if (!c)
+		return -1;
+	int r = signal_container(c, num);
+	if (r == 0 && all)
+		kill_cgroup(c, num);
+	json_decref(c);
+	return r;
+}
+
+static int cmd_delete(int argc, char **argv)
+{
+	bool force = false;
+	const char *id = NULL;
+	char path[PATH_MAX];
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0 || strcmp(argv[i], "-f") == 0)
+			force = true;
+		else if (argv[i][0] == '-' || id)
+			return fail_with("delete: usage: tdg delete [--force] ID");
+		else
+			id = argv[i];
+	}
+	if (!id)
+		return fail_with("delete: usage: tdg delete [--force] ID");
+	json_t *c = load(id);
+	if (!c)
+		return -1;
+	/* A created container never ran its command: deleting it is what
+	 * undoes a create (runc does the same). */
+	const char *status = status_of(c);
+	if (strcmp(status, "running") == 0 && !force) {
+		json_decref(c);
+		return fail_with("delete: container %s is running; stop it first, or use --force",
+				 id);
+	}
+	if (strcmp(status, "stopped") != 0 && signal_container(c, SIGKILL) == 0) {
+		/* Wait for it to end (it is the caller's child, not ours: poll
+		 * its pidfd, which says when it has). */
+		int pidfd = proc_pidfd((pid_t)json_integer_value(json_object_get(c, "pid")),
+				       json_integer_value(json_object_get(c, "start_time")),
+				       json_string_value(json_object_get(c, "boot_id")));
+		if (pidfd >= 0) {
+			struct pollfd p = {.fd = pidfd, .events = POLLIN};
+			poll(&p, 1, 10000);
+			close(pidfd);
+		}
+	}
+	size_t i;
+	json_t *dir;
+	json_array_foreach(json_object_get(c, "cgroup"), i, dir)
+		cgroup_remove(json_string_value(dir)); /* kills what is left in it */
+	json_decref(c);
+	state_file(path, id, "exec.fifo");
+	unlink(path);
+	state_file(path, id, "state.json");
+	unlink(path);
+	snprintf(path, sizeof path, "%s/%s", oci_root, id);
+	if (rmdir(path) != 0)
+		return fail_with("delete: rmdir %s: %m", path);
+	return 0;
+}
+
+static int cmd_features(void)
+{
+	printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"%s\",\n"
+	       "  \"hooks\": [],\n"
+	       "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"nosuid\", \"nodev\", "
+	       "\"noexec\", \"relatime\", \"strictatime\", \"private\", \"rprivate\"],\n"
+	       "  \"linux\": {\n"
+	       "    \"namespaces\": [\"pid\", \"network\", \"ipc\", \"uts\", \"mount\", \"cgroup\"],\n"
+	       "    \"cgroup\": {\"v1\": true, \"v2\": true, \"systemd\": false}\n  }\n}\n",
+	       OCI_VERSION);
+	return 0;
+}
+
+/* The failure as a JSON line in --log FILE (runc's logrus format, which
+ * containerd's shim and podman read back), else tdg's one line. */
+static int report(void)
+{
+	if (!log_file)
+		return fail_report();
+	char now[TDG_TIMESTAMP_LEN];
+	timestamp_now(now);
+	json_t *line = json_pack("{s:s, s:s, s:s}", "level", "error", "msg",
+				 fail_last.msg, "time", now);
+	FILE *f = fopen(log_file, "ae");
+	if (f && line) {
+		json_dumpf(line, f, JSON_COMPACT);
+		fputc('\n', f);
+	}
+	if (f)
+		fclose(f);
+	json_decref(line);
+	return fail_report();
+}
+
+int oci_main(int argc, char **argv)
+{
+	int i = 1;
+	const char *v;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if ((v = flag_value(argc, argv, &i, "--root")))
+			oci_root = v;
+		else if ((v = flag_value(argc, argv, &i, "--log-format"))) {
+			if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0) {
+				fail_with("--log-format %s: json or text", v);
+				return report();
+			}
+		} else if ((v = flag_value(argc, argv, &i, "--log")))
+			log_file = v;
+		else if (strcmp(argv[i], "--debug") == 0)
+			;
+		else if (strcmp(argv[i], "--version") == 0) {
+			printf("tdg version 10 (day10-final)\nspec: %s\n", OCI_VERSION);
+			return 0;
+		} else if (strcmp(argv[i], "--systemd-cgroup") == 0) {
+			fail_with("--systemd-cgroup: not supported by tdg; run podman with "
+				  "--cgroup-manager=cgroupfs (containerd: SystemdCgroup = false)");
+			return report();
+		} else {
+			fail_with("%s: not a flag of tdg's OCI commands", argv[i]);
+			return report();
+		}
+	}
+	if (i >= argc) {
+		fail_with("usage: tdg [--root DIR] [--log FILE] create|start|state|kill|delete ...");
+		return report();
+	}
+	char **a = argv + i;
+	int n = argc - i, r;
+	if (strcmp(a[0], "create") == 0)
+		r = cmd_create(n, a);
+	else if (strcmp(a[0], "start") == 0)
+		r = cmd_start(n, a);
+	else if (strcmp(a[0], "state") == 0)
+		r = cmd_state(n, a);
+	else if (strcmp(a[0], "kill") == 0)
+		r = cmd_kill(n, a);
+	else if (strcmp(a[0], "delete") == 0)
+		r = cmd_delete(n, a);
+	else if (strcmp(a[0], "features") == 0)
+		r = cmd_features();
+	else
+		r = fail_with("%s: not one of tdg's OCI commands (create, start, state, kill, "
+			      "delete, features)", a[0]);
+	return r == 0 ? 0 : report();
+}
