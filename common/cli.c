@@ -12,6 +12,9 @@ static const struct {
 	{"run", 1},    {"ps", 4},	{"inspect", 4}, {"logs", 5},
 	{"stop", 6},   {"rm", 6},	{"exec", 10},	{"doctor", 10},
 	{"import", 10}, {"setup", 10},
+	/* day 10's OCI runtime commands (day10-final/oci.h) */
+	{"create", 10}, {"start", 10}, {"state", 10}, {"kill", 10},
+	{"delete", 10}, {"features", 10},
 };
 
 static const char *folders[] = {

@@ -285,11 +285,16 @@ static int container_setup(struct child *ch)
 			return fail_with("config.json: mounts[%d].source %s: %m", i,
 					 s->mounts[i].source);
 	}
-	if ((s->readonly ? rootfs_enter_readonly(s->root) : rootfs_enter(s->root)) < 0)
+	if (rootfs_enter(s->root) < 0)
 		return -1;
 	for (int i = 0; i < s->nmounts; i++)
 		if (!made_by_rootfs_enter(&s->mounts[i]) && mount_one(&s->mounts[i], ch->binds[i], ch->cgv) < 0)
 			return -1;
+	/* root.readonly: once the mount points are made (podman's /run, /tmp
+	 * may be missing from the image), as runc does; the mounts on top
+	 * keep their own flags. */
+	if (s->readonly && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+		return fail_host("root.readonly: remount / read-only: %m");
 	for (int i = 0; i < s->nsysctl; i++) {
 		char path[PATH_MAX];
 		int n = snprintf(path, sizeof path, "/proc/sys/%s", s->sysctl_key[i]);
@@ -322,6 +327,14 @@ static int container_setup(struct child *ch)
 		return -1;
 	if (s->umask >= 0)
 		umask((mode_t)s->umask);
+	return 0;
+}
+
+/* process.user, after the wait: a process that changed its uid is no
+ * longer "dumpable", and /proc/self/fd (the way to exec.fifo) becomes
+ * root's, closed to it. */
+static int become_user(const struct oci_spec *s)
+{
 	if (setgroups((size_t)s->ngids, s->gids) != 0 || setgid(s->gid) != 0 ||
 	    setuid(s->uid) != 0)
 		return fail_with("process.user %u:%u: %m", s->uid, s->gid);
@@ -351,6 +364,10 @@ static int container_main(void *arg)
 		_exit(TDG_EXIT_FAILED);
 	close(fd);
 	close(ch->fifo);
+	if (become_user(ch->spec) < 0) { /* too late for create: its own stderr */
+		fail_report();
+		_exit(TDG_EXIT_FAILED);
+	}
 	spawn_exec(ch->spec->args);
 }
 

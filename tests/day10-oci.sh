@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Day 10 — tdg as an OCI runtime (day10-final/oci.c, common/oci_spec.c):
+# podman drives it through conmon (`podman --runtime $TDG`), and the OCI
+# commands work when called directly on a bundle, as containerd's shim calls
+# them (`--root R --log FILE --log-format json`). Each podman test imports
+# the busybox rootfs as an image of its own and removes it, and every
+# container it made, however it ends. Without podman the tests say so and
+# pass (scripts/deps.sh test installs it). --network none throughout: the
+# podman bridge is not tdg's subject here.
+source "$(dirname "$0")/lib.sh"
+
+# No `--root` from podman: tdg's OCI containers live in /run/tdg-oci.
+OCI_ROOT=/run/tdg-oci
+# Podman's default rlimits exceed what a sandbox without CAP_SYS_RESOURCE
+# may set (crun and runc fail the same way): ask for reachable ones.
+ULIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+
+# need_podman: true if podman and conmon are here; else a note, and the
+# test passes without running.
+need_podman() {
+    command -v podman >/dev/null && command -v conmon >/dev/null && return 0
+    echo "note: skipped: podman or conmon is not installed (sudo scripts/deps.sh test)"
+    return 1
+}
+
+# podman_setup: P (podman with tdg as its runtime), IMG (an image of our
+# busybox rootfs), LABEL (on every container, for the cleanup).
+podman_setup() {
+    TAG=t$$
+    IMG=localhost/tdgbusybox:$TAG
+    LABEL=tdg-test=$TAG
+    P=(podman --runtime "$TDG" --cgroup-manager=cgroupfs)
+    trap 'rc=$?; set +e; podman_cleanup; (exit $rc); _cleanup' EXIT
+    tar -C "$ROOTFS" -c . | podman import - "$IMG" >/dev/null 2>&1
+}
+
+podman_cleanup() {
+    local ids
+    ids=$(podman ps -aq --filter "label=$LABEL" 2>/dev/null || true)
+    [[ -z "$ids" ]] || "${P[@]}" rm -f $ids >/dev/null 2>&1 || true
+    podman rmi -f "$IMG" >/dev/null 2>&1 || true
+}
+
+prun() { "${P[@]}" run --label "$LABEL" --network none "${ULIMITS[@]}" "$@"; }
+
+t_podman_run_echo() {
+    need_podman || return 0
+    podman_setup
+    capture prun --rm "$IMG" echo hi
+    expect_eq "$RC" 0 "exit status" || fail "stderr: $ERR"
+    expect_eq "$OUT" "hi" "output"
+    expect_eq "$ERR" "" "stderr"
+}
+
+t_podman_exit_status_passes_through() {
+    need_podman || return 0
+    podman_setup
+    capture prun --rm "$IMG" sh -c 'echo out; echo err >&2; exit 42'
+    expect_eq "$RC" 42 "exit status"
+    expect_eq "$OUT" "out" "stdout"
+    expect_eq "$ERR" "err" "stderr"
+    capture prun --rm "$IMG" nosuchcommand
+    expect_eq "$RC" 127 "exit status of a missing command"
+}
+
+# What the bundle asks for is what the container gets: podman's flags
+# become config.json fields, which tdg reads into day 10's settings.
+t_podman_bundle_settings_honoured() {
+    need_podman || return 0
+    podman_setup
+    local vol=$TDG_ROOT/vol
+    mkdir -p "$vol" && echo fromhost >"$vol/f"
+    capture prun --rm -e FOO=bar -w /tmp --hostname box1 --user 1000:1001 \
+        -v "$vol:/data:ro" --ulimit nofile=512:512 "$IMG" \
+        sh -c 'echo $FOO; pwd; hostname; id -u; id -g; cat /data/f; ulimit -n;
+               touch /data/x 2>/dev/null && echo writable || echo ro;
+               grep -c mqueue /proc/mounts; grep NoNewPrivs /proc/self/status'
+    expect_eq "$RC" 0 "exit status" || fail "stderr: $ERR"
+    expect_eq "$OUT" $'bar\n/tmp\nbox1\n1000\n1001\nfromhost\n512\nro\n1\nNoNewPrivs:\t1' "output"
+    capture prun --rm --read-only "$IMG" sh -c 'touch /x 2>/dev/null && echo rw || echo ro'
+    expect_eq "$OUT" "ro" "--read-only root"
+}
+
+# Detached: create and start are separate calls (conmon's, then podman's),
+# the limits land in the cgroup cgroupsPath names, stop is `kill` and
+# after the timeout `kill 9`, rm is `delete`.
+t_podman_detached_limits_stop_rm() {
+    need_podman || return 0
+    podman_setup
+    capture prun -d --memory 64m --pids-limit 50 "$IMG" sleep 600
+    expect_eq "$RC" 0 "run -d" || fail "stderr: $ERR"
+    local id=$OUT
+    [[ -d "$OCI_ROOT/$id" ]] || fail "no state folder $OCI_ROOT/$id"
+    capture "$TDG" state "$id"
+    expect_eq "$(jq -r .status <<<"$OUT")" running "tdg state"
+    capture "${P[@]}" ps --filter "label=$LABEL" --format '{{.Status}}'
+    expect_contains "$OUT" "Up" "podman ps"
+    local mem=/sys/fs/cgroup/memory/libpod_parent/libpod-$id/memory.limit_in_bytes
+    local pids=/sys/fs/cgroup/pids/libpod_parent/libpod-$id/pids.max
+    [[ -e /sys/fs/cgroup/cgroup.controllers ]] && {
+        mem=/sys/fs/cgroup/libpod_parent/libpod-$id/memory.max
+        pids=/sys/fs/cgroup/libpod_parent/libpod-$id/pids.max
+    }
+    expect_eq "$(cat "$mem")" 67108864 "memory limit in the container's cgroup"
+    expect_eq "$(cat "$pids")" 50 "pids limit"
+    # sleep as PID 1 ignores SIGTERM: podman sends SIGKILL after -t.
+    capture "${P[@]}" stop -t 1 "$id"
+    expect_eq "$RC" 0 "podman stop" || fail "stderr: $ERR"
+    capture "${P[@]}" inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id"
+    expect_eq "$OUT" "exited 137" "after stop"
+    capture "${P[@]}" rm "$id"
+    expect_eq "$RC" 0 "podman rm" || fail "stderr: $ERR"
+    [[ ! -e "$OCI_ROOT/$id" ]] || fail "state folder left: $OCI_ROOT/$id"
+    [[ ! -e "$(dirname "$mem")" ]] || fail "cgroup left: $(dirname "$mem")"
+}
+
+# write_bundle DIR CMD...: a bundle as containerd writes one, by hand (no
+# podman needed): config.json and a rootfs folder.
+write_bundle() {
+    local dir=$1 args
+    shift
+    args=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+    mkdir -p "$dir"
+    cat >"$dir/config.json" <<EOF
+{"ociVersion": "1.0.2",
+ "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": $args,
+   "env": ["PATH=/bin:/sbin:/usr/bin", "GREETING=hello"], "cwd": "/"},
+ "root": {"path": "$ROOTFS", "readonly": true},
+ "hostname": "bundle",
+ "mounts": [
+   {"destination": "/proc", "type": "proc", "source": "proc"},
+   {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
+   {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["ro", "nosuid"]},
+   {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "size=1m"]}],
+ "linux": {"namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"},
+                          {"type": "mount"}, {"type": "network"}],
+   "resources": {"pids": {"limit": 20}},
+   "cgroupsPath": "/tdg-oci-test/$(basename "$dir")"}}
+EOF
+}
+
+# The protocol itself, as containerd's shim drives it: create waits on
+# exec.fifo (the command has not run), start lets it run, state follows,
+# kill and delete end it; every call with --root and a JSON --log.
+t_oci_lifecycle_by_hand() {
+    local b=$TDG_ROOT/bundle r=$TDG_ROOT/oci log=$TDG_ROOT/log.json
+    local T=("$TDG" --root "$r" --log "$log" --log-format json)
+    write_bundle "$b" sh -c 'touch /tmp/ok; exec sleep 600'
+    capture "${T[@]}" create --bundle "$b" --pid-file "$TDG_ROOT/pid" c1
+    expect_eq "$RC" 0 "create" || fail "stderr: $ERR"
+    local pid
+    pid=$(cat "$TDG_ROOT/pid")
+    BG_PIDS+=("$pid")
+    alive "$pid" || fail "the container process is gone after create"
+    [[ -p "$r/c1/exec.fifo" ]] || fail "no exec.fifo in $r/c1"
+    capture "${T[@]}" state c1
+    expect_eq "$(jq -r '.status, .pid, .id' <<<"$OUT" | paste -sd' ')" "created $pid c1" "state after create"
+    expect_eq "$(cat "/proc/$pid/comm")" "tdg" "before start, it is still tdg (no exec yet)"
+    capture "${T[@]}" start c1
+    expect_eq "$RC" 0 "start" || fail "stderr: $ERR"
+    wait_for comm_is "$pid" sleep
+    [[ -e /proc/$pid/root/tmp/ok ]] || fail "its command did not run in its root with /tmp"
+    expect_contains "$(tr '\0' '\n' <"/proc/$pid/environ")" "GREETING=hello" "its environment"
+    expect_eq "$(nsenter -t "$pid" -u hostname)" bundle "its hostname"
+    expect_eq "$(jq -r .status <<<"$("${T[@]}" state c1)")" running "state after start"
+    expect_eq "$(cat "/sys/fs/cgroup/pids/tdg-oci-test/bundle/pids.max" 2>/dev/null ||
+        cat /sys/fs/cgroup/tdg-oci-test/bundle/pids.max)" 20 "pids limit in cgroupsPath"
+    capture "${T[@]}" start c1
+    expect_error 125 "running already"
+    capture "${T[@]}" delete c1
+    expect_error 125 "is running"
+    capture "${T[@]}" kill c1 KILL
+    expect_eq "$RC" 0 "kill" || fail "stderr: $ERR"
+    wait_for gone_or_zombie "$pid"
+    expect_eq "$(jq -r .status <<<"$("${T[@]}" state c1)")" stopped "state after kill"
+    capture "${T[@]}" kill c1 9
+    expect_error 125 "container not running"
+    capture "${T[@]}" delete c1
+    expect_eq "$RC" 0 "delete" || fail "stderr: $ERR"
+    [[ ! -e "$r/c1" ]] || fail "state folder left: $r/c1"
+    for d in /sys/fs/cgroup/*/tdg-oci-test/bundle /sys/fs/cgroup/tdg-oci-test/bundle; do
+        [[ ! -e "$d" ]] || fail "cgroup left: $d"
+    done
+    capture "${T[@]}" state c1
+    expect_error 125 "container c1 does not exist"
+    expect_contains "$(tail -1 "$log")" '"msg":"container c1 does not exist"' "the --log JSON line"
+}
+
+comm_is() { [[ "$(cat "/proc/$1/comm" 2>/dev/null)" == "$2" ]]; }
+gone_or_zombie() { [[ ! -e /proc/$1 ]] || grep -q '^State:.Z' "/proc/$1/status"; }
+
+# A field tdg does not honour is an error naming it, and leaves nothing.
+t_oci_unsupported_fields_named() {
+    local b=$TDG_ROOT/bundle r=$TDG_ROOT/oci
+    write_bundle "$b" true
+    jq '.hooks = {"prestart": [{"path": "/bin/true"}]}' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+    capture "$TDG" --root "$r" create --bundle "$b" c2
+    expect_error 125 "config.json: hooks: not supported by tdg"
+    write_bundle "$b" true
+    jq '.linux.uidMappings = [{"containerID": 0, "hostID": 1000, "size": 1}]' "$b/config.json" >"$b/c" &&
+        mv "$b/c" "$b/config.json"
+    capture "$TDG" --root "$r" create --bundle "$b" c2
+    expect_error 125 "linux.uidMappings: not supported by tdg"
+    write_bundle "$b" true
+    jq '.process.terminal = true' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+    capture "$TDG" --root "$r" create --bundle "$b" c2
+    expect_error 125 "process.terminal"
+    capture "$TDG" --systemd-cgroup --root "$r" create --bundle "$b" c2
+    expect_error 125 "--systemd-cgroup: not supported by tdg; run podman with --cgroup-manager=cgroupfs"
+    [[ -z "$(ls -A "$r" 2>/dev/null)" ]] || fail "left in $r: $(ls "$r")"
+}
+
+t_oci_version_and_features() {
+    capture "$TDG" --version
+    expect_eq "$RC" 0 "--version"
+    expect_contains "$OUT" "spec: 1.0.2"
+    capture "$TDG" features
+    expect_eq "$(jq -r '.ociVersionMax, .linux.cgroup.systemd' <<<"$OUT" | paste -sd' ')" "1.0.2 false" "features"
+}
+
+run_tests "$@"
