@@ -302,9 +302,10 @@ static int parse_process(json_t *p, struct oci_spec *s)
 	    must_be_empty(p, "apparmorProfile", "process.") < 0 ||
 	    must_be_empty(p, "selinuxLabel", "process.") < 0)
 		return -1;
-	if (json_is_true(json_object_get(p, "terminal")))
-		return fail_with(CFG "process.terminal: true is not supported by tdg's OCI "
-				     "mode yet (run podman without -t)");
+	s->terminal = json_is_true(json_object_get(p, "terminal"));
+	json_t *size = json_object_get(p, "consoleSize");
+	s->rows = (unsigned short)json_integer_value(json_object_get(size, "height"));
+	s->cols = (unsigned short)json_integer_value(json_object_get(size, "width"));
 	json_t *args = json_object_get(p, "args");
 	if (json_array_size(args) == 0)
 		return fail_with(CFG "process.args: no command");

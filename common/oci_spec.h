@@ -43,6 +43,8 @@ struct oci_spec {
 	json_t *json; /* owns every string below */
 	char root[PATH_MAX]; /* root.path, absolute */
 	bool readonly;	     /* root.readonly */
+	bool terminal;	     /* process.terminal: a pty, over --console-socket */
+	unsigned short rows, cols; /* process.consoleSize (0: none given) */
 	char **args;	     /* process.args, NULL-terminated */
 	char **env;	     /* process.env, NULL-terminated */
 	const char *cwd;     /* process.cwd */

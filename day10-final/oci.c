@@ -34,6 +34,7 @@
 #include "security.h"
 #include "spawn.h"
 #include "timestamp.h"
+#include "tty.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +50,9 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -167,6 +170,7 @@ struct child {
 	struct cgroup *cgroup;
 	int sync[2];	/* its word to create: "\0" ready, or why it failed */
 	int fifo;	/* exec.fifo, O_PATH: reopened for writing to wait */
+	int console;	/* process.terminal: connected to --console-socket */
 	int binds[OCI_MAX]; /* each bind's source, cloned (open_tree) before the pivot */
 	enum cgroup_version cgv; /* the host's, seen before the pivot */
 };
@@ -290,6 +294,16 @@ static int container_setup(struct child *ch)
 	for (int i = 0; i < s->nmounts; i++)
 		if (!made_by_rootfs_enter(&s->mounts[i]) && mount_one(&s->mounts[i], ch->binds[i], ch->cgv) < 0)
 			return -1;
+	/* process.terminal: the pty is made in the container's own
+	 * /dev/pts (the config's devpts, mounted just now), its master sent
+	 * to the caller (conmon) over the console socket, one SCM_RIGHTS
+	 * message, as `run -t` sends it to tdg. */
+	if (s->terminal) {
+		struct winsize ws = {.ws_row = s->rows, .ws_col = s->cols};
+		if (tty_console_child(ch->console, &ws) != 0)
+			return -1;
+		close(ch->console);
+	}
 	/* root.readonly: once the mount points are made (podman's /run, /tmp
 	 * may be missing from the image), as runc does; the mounts on top
 	 * keep their own flags. */
@@ -388,13 +402,32 @@ static int join_namespaces(const struct oci_spec *s)
 	return 0;
 }
 
+/* The caller's console socket (conmon listens on it): the container's
+ * pty master goes there. */
+static int connect_console(const char *path)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof addr.sun_path)
+		return fail_with("create: --console-socket %s: path too long", path);
+	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+		fail_with("create: --console-socket %s: %m", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int cmd_create(int argc, char **argv)
 {
-	const char *bundle = ".", *pid_file = NULL, *id = NULL, *v;
+	const char *bundle = ".", *pid_file = NULL, *id = NULL, *console = NULL, *v;
 	char dir[PATH_MAX], path[PATH_MAX], abs_bundle[PATH_MAX];
 	struct oci_spec spec = {0};
 	struct cgroup cg = {0};
-	struct child ch = {.spec = &spec, .cgroup = &cg, .sync = {-1, -1}, .fifo = -1};
+	struct child ch = {.spec = &spec, .cgroup = &cg, .sync = {-1, -1}, .fifo = -1,
+			   .console = -1};
 	bool made_dir = false;
 	pid_t pid = -1;
 	for (int i = 1; i < argc; i++) {
@@ -402,6 +435,8 @@ static int cmd_create(int argc, char **argv)
 			bundle = v;
 		else if ((v = flag_value(argc, argv, &i, "--pid-file")))
 			pid_file = v;
+		else if ((v = flag_value(argc, argv, &i, "--console-socket")))
+			console = v;
 		else if (strcmp(argv[i], "--no-new-keyring") == 0)
 			; /* tdg makes no session keyring to begin with */
 		else if ((v = flag_value(argc, argv, &i, "--preserve-fds"))) {
@@ -420,6 +455,13 @@ static int cmd_create(int argc, char **argv)
 		return fail_with("create: bundle %s: %m", bundle);
 	if (oci_spec_load(abs_bundle, &spec) < 0)
 		return -1;
+	if (spec.terminal != (console != NULL)) {
+		fail_with(console ? "create: --console-socket without process.terminal in config.json"
+				  : "create: process.terminal needs --console-socket");
+		goto fail;
+	}
+	if (console && (ch.console = connect_console(console)) < 0)
+		goto fail;
 	if (mkdir(oci_root, 0700) != 0 && errno != EEXIST) {
 		fail_with("create: mkdir %s: %m", oci_root);
 		goto fail;
@@ -502,6 +544,8 @@ static int cmd_create(int argc, char **argv)
 	}
 	close(ch.sync[0]);
 	close(ch.fifo);
+	if (ch.console >= 0)
+		close(ch.console);
 	oci_spec_free(&spec);
 	return 0;
 fail:
@@ -517,6 +561,8 @@ fail:
 		close(ch.sync[1]);
 	if (ch.fifo >= 0)
 		close(ch.fifo);
+	if (ch.console >= 0)
+		close(ch.console);
 	if (made_dir) {
 		state_file(path, id, "exec.fifo");
 		unlink(path);

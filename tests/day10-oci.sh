@@ -114,6 +114,30 @@ t_podman_detached_limits_stop_rm() {
     [[ ! -e "$(dirname "$mem")" ]] || fail "cgroup left: $(dirname "$mem")"
 }
 
+# -it: conmon passes --console-socket; the container makes its pty in its
+# own /dev/pts and sends the master there. Driven through a real terminal
+# (tmux, as tests/day10-tty.sh): job control works, the size is tmux's.
+t_podman_run_it_through_a_terminal() {
+    need_podman || return 0
+    command -v tmux >/dev/null || { echo "note: skipped: tmux is not installed"; return 0; }
+    podman_setup
+    local sock=tdg-test-$$
+    tmux -L "$sock" new-session -d -x 80 -y 24 \
+        "${P[*]} run --rm -it --label $LABEL --network none ${ULIMITS[*]} $IMG sh; echo \"exited \$?\"; sleep 600"
+    BG_PIDS+=("$(tmux -L "$sock" display-message -p '#{pid}')")
+    screen() { tmux -L "$sock" capture-pane -p -J -S -200; }
+    shows() { screen | grep -qF -- "$1"; }
+    wait_for shows '/ #' || fail "screen:" "$(screen)"
+    tmux -L "$sock" send-keys -l -- 'tty; stty size; sleep 100 & jobs' && tmux -L "$sock" send-keys Enter
+    wait_for shows 'Running' || fail "screen:" "$(screen)"
+    shows '/dev/pts/0' || fail "no pty of its own:" "$(screen)"
+    shows '24 80' || fail "not the terminal's size:" "$(screen)"
+    tmux -L "$sock" send-keys -l -- 'exit 7' && tmux -L "$sock" send-keys Enter
+    wait_for shows 'exited 7' || fail "screen:" "$(screen)"
+    ! shows "job control turned off" || fail "no job control:" "$(screen)"
+    tmux -L "$sock" kill-server
+}
+
 # write_bundle DIR CMD...: a bundle as containerd writes one, by hand (no
 # podman needed): config.json and a rootfs folder.
 write_bundle() {
@@ -204,7 +228,7 @@ t_oci_unsupported_fields_named() {
     write_bundle "$b" true
     jq '.process.terminal = true' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
     capture "$TDG" --root "$r" create --bundle "$b" c2
-    expect_error 125 "process.terminal"
+    expect_error 125 "process.terminal needs --console-socket"
     capture "$TDG" --systemd-cgroup --root "$r" create --bundle "$b" c2
     expect_error 125 "--systemd-cgroup: not supported by tdg; run podman with --cgroup-manager=cgroupfs"
     [[ -z "$(ls -A "$r" 2>/dev/null)" ]] || fail "left in $r: $(ls "$r")"
