@@ -457,6 +457,20 @@ fail:
 	return -1;
 }
 
+int oci_process_load(const char *file, struct oci_spec *s)
+{
+	json_error_t err;
+	memset(s, 0, sizeof *s);
+	s->json = json_load_file(file, 0, &err);
+	if (!s->json)
+		return fail_with("%s: %s", file, err.text);
+	if (parse_process(s->json, s) < 0) {
+		oci_spec_free(s);
+		return -1;
+	}
+	return 0;
+}
+
 void oci_spec_free(struct oci_spec *s)
 {
 	free(s->args);

@@ -78,6 +78,9 @@ struct oci_spec {
  * ("config.json: process.terminal: ..."), nothing left to free. */
 int oci_spec_load(const char *bundle, struct oci_spec *s);
 void oci_spec_free(struct oci_spec *s);
+/* `exec --process FILE`: FILE holds one "process" object, as in
+ * config.json (conmon writes it for podman exec); into S's process fields. */
+int oci_process_load(const char *file, struct oci_spec *s);
 
 /* "SIGTERM", "TERM", "15" -> 15; -1 if it names no signal. */
 int oci_signal_number(const char *s);

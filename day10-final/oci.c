@@ -24,6 +24,7 @@
  * "stopped" from the kernel (proc.h), not from a watcher's record. */
 #include "oci.h"
 #include "cgroup.h"
+#include "exe.h"
 #include "fail.h"
 #include "mask.h"
 #include "netlink.h"
@@ -67,6 +68,10 @@ static const char *log_file; /* --log: failures go there, as JSON lines */
 
 static const char *const commands[] = {"create", "start", "state", "kill", "delete",
 				       "features", NULL};
+/* exec is tdg's own command too (`tdg exec -it ID CMD`): the OCI one is
+ * told apart by its long flags (conmon: exec --pid-file P --process F). */
+static const char *const exec_flags[] = {"--process", "--pid-file", "--detach",
+					 "--console-socket", "--tty", NULL};
 
 /* "--x v" or "--x=v": the value of flag NAME at argv[*i], or NULL. */
 static const char *flag_value(int argc, char **argv, int *i, const char *name)
@@ -95,6 +100,10 @@ bool oci_wants(int argc, char **argv)
 	for (int i = 0; commands[i]; i++)
 		if (strcmp(argv[1], commands[i]) == 0)
 			return true;
+	if (strcmp(argv[1], "exec") == 0 && argc > 2)
+		for (int i = 0; exec_flags[i]; i++)
+			if (strncmp(argv[2], exec_flags[i], strlen(exec_flags[i])) == 0)
+				return true;
 	return false;
 }
 
@@ -146,21 +155,27 @@ static const char *status_of(json_t *c)
 	return access(fifo, F_OK) == 0 ? "created" : "running";
 }
 
-/* Write TEXT to PATH through a temporary file and a rename: a reader
- * (conmon reads the pid file) never sees half of it. */
-static int write_atomic(const char *path, const char *text)
+/* Write TEXT to NAME in the folder DIR (AT_FDCWD: here) through a
+ * temporary file and a rename: a reader (conmon reads the pid file) never
+ * sees half of it. */
+static int write_atomic_at(int dir, const char *name, const char *text)
 {
 	char tmp[PATH_MAX + 8];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
-	if (!f)
+	snprintf(tmp, sizeof tmp, "%s.tmp", name);
+	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
 		return fail_with("%s: %m", tmp);
-	fputs(text, f);
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return fail_with("%s: %m", path);
+	ssize_t n = write(fd, text, strlen(text));
+	if (close(fd) != 0 || n != (ssize_t)strlen(text) || renameat(dir, tmp, dir, name) != 0) {
+		unlinkat(dir, tmp, 0);
+		return fail_with("%s: %m", name);
 	}
 	return 0;
+}
+
+static int write_atomic(const char *path, const char *text)
+{
+	return write_atomic_at(AT_FDCWD, path, text);
 }
 
 /* ---- create: what runs in the container process ---- */
@@ -747,6 +762,167 @@ static int cmd_delete(int argc, char **argv)
 	return 0;
 }
 
+/* In the forked process of `exec`, inside the container: the process
+ * object's settings, the container's walls, then its command. */
+static _Noreturn void exec_child(struct oci_spec *p, int console)
+{
+	if (p->terminal) {
+		struct winsize ws = {.ws_row = p->rows, .ws_col = p->cols};
+		if (tty_console_child(console, &ws) != 0)
+			goto fail;
+		close(console);
+	}
+	for (int i = 0; i < p->nrlimits; i++) {
+		struct rlimit rl = {p->rlim_soft[i], p->rlim_hard[i]};
+		if (setrlimit(p->rlimit[i], &rl) != 0) {
+			fail_with("process.rlimits[%d]: %m", i);
+			goto fail;
+		}
+	}
+	clearenv();
+	for (int i = 0; p->env[i]; i++)
+		putenv(p->env[i]);
+	if (chdir(p->cwd) != 0) {
+		fail_with("process.cwd %s: %m", p->cwd);
+		goto fail;
+	}
+	if (security_join(false) != 0)
+		goto fail;
+	if (p->umask >= 0)
+		umask((mode_t)p->umask);
+	if (become_user(p) < 0)
+		goto fail;
+	spawn_exec(p->args);
+fail:
+	fail_report();
+	_exit(TDG_EXIT_FAILED);
+}
+
+/* `exec [--detach] [--pid-file P] [--console-socket S] --process F ID`:
+ * a second process in a running container, as `tdg exec` (main.c) does
+ * it: its cgroup, its namespaces through a pidfd, then a fork (a PID
+ * namespace takes only children). With --detach, tdg writes its pid and
+ * exits; the caller (conmon, a subreaper) adopts it. */
+static int cmd_exec(int argc, char **argv)
+{
+	const char *process = NULL, *pid_file = NULL, *console = NULL, *id = NULL, *v;
+	bool detach = false;
+	struct oci_spec p = {0};
+	int pidfd = -1, sock = -1, dirfd = -1;
+	json_t *c = NULL;
+	for (int i = 1; i < argc; i++) {
+		if ((v = flag_value(argc, argv, &i, "--process")))
+			process = v;
+		else if ((v = flag_value(argc, argv, &i, "--pid-file")))
+			pid_file = v;
+		else if ((v = flag_value(argc, argv, &i, "--console-socket")))
+			console = v;
+		else if (strcmp(argv[i], "--detach") == 0 || strcmp(argv[i], "-d") == 0)
+			detach = true;
+		else if (strcmp(argv[i], "--tty") == 0 || strcmp(argv[i], "-t") == 0)
+			; /* process.terminal says it too */
+		else if ((v = flag_value(argc, argv, &i, "--preserve-fds"))) {
+			if (strcmp(v, "0") != 0)
+				return fail_with("exec: --preserve-fds %s: not supported by tdg", v);
+		} else if (argv[i][0] == '-')
+			return fail_with("exec: %s: not supported by tdg", argv[i]);
+		else if (!id)
+			id = argv[i];
+		else
+			return fail_with("exec: tdg's OCI exec takes --process FILE, not a command");
+	}
+	if (!id || !process)
+		return fail_with("exec: usage: tdg exec [--detach] [--pid-file P] --process FILE ID");
+	if (oci_process_load(process, &p) < 0)
+		return -1;
+	if (p.terminal != (console != NULL)) {
+		fail_with(console ? "exec: --console-socket without process.terminal"
+				  : "exec: process.terminal needs --console-socket");
+		goto fail;
+	}
+	if (!(c = load(id)))
+		goto fail;
+	pidfd = proc_pidfd((pid_t)json_integer_value(json_object_get(c, "pid")),
+			   json_integer_value(json_object_get(c, "start_time")),
+			   json_string_value(json_object_get(c, "boot_id")));
+	if (pidfd < 0 || strcmp(status_of(c), "running") != 0) {
+		fail_with("exec: container %s is not running", id);
+		goto fail;
+	}
+	if (console && (sock = connect_console(console)) < 0)
+		goto fail;
+	/* The pid file is a host path: its folder is opened now, before
+	 * setns() puts us in the container's mount namespace. */
+	char piddir[PATH_MAX];
+	const char *pidname = NULL;
+	if (pid_file) {
+		snprintf(piddir, sizeof piddir, "%s", pid_file);
+		char *slash = strrchr(piddir, '/');
+		pidname = slash ? pid_file + (slash - piddir) + 1 : pid_file;
+		if (slash == piddir)
+			strcpy(piddir, "/");
+		else if (slash)
+			*slash = '\0';
+		else
+			strcpy(piddir, ".");
+		if ((dirfd = open(piddir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			fail_with("exec: --pid-file %s: %m", pid_file);
+			goto fail;
+		}
+	}
+	size_t i;
+	json_t *dir;
+	json_array_foreach(json_object_get(c, "cgroup"), i, dir)
+		if (cgroup_enter(json_string_value(dir)) != 0) {
+			fail_host("exec: join %s: %m", json_string_value(dir));
+			goto fail;
+		}
+	if (ns_enter(pidfd) != 0) {
+		fail_host("exec: setns into %s: %m", id);
+		goto fail;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		fail_with("exec: fork: %m");
+		goto fail;
+	}
+	if (pid == 0)
+		exec_child(&p, sock);
+	if (sock >= 0)
+		close(sock);
+	close(pidfd);
+	json_decref(c);
+	oci_spec_free(&p);
+	if (pid_file) {
+		char num[32];
+		snprintf(num, sizeof num, "%d", pid);
+		int w = write_atomic_at(dirfd, pidname, num);
+		close(dirfd);
+		if (w < 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			return -1;
+		}
+	}
+	if (detach)
+		return 0;
+	int status;
+	if (waitpid(pid, &status, 0) < 0)
+		return fail_with("exec: wait: %m");
+	exit(spawn_exit_status(status));
+fail:
+	if (sock >= 0)
+		close(sock);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (dirfd >= 0)
+		close(dirfd);
+	json_decref(c);
+	oci_spec_free(&p);
+	return -1;
+}
+
 static int cmd_features(void)
 {
 	printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"%s\",\n"
@@ -827,6 +1003,13 @@ int oci_main(int argc, char **argv)
 		r = cmd_delete(n, a);
 	else if (strcmp(a[0], "features") == 0)
 		r = cmd_features();
+	else if (strcmp(a[0], "exec") == 0) {
+		/* As tdg's own exec: the host's binary out of the container's
+		 * reach before we go near it (exe.h). */
+		r = exe_reexec_sealed(argv);
+		if (r == 0)
+			r = cmd_exec(n, a);
+	}
 	else
 		r = fail_with("%s: not one of tdg's OCI commands (create, start, state, kill, "
 			      "delete, features)", a[0]);

@@ -114,6 +114,30 @@ t_podman_detached_limits_stop_rm() {
     [[ ! -e "$(dirname "$mem")" ]] || fail "cgroup left: $(dirname "$mem")"
 }
 
+# podman exec: conmon calls `tdg exec --pid-file P --process F --detach ID`
+# (tdg's own `exec -it ID CMD` stays as it was): the second process is in
+# the container's namespaces, cgroup and walls, with the process object's
+# env and cwd, and its status comes back.
+t_podman_exec() {
+    need_podman || return 0
+    podman_setup
+    capture prun -d "$IMG" sleep 600
+    expect_eq "$RC" 0 "run -d" || fail "stderr: $ERR"
+    local id=$OUT
+    capture "${P[@]}" exec -e X=1 -w /tmp "$id" sh -c 'echo $X $(pwd) $(hostname); cat /proc/1/comm; grep Seccomp: /proc/self/status; exit 5'
+    expect_eq "$RC" 5 "exec's exit status" || fail "stderr: $ERR"
+    expect_eq "$OUT" "1 /tmp ${id:0:12}"$'\nsleep\nSeccomp:\t2' "exec's output"
+    local cg
+    cg=$(ls -d /sys/fs/cgroup/pids/libpod_parent/libpod-"$id" /sys/fs/cgroup/libpod_parent/libpod-"$id" 2>/dev/null | head -1)
+    capture "${P[@]}" exec "$id" sh -c "cat /proc/self/cgroup | grep -c libpod-$id"
+    expect_ne "$OUT" 0 "exec in the container's cgroup"
+    capture "${P[@]}" exec "$id" nosuchcommand
+    expect_eq "$RC" 127 "exec of a missing command"
+    capture "${P[@]}" rm -f -t 0 "$id"
+    expect_eq "$RC" 0 "rm -f" || fail "stderr: $ERR"
+    [[ ! -e "$OCI_ROOT/$id" && ! -e "$cg" ]] || fail "left behind: $OCI_ROOT/$id $cg"
+}
+
 # -it: conmon passes --console-socket; the container makes its pty in its
 # own /dev/pts and sends the master there. Driven through a real terminal
 # (tmux, as tests/day10-tty.sh): job control works, the size is tmux's.
