@@ -237,6 +237,25 @@ t_oci_lifecycle_by_hand() {
 comm_is() { [[ "$(cat "/proc/$1/comm" 2>/dev/null)" == "$2" ]]; }
 gone_or_zombie() { [[ ! -e /proc/$1 ]] || grep -q '^State:.Z' "/proc/$1/status"; }
 
+# Joining a namespace by path, as podman hands over the netns netavark
+# configured: here one made with `ip netns`, with a veth pair in it.
+t_oci_joins_a_network_namespace_by_path() {
+    local b=$TDG_ROOT/bundle r=$TDG_ROOT/oci ns=tdgtest$$
+    ip netns add "$ns"
+    trap 'rc=$?; set +e; ip netns del '"$ns"'; (exit $rc); _cleanup' EXIT
+    ip -n "$ns" link add tdgv0 type veth peer name tdgv1
+    write_bundle "$b" sh -c 'ls /sys/class/net | sort | paste -sd" "'
+    jq --arg p "/run/netns/$ns" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
+        "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+    "$TDG" --root "$r" create --bundle "$b" --pid-file "$TDG_ROOT/pid" c3 >"$TDG_ROOT/out" 2>&1
+    BG_PIDS+=("$(cat "$TDG_ROOT/pid")")
+    "$TDG" --root "$r" start c3
+    wait_for gone_or_zombie "$(cat "$TDG_ROOT/pid")"
+    expect_eq "$(cat "$TDG_ROOT/out")" "lo tdgv0 tdgv1" "the links it sees"
+    "$TDG" --root "$r" delete c3
+    [[ ! -e "$r/c3" ]] || fail "state folder left: $r/c3"
+}
+
 # A field tdg does not honour is an error naming it, and leaves nothing.
 t_oci_unsupported_fields_named() {
     local b=$TDG_ROOT/bundle r=$TDG_ROOT/oci
