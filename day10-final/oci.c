@@ -477,6 +477,14 @@ static int cmd_create(int argc, char **argv)
 	}
 	if (console && (ch.console = connect_console(console)) < 0)
 		goto fail;
+	/* mkdir -p: containerd's shim names a --root it has not made. */
+	char parents[PATH_MAX];
+	snprintf(parents, sizeof parents, "%s", oci_root);
+	for (char *p = parents + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(parents, 0700);
+		*p = '/';
+	}
 	if (mkdir(oci_root, 0700) != 0 && errno != EEXIST) {
 		fail_with("create: mkdir %s: %m", oci_root);
 		goto fail;

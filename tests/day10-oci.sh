@@ -162,6 +162,54 @@ t_podman_run_it_through_a_terminal() {
     tmux -L "$sock" kill-server
 }
 
+# containerd, started by the test (its own root, state and socket; no CRI
+# plugin), runs tdg through its runc shim: `ctr run --runc-binary $TDG`.
+# The shim calls `tdg --root R --log FILE --log-format json create|start|
+# kill|delete|exec ...`. The image: podman's, saved as a docker archive.
+t_ctr_run_exec_kill_delete() {
+    need_podman || return 0
+    command -v containerd >/dev/null && command -v ctr >/dev/null ||
+        { echo "note: skipped: containerd is not installed (sudo scripts/deps.sh test)"; return 0; }
+    podman_setup
+    local d=$TDG_ROOT/ctd sock=/run/tdg-test-ctd-$$.sock id=tdgtest$$
+    mkdir -p "$d"
+    printf '%s\n' 'version = 2' "root = \"$d/root\"" "state = \"$d/state\"" \
+        'disabled_plugins = ["io.containerd.grpc.v1.cri"]' '[grpc]' "address = \"$sock\"" \
+        '[ttrpc]' "address = \"$sock.ttrpc\"" >"$d/config.toml"
+    start_bg "$d/log" containerd --config "$d/config.toml"
+    CTD=$BG_PID SOCK=$sock ID=$id
+    trap 'rc=$?; set +e; ctr_cleanup; podman_cleanup; (exit $rc); _cleanup' EXIT
+    wait_for test -S "$sock"
+    podman save --format docker-archive -o "$d/img.tar" "$IMG" >/dev/null 2>&1
+    C image import "$d/img.tar" >/dev/null
+    capture C run --rm --runc-binary "$TDG" "$IMG" "$id" sh -c 'echo hello; exit 42'
+    expect_eq "$RC" 42 "ctr run's exit status" || fail "stderr: $ERR"
+    expect_eq "$OUT" "hello" "ctr run's output"
+    capture C run -d --runc-binary "$TDG" "$IMG" "$id" sleep 600
+    expect_eq "$RC" 0 "ctr run -d" || fail "stderr: $ERR"
+    expect_contains "$(C task ls)" "RUNNING" "ctr task ls"
+    capture C task exec --exec-id e1 "$id" sh -c 'cat /proc/1/comm; exit 3'
+    expect_eq "$RC:$OUT" "3:sleep" "ctr task exec"
+    C task kill -s SIGKILL "$id"
+    wait_for task_stopped
+    C task delete "$id" >/dev/null
+    C container delete "$id"
+    [[ ! -e /run/containerd/runc/default/$id ]] || fail "state folder left"
+    for d in /sys/fs/cgroup/*/default/"$id" /sys/fs/cgroup/default/"$id"; do
+        [[ ! -e "$d" ]] || fail "cgroup left: $d"
+    done
+}
+C() { ctr -a "$SOCK" "$@"; }
+task_stopped() { C task ls | grep -q STOPPED; }
+ctr_cleanup() {
+    C task kill -s SIGKILL "$ID" >/dev/null 2>&1
+    C task delete "$ID" >/dev/null 2>&1
+    C container delete "$ID" >/dev/null 2>&1
+    kill "$CTD" 2>/dev/null
+    wait "$CTD" 2>/dev/null
+    rm -f "$SOCK" "$SOCK.ttrpc"
+}
+
 # write_bundle DIR CMD...: a bundle as containerd writes one, by hand (no
 # podman needed): config.json and a rootfs folder.
 write_bundle() {
