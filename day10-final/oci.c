@@ -645,13 +645,14 @@ static int cmd_state(int argc, char **argv)
 		return -1;
 	const char *status = status_of(c);
 	json_t *out = json_pack(
-		"{s:s, s:O, s:I, s:s, s:O, s:O, s:O, s:s, s:O}", "ociVersion", OCI_VERSION, "id",
+		"{s:s, s:O, s:I, s:s, s:O, s:O, s:O, s:s, s:o}", "ociVersion", OCI_VERSION, "id",
 		json_object_get(c, "id"),
 		"pid", strcmp(status, "stopped") == 0 ? 0 : json_integer_value(json_object_get(c, "pid")),
 		"status", status, "bundle", json_object_get(c, "bundle"), "rootfs",
 		json_object_get(c, "rootfs"), "created", json_object_get(c, "created"), "owner", "",
-		"annotations", json_object_get(c, "annotations") ? json_object_get(c, "annotations")
-								 : json_object());
+		"annotations", json_object_get(c, "annotations")
+				       ? json_incref(json_object_get(c, "annotations"))
+				       : json_object());
 	json_dumpf(out, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(out);

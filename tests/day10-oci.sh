@@ -231,7 +231,7 @@ write_bundle() {
  "linux": {"namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"},
                           {"type": "mount"}, {"type": "network"}],
    "resources": {"pids": {"limit": 20}},
-   "cgroupsPath": "/tdg-oci-test/$(basename "$dir")"}}
+   "cgroupsPath": "/tdg-oci-test/$(basename "$TDG_ROOT")"}}
 EOF
 }
 
@@ -241,6 +241,7 @@ EOF
 t_oci_lifecycle_by_hand() {
     local b=$TDG_ROOT/bundle r=$TDG_ROOT/oci log=$TDG_ROOT/log.json
     local T=("$TDG" --root "$r" --log "$log" --log-format json)
+    trap 'rc=$?; set +e; by_hand_cleanup '"$r"'; (exit $rc); _cleanup' EXIT
     write_bundle "$b" sh -c 'touch /tmp/ok; exec sleep 600'
     capture "${T[@]}" create --bundle "$b" --pid-file "$TDG_ROOT/pid" c1
     expect_eq "$RC" 0 "create" || fail "stderr: $ERR"
@@ -259,8 +260,8 @@ t_oci_lifecycle_by_hand() {
     expect_contains "$(tr '\0' '\n' <"/proc/$pid/environ")" "GREETING=hello" "its environment"
     expect_eq "$(nsenter -t "$pid" -u hostname)" bundle "its hostname"
     expect_eq "$(jq -r .status <<<"$("${T[@]}" state c1)")" running "state after start"
-    expect_eq "$(cat "/sys/fs/cgroup/pids/tdg-oci-test/bundle/pids.max" 2>/dev/null ||
-        cat /sys/fs/cgroup/tdg-oci-test/bundle/pids.max)" 20 "pids limit in cgroupsPath"
+    expect_eq "$(cat "/sys/fs/cgroup/pids/tdg-oci-test/$(basename "$TDG_ROOT")/pids.max" 2>/dev/null ||
+        cat /sys/fs/cgroup/tdg-oci-test/$(basename "$TDG_ROOT")/pids.max)" 20 "pids limit in cgroupsPath"
     capture "${T[@]}" start c1
     expect_error 125 "running already"
     capture "${T[@]}" delete c1
@@ -274,7 +275,7 @@ t_oci_lifecycle_by_hand() {
     capture "${T[@]}" delete c1
     expect_eq "$RC" 0 "delete" || fail "stderr: $ERR"
     [[ ! -e "$r/c1" ]] || fail "state folder left: $r/c1"
-    for d in /sys/fs/cgroup/*/tdg-oci-test/bundle /sys/fs/cgroup/tdg-oci-test/bundle; do
+    for d in /sys/fs/cgroup/*/tdg-oci-test/"$(basename "$TDG_ROOT")" /sys/fs/cgroup/tdg-oci-test/"$(basename "$TDG_ROOT")"; do
         [[ ! -e "$d" ]] || fail "cgroup left: $d"
     done
     capture "${T[@]}" state c1
@@ -282,6 +283,15 @@ t_oci_lifecycle_by_hand() {
     expect_contains "$(tail -1 "$log")" '"msg":"container c1 does not exist"' "the --log JSON line"
 }
 
+# by_hand_cleanup R: what a failed test left in the OCI root R (the
+# container process, its cgroup, its state), deleted as a caller would.
+by_hand_cleanup() {
+    local c
+    for c in "$1"/*/; do
+        [[ -d "$c" ]] && "$TDG" --root "$1" delete --force "$(basename "$c")" 2>/dev/null
+    done
+    return 0
+}
 comm_is() { [[ "$(cat "/proc/$1/comm" 2>/dev/null)" == "$2" ]]; }
 gone_or_zombie() { [[ ! -e /proc/$1 ]] || grep -q '^State:.Z' "/proc/$1/status"; }
 
@@ -290,7 +300,7 @@ gone_or_zombie() { [[ ! -e /proc/$1 ]] || grep -q '^State:.Z' "/proc/$1/status";
 t_oci_joins_a_network_namespace_by_path() {
     local b=$TDG_ROOT/bundle r=$TDG_ROOT/oci ns=tdgtest$$
     ip netns add "$ns"
-    trap 'rc=$?; set +e; ip netns del '"$ns"'; (exit $rc); _cleanup' EXIT
+    trap 'rc=$?; set +e; by_hand_cleanup '"$r"'; ip netns del '"$ns"'; (exit $rc); _cleanup' EXIT
     ip -n "$ns" link add tdgv0 type veth peer name tdgv1
     write_bundle "$b" sh -c 'ls /sys/class/net | sort | paste -sd" "'
     jq --arg p "/run/netns/$ns" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
