@@ -283,6 +283,16 @@ static int write_proc(const char *path, const char *value)
 	return n == (ssize_t)strlen(value) ? 0 : fail_with("%s: %m", path);
 }
 
+static int set_rlimits(const struct oci_spec *s)
+{
+	for (int i = 0; i < s->nrlimits; i++) {
+		struct rlimit rl = {s->rlim_soft[i], s->rlim_hard[i]};
+		if (setrlimit(s->rlimit[i], &rl) != 0)
+			return fail_with("process.rlimits[%d]: %m", i);
+	}
+	return 0;
+}
+
 static int container_setup(struct child *ch)
 {
 	struct oci_spec *s = ch->spec;
@@ -333,11 +343,8 @@ static int container_setup(struct child *ch)
 		if (write_proc(path, s->sysctl_value[i]) < 0)
 			return fail_context("linux.sysctl %s", s->sysctl_key[i]);
 	}
-	for (int i = 0; i < s->nrlimits; i++) {
-		struct rlimit rl = {s->rlim_soft[i], s->rlim_hard[i]};
-		if (setrlimit(s->rlimit[i], &rl) != 0)
-			return fail_with("process.rlimits[%d]: %m", i);
-	}
+	if (set_rlimits(s) < 0)
+		return -1;
 	if (s->has_oom_score_adj) {
 		char v[16];
 		snprintf(v, sizeof v, "%d", s->oom_score_adj);
@@ -781,13 +788,8 @@ static _Noreturn void exec_child(struct oci_spec *p, int console)
 			goto fail;
 		close(console);
 	}
-	for (int i = 0; i < p->nrlimits; i++) {
-		struct rlimit rl = {p->rlim_soft[i], p->rlim_hard[i]};
-		if (setrlimit(p->rlimit[i], &rl) != 0) {
-			fail_with("process.rlimits[%d]: %m", i);
-			goto fail;
-		}
-	}
+	if (set_rlimits(p) < 0)
+		goto fail;
 	clearenv();
 	for (int i = 0; p->env[i]; i++)
 		putenv(p->env[i]);
@@ -966,6 +968,29 @@ static int report(void)
 	return fail_report();
 }
 
+static const char oci_usage[] =
+	"Usage: tdg [--root DIR] [--log FILE --log-format json] COMMAND [ARG...]\n"
+	"\n"
+	"tdg as an OCI runtime, the way podman (conmon) and containerd's runc shim\n"
+	"call one (see docs/day-by-day/day10-oci.md). Each container lives in\n"
+	"DIR/ID (default " OCI_DEFAULT_ROOT "); with --log, failures are also JSON lines\n"
+	"in FILE.\n"
+	"\n"
+	"Commands:\n"
+	"  create [--bundle DIR] [--pid-file F] [--console-socket S] ID\n"
+	"                  make the container from DIR/config.json; it waits for start\n"
+	"  start ID        run its process.args\n"
+	"  state ID        print created|running|stopped, as the runtime spec's JSON\n"
+	"  kill [--all] ID [SIGNAL]   send SIGNAL (default SIGTERM; a name or number)\n"
+	"  delete [--force] ID        remove it (--force: kill it first if it runs)\n"
+	"  exec [--detach] [--pid-file F] [--console-socket S] --process FILE ID\n"
+	"                  run the process object in FILE in the running container\n"
+	"  features        what this runtime supports, as JSON\n"
+	"  --version       the version and the runtime spec's\n"
+	"\n"
+	"--systemd-cgroup is not supported: run podman with --cgroup-manager=cgroupfs,\n"
+	"containerd with SystemdCgroup = false.\n";
+
 int oci_main(int argc, char **argv)
 {
 	int i = 1;
@@ -1000,6 +1025,10 @@ int oci_main(int argc, char **argv)
 	}
 	char **a = argv + i;
 	int n = argc - i, r;
+	if (n > 1 && (strcmp(a[1], "--help") == 0 || strcmp(a[1], "-h") == 0)) {
+		fputs(oci_usage, stdout);
+		return 0;
+	}
 	if (strcmp(a[0], "create") == 0)
 		r = cmd_create(n, a);
 	else if (strcmp(a[0], "start") == 0)

@@ -335,6 +335,17 @@ t_oci_unsupported_fields_named() {
     [[ -z "$(ls -A "$r" 2>/dev/null)" ]] || fail "left in $r: $(ls "$r")"
 }
 
+t_oci_help() {
+    capture "$TDG" create --help
+    expect_eq "$RC" 0 "exit status of create --help"
+    expect_contains "$OUT" "create [--bundle DIR] [--pid-file F] [--console-socket S] ID"
+    capture "$TDG" --help
+    expect_contains "$OUT" "create, start, state, kill, delete, exec --process, features" "tdg --help"
+    # tdg's own exec is still tdg's: the OCI one only with its long flags.
+    capture "$TDG" exec -h
+    expect_contains "$OUT" "Usage: tdg exec [-it] ID CMD [ARG...]" "tdg exec -h"
+}
+
 t_oci_version_and_features() {
     capture "$TDG" --version
     expect_eq "$RC" 0 "--version"
