@@ -250,6 +250,18 @@ static int parse_resources(json_t *r, struct oci_spec *s)
 	return 0;
 }
 
+/* NS (CLONE_NEWNET, ...) is made new or joined by path: the container's
+ * own, not the host's (oci.c checks a joined one is not the host's). */
+static bool own(const struct oci_spec *s, int ns)
+{
+	if (s->clone_flags & ns)
+		return true;
+	for (int i = 0; i < s->njoin; i++)
+		if (s->join[i].type == ns)
+			return true;
+	return false;
+}
+
 /* Only sysctls of a namespace the container has of its own (runc's
  * rule): anything else would retune the host. */
 static int parse_sysctl(json_t *o, struct oci_spec *s)
@@ -257,12 +269,12 @@ static int parse_sysctl(json_t *o, struct oci_spec *s)
 	const char *key;
 	json_t *v;
 	json_object_foreach(o, key, v) {
-		bool net = strncmp(key, "net.", 4) == 0 && (s->clone_flags & CLONE_NEWNET);
+		bool net = strncmp(key, "net.", 4) == 0 && own(s, CLONE_NEWNET);
 		bool ipc = (strncmp(key, "kernel.msg", 10) == 0 ||
 			    strncmp(key, "kernel.sem", 10) == 0 ||
 			    strncmp(key, "kernel.shm", 10) == 0 ||
 			    strncmp(key, "fs.mqueue.", 10) == 0) &&
-			   (s->clone_flags & CLONE_NEWIPC);
+			   own(s, CLONE_NEWIPC);
 		if (!net && !ipc)
 			return fail_with(CFG "linux.sysctl: %s: not of a namespace the container "
 					     "has of its own", key);

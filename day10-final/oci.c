@@ -416,6 +416,19 @@ static int join_namespaces(const struct oci_spec *s)
 		int fd = open(s->join[i].path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return fail_with("config.json: linux.namespaces: %s: %m", s->join[i].path);
+		/* The bundle's sysctls (oci_spec.h) would retune the host if the
+		 * namespace named were the host's own, ours. */
+		struct stat joined, mine;
+		char self[64];
+		static const char *const names[] = {[0] = "net", [1] = "ipc"};
+		int k = s->join[i].type == CLONE_NEWNET ? 0 : s->join[i].type == CLONE_NEWIPC ? 1 : -1;
+		snprintf(self, sizeof self, "/proc/self/ns/%s", k >= 0 ? names[k] : "");
+		if (k >= 0 && s->nsysctl && fstat(fd, &joined) == 0 && stat(self, &mine) == 0 &&
+		    joined.st_ino == mine.st_ino && joined.st_dev == mine.st_dev) {
+			close(fd);
+			return fail_with("config.json: linux.sysctl: %s is the host's %s namespace",
+					 s->join[i].path, names[k]);
+		}
 		int r = setns(fd, s->join[i].type);
 		close(fd);
 		if (r != 0)

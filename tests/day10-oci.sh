@@ -330,6 +330,11 @@ t_oci_unsupported_fields_named() {
     jq '.process.terminal = true' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
     capture "$TDG" --root "$r" create --bundle "$b" c2
     expect_error 125 "process.terminal needs --console-socket"
+    write_bundle "$b" true # a sysctl for a network namespace that is the host's
+    jq '.linux.namespaces |= map(if .type == "network" then .path = "/proc/self/ns/net" else . end) |
+        .linux.sysctl = {"net.ipv4.ip_forward": "0"}' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+    capture "$TDG" --root "$r" create --bundle "$b" c2
+    expect_error 125 "linux.sysctl: /proc/self/ns/net is the host's net namespace"
     capture "$TDG" --systemd-cgroup --root "$r" create --bundle "$b" c2
     expect_error 125 "--systemd-cgroup: not supported by tdg; run podman with --cgroup-manager=cgroupfs"
     [[ -z "$(ls -A "$r" 2>/dev/null)" ]] || fail "left in $r: $(ls "$r")"
