@@ -420,6 +420,32 @@ static int parse_linux(json_t *l, struct oci_spec *s)
 	return parse_sysctl(json_object_get(l, "sysctl"), s);
 }
 
+/* Hooks run on the host, by tdg (oci.c): prestart and createRuntime once
+ * the container is made, poststart after start, poststop at delete. The
+ * two that run inside the container's namespaces are not supported. */
+static int parse_hooks(json_t *h, struct oci_spec *s)
+{
+	static const char *const keys[] = {"prestart", "createRuntime", "poststart", "poststop",
+					   "createContainer", "startContainer", NULL};
+	if (!h)
+		return 0;
+	if (!json_is_object(h) || known_keys(h, "hooks.", keys) < 0 ||
+	    must_be_empty(h, "createContainer", "hooks.") < 0 ||
+	    must_be_empty(h, "startContainer", "hooks.") < 0)
+		return h && !json_is_object(h) ? fail_with(CFG "hooks: not an object") : -1;
+	const char *kind;
+	json_t *list, *hook;
+	size_t i;
+	json_object_foreach(h, kind, list)
+		json_array_foreach(list, i, hook) {
+			const char *path = json_string_value(json_object_get(hook, "path"));
+			if (!path || path[0] != '/')
+				return fail_with(CFG "hooks.%s[%zu].path: not an absolute path", kind, i);
+		}
+	s->hooks = h;
+	return 0;
+}
+
 int oci_spec_load(const char *bundle, struct oci_spec *s)
 {
 	static const char *const keys[] = {"ociVersion", "process", "root", "hostname",
@@ -433,7 +459,7 @@ int oci_spec_load(const char *bundle, struct oci_spec *s)
 	if (!s->json)
 		return fail_with("%s: %s", path, err.text);
 	json_t *j = s->json;
-	if (known_keys(j, "", keys) < 0 || must_be_empty(j, "hooks", "") < 0 ||
+	if (known_keys(j, "", keys) < 0 || parse_hooks(json_object_get(j, "hooks"), s) < 0 ||
 	    must_be_empty(j, "domainname", "") < 0)
 		goto fail;
 	json_t *root = json_object_get(j, "root");

@@ -72,6 +72,7 @@ struct oci_spec {
 	size_t nreadonly;
 	const char *sysctl_key[OCI_MAX], *sysctl_value[OCI_MAX];
 	int nsysctl;
+	json_t *hooks; /* "hooks", checked (NULL: none): oci.c runs them */
 };
 
 /* Read BUNDLE/config.json into S. 0, or -1 with the failure recorded

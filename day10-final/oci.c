@@ -178,6 +178,73 @@ static int write_atomic(const char *path, const char *text)
 	return write_atomic_at(AT_FDCWD, path, text);
 }
 
+static json_t *state_json(json_t *c);
+
+/* Run the hooks of KIND ("prestart", ...) that C's record keeps, each
+ * with the container's state on its stdin (the runtime spec's rule), one
+ * after the other; a hook that fails or outlasts its "timeout" fails the
+ * step (poststop's only warn: delete goes on). */
+static int run_hooks(json_t *c, const char *kind)
+{
+	size_t i;
+	json_t *h;
+	json_array_foreach(json_object_get(json_object_get(c, "hooks"), kind), i, h) {
+		const char *path = json_string_value(json_object_get(h, "path"));
+		json_t *st = state_json(c);
+		char *text = json_dumps(st, JSON_COMPACT);
+		json_decref(st);
+		char **args = NULL, **env = NULL;
+		size_t k, n = json_array_size(json_object_get(h, "args"));
+		args = calloc(n + 2, sizeof *args);
+		env = calloc(json_array_size(json_object_get(h, "env")) + 1, sizeof *env);
+		int in[2] = {-1, -1};
+		if (!text || !args || !env || pipe2(in, O_CLOEXEC) != 0) {
+			free(text), free(args), free(env);
+			return fail_with("hooks.%s[%zu]: %m", kind, i);
+		}
+		json_t *v;
+		args[0] = (char *)path;
+		json_array_foreach(json_object_get(h, "args"), k, v)
+			args[k] = (char *)json_string_value(v); /* args[0] is argv[0] */
+		if (n == 0)
+			args[1] = NULL;
+		json_array_foreach(json_object_get(h, "env"), k, v)
+			env[k] = (char *)json_string_value(v);
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid == 0) {
+			dup2(in[0], STDIN_FILENO);
+			execve(path, args, env);
+			_exit(127);
+		}
+		close(in[0]);
+		if (pid > 0) { /* a hook that does not read its stdin gets EPIPE, not us */
+			signal(SIGPIPE, SIG_IGN);
+			ssize_t w = write(in[1], text, strlen(text));
+			(void)w;
+		}
+		close(in[1]);
+		free(text), free(args), free(env);
+		if (pid < 0)
+			return fail_with("hooks.%s[%zu]: fork: %m", kind, i);
+		long timeout = json_integer_value(json_object_get(h, "timeout"));
+		int status = 0, waited = 0;
+		while (waitpid(pid, &status, WNOHANG) == 0) {
+			if (timeout > 0 && waited++ >= timeout * 100) {
+				kill(pid, SIGKILL);
+				waitpid(pid, &status, 0);
+				return fail_with("hooks.%s[%zu] %s: timed out after %ld s", kind, i,
+						 path, timeout);
+			}
+			usleep(10000);
+		}
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			return fail_with("hooks.%s[%zu] %s: failed (status %d)", kind, i, path,
+					 spawn_exit_status(status));
+	}
+	return 0;
+}
+
 /* ---- create: what runs in the container process ---- */
 
 struct child {
@@ -572,11 +639,18 @@ static int cmd_create(int argc, char **argv)
 	for (int i = 0; i < cg.ndirs; i++)
 		json_array_append_new(dirs, json_string(cg.dirs[i]));
 	json_object_set_new(c, "cgroup", dirs);
+	if (spec.hooks)
+		json_object_set(c, "hooks", spec.hooks);
 	char *text = json_dumps(c, JSON_COMPACT);
-	json_decref(c);
 	state_file(path, id, "state.json");
 	int w = text ? write_atomic(path, text) : fail_with("out of memory");
 	free(text);
+	/* The container exists, its command has not run: what the network
+	 * hooks need (Docker's prestart configures the netns by its pid).
+	 * runc runs them a step earlier, before the pivot. */
+	if (w == 0 && (run_hooks(c, "createRuntime") < 0 || run_hooks(c, "prestart") < 0))
+		w = -1;
+	json_decref(c);
 	if (w < 0)
 		goto fail;
 	if (pid_file) {
@@ -649,11 +723,30 @@ static int cmd_start(int argc, char **argv)
 	}
 	close(fd);
 	json_decref(c);
+	c = NULL;
 	if (ok < 0)
 		return fail_with("start: container %s is not running (it ended before start)",
 				 argv[1]);
 	unlink(fifo); /* from now on, state says "running" */
-	return 0;
+	c = load(argv[1]);
+	int r = c ? run_hooks(c, "poststart") : -1;
+	json_decref(c);
+	return r;
+}
+
+/* The runtime spec's state of C: what `state` prints and hooks read. */
+static json_t *state_json(json_t *c)
+{
+	const char *status = status_of(c);
+	return json_pack(
+		"{s:s, s:O, s:I, s:s, s:O, s:O, s:O, s:s, s:o}", "ociVersion", OCI_VERSION, "id",
+		json_object_get(c, "id"),
+		"pid", strcmp(status, "stopped") == 0 ? 0 : json_integer_value(json_object_get(c, "pid")),
+		"status", status, "bundle", json_object_get(c, "bundle"), "rootfs",
+		json_object_get(c, "rootfs"), "created", json_object_get(c, "created"), "owner", "",
+		"annotations", json_object_get(c, "annotations")
+				       ? json_incref(json_object_get(c, "annotations"))
+				       : json_object());
 }
 
 static int cmd_state(int argc, char **argv)
@@ -663,16 +756,7 @@ static int cmd_state(int argc, char **argv)
 	json_t *c = load(argv[1]);
 	if (!c)
 		return -1;
-	const char *status = status_of(c);
-	json_t *out = json_pack(
-		"{s:s, s:O, s:I, s:s, s:O, s:O, s:O, s:s, s:o}", "ociVersion", OCI_VERSION, "id",
-		json_object_get(c, "id"),
-		"pid", strcmp(status, "stopped") == 0 ? 0 : json_integer_value(json_object_get(c, "pid")),
-		"status", status, "bundle", json_object_get(c, "bundle"), "rootfs",
-		json_object_get(c, "rootfs"), "created", json_object_get(c, "created"), "owner", "",
-		"annotations", json_object_get(c, "annotations")
-				       ? json_incref(json_object_get(c, "annotations"))
-				       : json_object());
+	json_t *out = state_json(c);
 	json_dumpf(out, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(out);
@@ -780,6 +864,8 @@ static int cmd_delete(int argc, char **argv)
 	json_t *dir;
 	json_array_foreach(json_object_get(c, "cgroup"), i, dir)
 		cgroup_remove(json_string_value(dir)); /* kills what is left in it */
+	if (run_hooks(c, "poststop") < 0) /* the spec: a warning, delete goes on */
+		warn("delete: %s", fail_last.msg);
 	json_decref(c);
 	state_file(path, id, "exec.fifo");
 	unlink(path);
@@ -950,7 +1036,7 @@ fail:
 static int cmd_features(void)
 {
 	printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"%s\",\n"
-	       "  \"hooks\": [],\n"
+	       "  \"hooks\": [\"prestart\", \"createRuntime\", \"poststart\", \"poststop\"],\n"
 	       "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"nosuid\", \"nodev\", "
 	       "\"noexec\", \"relatime\", \"strictatime\", \"private\", \"rprivate\"],\n"
 	       "  \"linux\": {\n"

@@ -243,6 +243,11 @@ t_oci_lifecycle_by_hand() {
     local T=("$TDG" --root "$r" --log "$log" --log-format json)
     trap 'rc=$?; set +e; by_hand_cleanup '"$r"'; (exit $rc); _cleanup' EXIT
     write_bundle "$b" sh -c 'touch /tmp/ok; exec sleep 600'
+    # Hooks on the host, each reading the state on its stdin.
+    jq --arg d "$TDG_ROOT" '.hooks = ({} | .prestart = [{path: "/bin/sh", args: ["sh", "-c", "cat >\($d)/prestart"]}]
+        | .poststart = [{path: "/bin/sh", args: ["sh", "-c", "cat >\($d)/poststart"]}]
+        | .poststop = [{path: "/bin/sh", args: ["sh", "-c", "cat >\($d)/poststop"], timeout: 5}])' \
+        "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
     capture "${T[@]}" create --bundle "$b" --pid-file "$TDG_ROOT/pid" c1
     expect_eq "$RC" 0 "create" || fail "stderr: $ERR"
     local pid
@@ -253,6 +258,8 @@ t_oci_lifecycle_by_hand() {
     capture "${T[@]}" state c1
     expect_eq "$(jq -r '.status, .pid, .id' <<<"$OUT" | paste -sd' ')" "created $pid c1" "state after create"
     expect_eq "$(cat "/proc/$pid/comm")" "tdg" "before start, it is still tdg (no exec yet)"
+    expect_eq "$(jq -r '.status, .pid' "$TDG_ROOT/prestart" | paste -sd' ')" "created $pid" "prestart's stdin"
+    [[ ! -e "$TDG_ROOT/poststart" ]] || fail "poststart ran before start"
     capture "${T[@]}" start c1
     expect_eq "$RC" 0 "start" || fail "stderr: $ERR"
     wait_for comm_is "$pid" sleep
@@ -260,6 +267,7 @@ t_oci_lifecycle_by_hand() {
     expect_contains "$(tr '\0' '\n' <"/proc/$pid/environ")" "GREETING=hello" "its environment"
     expect_eq "$(nsenter -t "$pid" -u hostname)" bundle "its hostname"
     expect_eq "$(jq -r .status <<<"$("${T[@]}" state c1)")" running "state after start"
+    expect_eq "$(jq -r .status "$TDG_ROOT/poststart")" running "poststart's stdin"
     expect_eq "$(cat "/sys/fs/cgroup/pids/tdg-oci-test/$(basename "$TDG_ROOT")/pids.max" 2>/dev/null ||
         cat /sys/fs/cgroup/tdg-oci-test/$(basename "$TDG_ROOT")/pids.max)" 20 "pids limit in cgroupsPath"
     capture "${T[@]}" start c1
@@ -274,6 +282,7 @@ t_oci_lifecycle_by_hand() {
     expect_error 125 "container not running"
     capture "${T[@]}" delete c1
     expect_eq "$RC" 0 "delete" || fail "stderr: $ERR"
+    expect_eq "$(jq -r .status "$TDG_ROOT/poststop")" stopped "poststop's stdin"
     [[ ! -e "$r/c1" ]] || fail "state folder left: $r/c1"
     for d in /sys/fs/cgroup/*/tdg-oci-test/"$(basename "$TDG_ROOT")" /sys/fs/cgroup/tdg-oci-test/"$(basename "$TDG_ROOT")"; do
         [[ ! -e "$d" ]] || fail "cgroup left: $d"
@@ -318,9 +327,14 @@ t_oci_joins_a_network_namespace_by_path() {
 t_oci_unsupported_fields_named() {
     local b=$TDG_ROOT/bundle r=$TDG_ROOT/oci
     write_bundle "$b" true
-    jq '.hooks = {"prestart": [{"path": "/bin/true"}]}' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+    jq '.hooks = {"createContainer": [{"path": "/bin/true"}]}' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
     capture "$TDG" --root "$r" create --bundle "$b" c2
-    expect_error 125 "config.json: hooks: not supported by tdg"
+    expect_error 125 "config.json: hooks.createContainer: not supported by tdg"
+    write_bundle "$b" true # a prestart hook that fails: create fails, nothing left
+    jq '.hooks = {"prestart": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]}' "$b/config.json" >"$b/c" &&
+        mv "$b/c" "$b/config.json"
+    capture "$TDG" --root "$r" create --bundle "$b" c2
+    expect_error 125 "hooks.prestart[0] /bin/sh: failed (status 3)"
     write_bundle "$b" true
     jq '.linux.uidMappings = [{"containerID": 0, "hostID": 1000, "size": 1}]' "$b/config.json" >"$b/c" &&
         mv "$b/c" "$b/config.json"

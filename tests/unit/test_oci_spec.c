@@ -138,7 +138,10 @@ static void test_namespaces_limits_user(void **state)
 static void test_refusals(void **state)
 {
 	(void)state;
-	refused(NULL, NULL, "\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]},", "hooks");
+	refused(NULL, NULL, "\"hooks\": {\"createContainer\": [{\"path\": \"/bin/true\"}]},",
+		"hooks.createContainer");
+	refused(NULL, NULL, "\"hooks\": {\"prestart\": [{\"path\": \"true\"}]},",
+		"hooks.prestart[0].path");
 	refused(NULL, ", \"uidMappings\": [{\"containerID\": 0}]", NULL, "linux.uidMappings");
 	refused(NULL, NULL, "\"frobnicate\": 1,", "frobnicate");
 	refused(", \"selinuxLabel\": \"x\"", NULL, NULL, "process.selinuxLabel");
