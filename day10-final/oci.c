@@ -100,6 +100,10 @@ bool oci_wants(int argc, char **argv)
 	for (int i = 0; commands[i]; i++)
 		if (strcmp(argv[1], commands[i]) == 0)
 			return true;
+	/* ps too: containerd's shim asks `ps --format json ID` (with --root
+	 * first, so it lands here anyway); tdg's own ps takes only -a. */
+	if (strcmp(argv[1], "ps") == 0 && argc > 2 && strncmp(argv[2], "--format", 8) == 0)
+		return true;
 	if (strcmp(argv[1], "exec") == 0 && argc > 2)
 		for (int i = 0; exec_flags[i]; i++)
 			if (strncmp(argv[2], exec_flags[i], strlen(exec_flags[i])) == 0)
@@ -1033,6 +1037,44 @@ fail:
 	return -1;
 }
 
+/* `ps --format json ID`: the pids of the container's cgroup, as a JSON
+ * array (containerd's `ctr task ps`). */
+static int cmd_ps(int argc, char **argv)
+{
+	const char *id = NULL, *v;
+	for (int i = 1; i < argc; i++) {
+		if ((v = flag_value(argc, argv, &i, "--format")) || (v = flag_value(argc, argv, &i, "-f"))) {
+			if (strcmp(v, "json") != 0)
+				return fail_with("ps: --format %s: tdg prints json only", v);
+		} else if (argv[i][0] == '-' || id)
+			return fail_with("ps: usage: tdg ps --format json ID");
+		else
+			id = argv[i];
+	}
+	if (!id)
+		return fail_with("ps: usage: tdg ps --format json ID");
+	json_t *c = load(id);
+	if (!c)
+		return -1;
+	json_t *pids = json_array();
+	json_t *dirs = json_object_get(c, "cgroup");
+	char path[PATH_MAX];
+	int pid;
+	snprintf(path, sizeof path, "%s/cgroup.procs", json_string_value(json_array_get(dirs, 0)));
+	FILE *f = json_array_size(dirs) ? fopen(path, "re") : NULL;
+	while (f && fscanf(f, "%d", &pid) == 1)
+		json_array_append_new(pids, json_integer(pid));
+	if (f)
+		fclose(f);
+	else if (alive(c)) /* no cgroup: its first process at least */
+		json_array_append_new(pids, json_integer(json_integer_value(json_object_get(c, "pid"))));
+	json_dumpf(pids, stdout, JSON_COMPACT);
+	putchar('\n');
+	json_decref(pids);
+	json_decref(c);
+	return 0;
+}
+
 static int cmd_features(void)
 {
 	printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"%s\",\n"
@@ -1084,6 +1126,7 @@ static const char oci_usage[] =
 	"  delete [--force] ID        remove it (--force: kill it first if it runs)\n"
 	"  exec [--detach] [--pid-file F] [--console-socket S] --process FILE ID\n"
 	"                  run the process object in FILE in the running container\n"
+	"  ps --format json ID        the pids of its cgroup, as a JSON array\n"
 	"  features        what this runtime supports, as JSON\n"
 	"  --version       the version and the runtime spec's\n"
 	"\n"
@@ -1140,6 +1183,8 @@ int oci_main(int argc, char **argv)
 		r = cmd_delete(n, a);
 	else if (strcmp(a[0], "features") == 0)
 		r = cmd_features();
+	else if (strcmp(a[0], "ps") == 0)
+		r = cmd_ps(n, a);
 	else if (strcmp(a[0], "exec") == 0) {
 		/* As tdg's own exec: the host's binary out of the container's
 		 * reach before we go near it (exe.h). */

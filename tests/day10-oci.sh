@@ -190,6 +190,8 @@ t_ctr_run_exec_kill_delete() {
     expect_contains "$(C task ls)" "RUNNING" "ctr task ls"
     capture C task exec --exec-id e1 "$id" sh -c 'cat /proc/1/comm; exit 3'
     expect_eq "$RC:$OUT" "3:sleep" "ctr task exec"
+    capture C task ps "$id" # the shim asks `tdg ps --format json ID`
+    expect_eq "$(awk 'NR > 1 {print $1}' <<<"$OUT")" "$(C task ls | awk -v id="$id" '$1 == id {print $2}')" "ctr task ps"
     C task kill -s SIGKILL "$id"
     wait_for task_stopped
     C task delete "$id" >/dev/null
