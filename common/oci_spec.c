@@ -342,9 +342,22 @@ static int parse_process(json_t *p, struct oci_spec *s)
 		return fail_with(CFG "process.user.additionalGids: more than %d", OCI_MAX);
 	json_array_foreach(gids, i, v)
 		s->gids[s->ngids++] = (gid_t)json_integer_value(v);
-	/* Capabilities: tdg keeps Docker's default 14 (caps.h). A container
-	 * asking for one beyond them would not get it: refuse. (Asking for
-	 * fewer gets those 14: podman's default 11 are among them.) */
+	/* Capabilities: tdg starts from Docker's default 14 (caps.h) and
+	 * narrows the bounding set to the bundle's (podman asks for 11 of
+	 * them). One beyond the 14 would not be given: refused. For root in
+	 * the container the bounding set is what it gets after exec; ambient
+	 * capabilities (a non-root user's) are not supported. */
+	json_t *capset = json_object_get(p, "capabilities");
+	if (must_be_empty(capset, "ambient", "process.capabilities.") < 0)
+		return -1;
+	/* A capabilities object without "bounding" asks for none (podman
+	 * --cap-drop all); no object at all gets tdg's default 14. */
+	json_t *bounding = json_object_get(capset, "bounding");
+	if (json_array_size(bounding) > OCI_MAX)
+		return fail_with(CFG "process.capabilities.bounding: more than %d", OCI_MAX);
+	s->has_bounding = capset != NULL;
+	json_array_foreach(bounding, i, v)
+		s->bounding[s->nbounding++] = json_string_value(v);
 	static const char *const docker[] = {
 		"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
 		"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",

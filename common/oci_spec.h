@@ -11,8 +11,8 @@
  * A field tdg does not honour is refused with its name ("config.json:
  * linux.uidMappings: not supported by tdg"), never silently dropped: a
  * caller that asked for a user namespace must not get a container without
- * one. The few fields tdg covers with its own defaults instead (seccomp,
- * capabilities within Docker's default set, devices) say so below. */
+ * one. The few fields tdg covers with its own defaults instead (seccomp:
+ * tdg's default filter; devices: the default ones) say so below. */
 #ifndef TDG_OCI_SPEC_H
 #define TDG_OCI_SPEC_H
 #include "resources.h"
@@ -56,6 +56,9 @@ struct oci_spec {
 	int rlimit[OCI_MAX]; /* process.rlimits: RLIMIT_* of each */
 	unsigned long long rlim_soft[OCI_MAX], rlim_hard[OCI_MAX];
 	int nrlimits;
+	const char *bounding[OCI_MAX]; /* process.capabilities.bounding */
+	int nbounding;
+	bool has_bounding;
 	bool has_oom_score_adj;
 	int oom_score_adj;
 	const char *hostname; /* NULL: keep the one the UTS namespace has */

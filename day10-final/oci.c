@@ -23,6 +23,7 @@
  * container process, reaps it and keeps its exit status. So `state` tells
  * "stopped" from the kernel (proc.h), not from a watcher's record. */
 #include "oci.h"
+#include "caps.h"
 #include "cgroup.h"
 #include "exe.h"
 #include "fail.h"
@@ -437,13 +438,19 @@ static int container_setup(struct child *ch)
 	return 0;
 }
 
-/* process.user, after the wait: a process that changed its uid is no
- * longer "dumpable", and /proc/self/fd (the way to exec.fifo) becomes
- * root's, closed to it. */
+/* process.user and process.capabilities, after the wait: a process that
+ * changed its uid is no longer "dumpable", and /proc/self/fd (the way to
+ * exec.fifo) becomes root's, closed to it. The groups while CAP_SETGID is
+ * still there, then the bundle's capabilities, then the uid (a setuid() to
+ * a user other than root clears what is left). */
 static int become_user(const struct oci_spec *s)
 {
-	if (setgroups((size_t)s->ngids, s->gids) != 0 || setgid(s->gid) != 0 ||
-	    setuid(s->uid) != 0)
+	if (setgroups((size_t)s->ngids, s->gids) != 0 || setgid(s->gid) != 0)
+		return fail_with("process.user %u:%u: %m", s->uid, s->gid);
+	if (s->has_bounding &&
+	    caps_bound_to_names(s->bounding, (size_t)s->nbounding, s->uid != 0) != 0)
+		return -1;
+	if (setuid(s->uid) != 0)
 		return fail_with("process.user %u:%u: %m", s->uid, s->gid);
 	return 0;
 }

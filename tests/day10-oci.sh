@@ -79,6 +79,12 @@ t_podman_bundle_settings_honoured() {
     expect_eq "$OUT" $'bar\n/tmp\nbox1\n1000\n1001\nfromhost\n512\nro\n1\nNoNewPrivs:\t1' "output"
     capture prun --rm --read-only "$IMG" sh -c 'touch /x 2>/dev/null && echo rw || echo ro'
     expect_eq "$OUT" "ro" "--read-only root"
+    # podman's 11 capabilities (not Docker's 14 tdg starts from), and none
+    # with --cap-drop all (so root cannot chown).
+    capture prun --rm "$IMG" grep CapBnd /proc/self/status
+    expect_eq "$OUT" $'CapBnd:\t00000000800405fb' "podman's default capabilities"
+    capture prun --rm --cap-drop all "$IMG" sh -c 'grep CapEff /proc/self/status; chown 1 /tmp'
+    expect_eq "$RC:$OUT" $'1:CapEff:\t0000000000000000' "--cap-drop all"
 }
 
 # Detached: create and start are separate calls (conmon's, then podman's),

@@ -66,6 +66,7 @@ static void test_minimal(void **state)
 	assert_string_equal(s.root, want);
 	assert_int_equal(s.clone_flags, CLONE_NEWNS | CLONE_NEWPID);
 	assert_int_equal(s.umask, -1);
+	assert_false(s.has_bounding); /* no capabilities object: tdg's 14 */
 	oci_spec_free(&s);
 }
 
@@ -105,7 +106,8 @@ static void test_namespaces_limits_user(void **state)
 		load(&s,
 		     ", \"user\": {\"uid\": 1000, \"gid\": 1001, \"additionalGids\": [5, 6],"
 		     " \"umask\": 18}, \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 512,"
-		     " \"hard\": 1024}], \"oomScoreAdj\": 100",
+		     " \"hard\": 1024}], \"oomScoreAdj\": 100, \"capabilities\":"
+		     " {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"]}",
 		     ", \"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"network\","
 		     " \"path\": \"/run/netns/x\"}, {\"type\": \"uts\"}],"
 		     " \"resources\": {\"memory\": {\"limit\": 67108864, \"swap\": 134217728},"
@@ -129,6 +131,9 @@ static void test_namespaces_limits_user(void **state)
 	assert_int_equal(s.nrlimits, 1);
 	assert_int_equal(s.rlim_soft[0], 512);
 	assert_true(s.has_oom_score_adj);
+	assert_true(s.has_bounding);
+	assert_int_equal(s.nbounding, 2);
+	assert_string_equal(s.bounding[1], "CAP_CHOWN");
 	assert_string_equal(s.hostname, "box");
 	oci_spec_free(&s);
 }
