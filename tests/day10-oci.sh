@@ -93,9 +93,10 @@ t_podman_bundle_settings_honoured() {
 t_podman_detached_limits_stop_rm() {
     need_podman || return 0
     podman_setup
-    capture prun -d --memory 64m --pids-limit 50 "$IMG" sleep 600
+    capture prun -d --memory 64m --pids-limit 50 "$IMG" sh -c 'echo started; exec sleep 600'
     expect_eq "$RC" 0 "run -d" || fail "stderr: $ERR"
     local id=$OUT
+    wait_for podman_logs_show "$id" started
     [[ -d "$OCI_ROOT/$id" ]] || fail "no state folder $OCI_ROOT/$id"
     capture "$TDG" state "$id"
     expect_eq "$(jq -r .status <<<"$OUT")" running "tdg state"
@@ -309,6 +310,7 @@ by_hand_cleanup() {
     done
     return 0
 }
+podman_logs_show() { [[ "$("${P[@]}" logs "$1" 2>&1)" == "$2" ]]; }
 comm_is() { [[ "$(cat "/proc/$1/comm" 2>/dev/null)" == "$2" ]]; }
 gone_or_zombie() { [[ ! -e /proc/$1 ]] || grep -q '^State:.Z' "/proc/$1/status"; }
 
