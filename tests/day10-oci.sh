@@ -314,6 +314,32 @@ podman_logs_show() { [[ "$("${P[@]}" logs "$1" 2>&1)" == "$2" ]]; }
 comm_is() { [[ "$(cat "/proc/$1/comm" 2>/dev/null)" == "$2" ]]; }
 gone_or_zombie() { [[ ! -e /proc/$1 ]] || grep -q '^State:.Z' "/proc/$1/status"; }
 
+# kill --all: every process of the container's cgroup, not only its first.
+t_oci_kill_all() {
+    local b=$TDG_ROOT/bundle r=$TDG_ROOT/oci
+    trap 'rc=$?; set +e; by_hand_cleanup '"$r"'; (exit $rc); _cleanup' EXIT
+    write_bundle "$b" sh -c 'sleep 600 & exec sleep 601'
+    "$TDG" --root "$r" create --bundle "$b" --pid-file "$TDG_ROOT/pid" c4 >/dev/null 2>&1
+    local pid
+    pid=$(cat "$TDG_ROOT/pid")
+    BG_PIDS+=("$pid")
+    "$TDG" --root "$r" start c4
+    wait_for comm_is "$pid" sleep
+    capture "$TDG" --root "$r" ps --format json c4
+    expect_eq "$(jq length <<<"$OUT")" 2 "tdg ps: two processes"
+    local other
+    other=$(jq -r --argjson p "$pid" 'map(select(. != $p))[0]' <<<"$OUT")
+    # SIGUSR1 ends a sleep, but not PID 1 (no handler: the kernel drops it).
+    "$TDG" --root "$r" kill c4 USR1
+    sleep 0.3
+    alive "$other" || fail "kill without --all reached a second process"
+    "$TDG" --root "$r" kill --all c4 SIGUSR1
+    wait_for gone_or_zombie "$other"
+    alive "$pid" || fail "PID 1 ended on SIGUSR1"
+    "$TDG" --root "$r" delete --force c4
+    [[ ! -e "$r/c4" ]] || fail "state folder left: $r/c4"
+}
+
 # Joining a namespace by path, as podman hands over the netns netavark
 # configured: here one made with `ip netns`, with a veth pair in it.
 t_oci_joins_a_network_namespace_by_path() {
