@@ -12,8 +12,27 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Icommon -MMD -MP \
 # and a static binary maps no shared libraries (its RSS is about half);
 # it also starts faster, with no dynamic loader. Only the library objects a
 # day's code uses are linked in.
-LDFLAGS ?= -static
+#
+# STATIC=0 links dynamically instead: for a distribution that ships no
+# static archives of these libraries (Fedora's libseccomp-devel has no
+# libseccomp.a; glibc's libc.a is a package of its own there). Without
+# STATIC=0, a missing archive makes the same choice, said in one line.
+# `make dynamic` builds every day dynamically in build/dynamic/ (the
+# tests run one day's ladder against it).
+STATIC  ?= 1
 LDLIBS  ?= -ljansson -lnl-route-3 -lnl-3 -lpthread -lm
+STATIC_ARCHIVES := c jansson nl-route-3 nl-3 pthread m archive acl zstd bz2 lzma z seccomp cap
+ifeq ($(STATIC)$(filter-out Darwin,$(shell uname -s)),1Linux)
+# cc -print-file-name=libX.a prints a path only if it finds the archive.
+MISSING_ARCHIVES := $(shell for l in $(STATIC_ARCHIVES); do \
+    case "$$($(CC) -print-file-name=lib$$l.a)" in (/*) ;; (*) echo lib$$l.a ;; esac; done)
+ifneq ($(MISSING_ARCHIVES),)
+$(info tdg: no static $(MISSING_ARCHIVES) on this host: linking dynamically (as make STATIC=0))
+STATIC := 0
+endif
+endif
+export STATIC # a recursive make decides (and says) nothing again
+LDFLAGS ?= $(if $(filter 1,$(STATIC)),-static)
 
 DAY_DIRS := $(sort $(wildcard day[0-9][0-9]-*))
 DAYS     := $(foreach d,$(DAY_DIRS),$(firstword $(subst -, ,$(d))))
@@ -25,7 +44,7 @@ COMMON_OBJ := $(patsubst %.c,build/%.o,$(wildcard common/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst %.c,build/%,$(UNIT_SRC))
 
-.PHONY: lab check solution all help escape rootfs rootfs-alpine demo test bench unit fuzz asan clean lima-frontend linux-tdg $(DAYS)
+.PHONY: lab check solution all help escape rootfs rootfs-alpine demo test bench unit fuzz asan dynamic preflight clean lima-frontend linux-tdg $(DAYS)
 
 # The macOS front end (scripts/lima/tdg-lima.c, docs/macos.md): not part of
 # the runtime but a program of its own, portable C with no libraries, built
@@ -58,6 +77,11 @@ help:
 	@echo "make unit           build the cmocka unit tests (build/tests/unit/)"
 	@echo "make fuzz           build the libFuzzer targets (build/fuzz/, needs clang)"
 	@echo "make asan           build every day and the unit tests with ASan+UBSan (build/asan/)"
+	@echo "make STATIC=0       link every day dynamically (the default is static; a missing static"
+	@echo "                    archive makes the same choice and says so)"
+	@echo "make dynamic        build every day dynamically in build/dynamic/ (what the tests use)"
+	@echo "sudo make preflight a workshop's pre-flight check, about a minute: builds every day, runs"
+	@echo "                    tdg doctor and one container per day, one verdict line a day"
 	@echo "make lima-frontend  build the macOS front end here, as build/tdg-lima (docs/macos.md)"
 	@echo "make linux-tdg      build the day 10 runtime as build/linux-<arch>/tdg (for the Lima VM)"
 	@echo "make lab DAY=NN     lab mode: lab/ holds day NN with its new code to write (FROM=lab: carry"
@@ -116,7 +140,8 @@ $(LINUX_TDG): $(patsubst %.c,build/%.o,$(wildcard day10-final/*.c)) build/libtdg
 # (libseccomp). Earlier days link exactly what they did before; every build
 # of day 10 (static, ASan, the Linux binary for Lima) links these.
 DAY10_LIBS := -larchive -lacl -lzstd -lbz2 -llzma -lz -lseccomp -lcap
-day10-final/tdg build/asan/day10-final/tdg $(LINUX_TDG): LDLIBS += $(DAY10_LIBS)
+day10-final/tdg build/asan/day10-final/tdg build/dynamic/day10-final/tdg $(LINUX_TDG): \
+    LDLIBS += $(DAY10_LIBS)
 
 build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 	@mkdir -p $(dir $@)
@@ -174,6 +199,19 @@ build/asan/tests/unit/test_%: tests/unit/test_%.c build/asan/libtdg.a
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
 
 asan: $(foreach d,$(DAY_DIRS),build/asan/$(d)/tdg) $(patsubst build/%,build/asan/%,$(UNIT_BIN))
+
+# Every day linked dynamically, whatever STATIC says, in a tree of its own
+# (build/dynamic/dayNN-<topic>/tdg), from the same objects: tests/run.sh
+# runs one day's ladder against it, so that STATIC=0 keeps working on a
+# host that has every static archive.
+define dynamic_rules
+build/dynamic/$(1)/tdg: $(patsubst %.c,build/%.o,$(wildcard $(1)/*.c)) build/libtdg.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach d,$(DAY_DIRS),$(eval $(call dynamic_rules,$(d))))
+
+dynamic: $(foreach d,$(DAY_DIRS),build/dynamic/$(d)/tdg)
 
 # The chroot escape of lessons 03 and security (docs/security.md): a
 # program of its own, not part of tdg (hence its own folder: day10-final/*.c
