@@ -237,8 +237,14 @@ demo:
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) -s --no-print-directory all unit fuzz asan rootfs
+	@$(MAKE) -s --no-print-directory all unit fuzz asan dynamic rootfs
 	@tests/run.sh
+
+# The workshop's check of a participant's machine (docs/workshop.md), about
+# a minute: builds every day, runs tdg doctor and one container per day,
+# one verdict line each (scripts/preflight).
+preflight:
+	@scripts/preflight
 
 # Installs crun, runc, hyperfine and gnuplot if missing, builds every day and
 # the rootfs, and writes docs/bench.md and docs/bench.svg (scripts/bench).
