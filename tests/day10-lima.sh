@@ -102,7 +102,7 @@ fake_vm() {
     # The front end passes every TDG_* into the VM: the harness's own
     # (TDG_ROOT, TDG_SUBNET) stay in this shell only, for its cleanup.
     local v
-    for v in $(compgen -e | grep '^TDG_' | grep -v '^TDG_LIMA_'); do export -n "$v"; done
+    for v in $(compgen -e | grep "^TDG_" | grep -v "^TDG_LIMA_"); do export -n "${v?}"; done
     cd "$S/repo"
 }
 
