@@ -33,6 +33,9 @@ endif
 endif
 export STATIC # a recursive make decides (and says) nothing again
 LDFLAGS ?= $(if $(filter 1,$(STATIC)),-static)
+# Which way the days were last linked: a change relinks them (make does
+# not see a changed variable by itself).
+LINK_MODE := build/link-static-$(STATIC)
 
 DAY_DIRS := $(sort $(wildcard day[0-9][0-9]-*))
 DAYS     := $(foreach d,$(DAY_DIRS),$(firstword $(subst -, ,$(d))))
@@ -96,12 +99,15 @@ build/%.o: %.c
 build/libtdg.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 
+$(LINK_MODE):
+	@mkdir -p build && rm -f build/link-static-* && touch $@
+
 # One rule pair per day folder: dayNN -> dayNN-<topic>/tdg (+ the ./dayNN link).
 define day_rules
 $(1): $(2)/tdg
 	@ln -sfn $(2) $(1)
-$(2)/tdg: $(patsubst %.c,build/%.o,$(wildcard $(2)/*.c)) build/libtdg.a
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+$(2)/tdg: $(patsubst %.c,build/%.o,$(wildcard $(2)/*.c)) build/libtdg.a $(LINK_MODE)
+	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o %.a,$$^) $$(LDLIBS)
 endef
 ifeq ($(UNAME_S),Darwin)
 # On macOS only day 10 builds, as the front end; the runtime itself builds
@@ -125,9 +131,9 @@ build/tdg-lima: $(LIMA_SRC) $(LIMA_SRC:.c=.h)
 
 # The day 10 runtime under the name the front end looks for; run in the VM.
 linux-tdg: $(LINUX_TDG)
-$(LINUX_TDG): $(patsubst %.c,build/%.o,$(wildcard day10-final/*.c)) build/libtdg.a
+$(LINUX_TDG): $(patsubst %.c,build/%.o,$(wildcard day10-final/*.c)) build/libtdg.a $(LINK_MODE)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
 # Day 10's `tdg import` unpacks archives with libarchive, into that day only.
 # Not `pkg-config --static --libs libarchive`: that also names libxml2,
