@@ -139,6 +139,28 @@ t_preflight_on_a_cgroup_v2_host() {
     expect_contains "$OUT" "preflight: all " "the last line"
 }
 
+t_preflight_in_a_macs_lima_vm_keeps_the_front_end() {
+    # In the Lima VM the repo is the Mac's: day10-final/tdg is the front
+    # end, a Mach-O file. preflight there must not rebuild it (the Mac
+    # could no longer run it) but test build/linux-<arch>/tdg. A copy of
+    # the repo, with a stand-in Mach-O file (its magic number, then junk).
+    git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1 || { echo "note: not a git checkout: skipped"; return 0; }
+    local copy=$TDG_ROOT/repo
+    mkdir -p "$copy/rootfs"
+    git -C "$TOP" ls-files -z | tar -C "$TOP" --null -T - -cf - | tar -C "$copy" -xf -
+    ln -s "$ROOTFS" "$copy/rootfs/busybox"
+    printf '\xcf\xfa\xed\xfe not really a Mac program\n' >"$copy/day10-final/tdg"
+    chmod +x "$copy/day10-final/tdg"
+    local before
+    before=$(md5sum <"$copy/day10-final/tdg")
+    TMPDIR=$TDG_ROOT capture "$copy/scripts/preflight"
+    expect_eq "$RC" 0 "exit status" || fail "output: $OUT" "stderr: $ERR"
+    expect_contains "$OUT" "day 10 here is build/linux-$(uname -m)/tdg" "preflight's output"
+    expect_contains "$(verdict 10)" " ok (" "day 10"
+    expect_eq "$(md5sum <"$copy/day10-final/tdg")" "$before" "the front end after preflight"
+    [[ -x "$copy/build/linux-$(uname -m)/tdg" ]] || fail "no build/linux-$(uname -m)/tdg"
+}
+
 t_preflight_without_iptables_names_the_lessons() {
     path_without "$TDG_ROOT/bin" '@(iptables|ip6tables)*'
     TMPDIR=$TDG_ROOT PATH=$TDG_ROOT/bin capture "$TOP/scripts/preflight"
