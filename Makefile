@@ -25,7 +25,7 @@ COMMON_OBJ := $(patsubst %.c,build/%.o,$(wildcard common/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst %.c,build/%,$(UNIT_SRC))
 
-.PHONY: lab check solution all help escape rootfs rootfs-alpine demo test bench unit fuzz asan clean lima-frontend linux-tdg $(DAYS)
+.PHONY: lab check solution all help escape rootfs default-rootfs rootfs-alpine demo test bench unit fuzz asan clean lima-frontend linux-tdg $(DAYS)
 
 # The macOS front end (scripts/lima/tdg-lima.c, docs/macos.md): not part of
 # the runtime but a program of its own, portable C with no libraries, built
@@ -47,7 +47,8 @@ endif
 
 help:
 	@echo "make                build every day ($(DAYS))"
-	@echo "make dayNN          build one day; then ./dayNN/tdg works"
+	@echo "make dayNN          build one day; then ./dayNN/tdg works (from day 03 it also builds"
+	@echo "                    $(ROOTFS) if it is missing, as 'make rootfs' does)"
 	@echo "make escape         build the chroot escape of lessons 03 and security (day10-final/escape/)"
 	@echo "make rootfs         build $(ROOTFS) offline from Debian's busybox-static"
 	@echo "make rootfs-alpine  download the Alpine minirootfs (needs internet)"
@@ -73,8 +74,10 @@ build/libtdg.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 
 # One rule pair per day folder: dayNN -> dayNN-<topic>/tdg (+ the ./dayNN link).
+# From day 03 a container needs a rootfs; `run` without --rootfs takes the
+# one `make rootfs` builds here, so `make dayNN` prepares it too (default-rootfs).
 define day_rules
-$(1): $(2)/tdg
+$(1): $(2)/tdg $(if $(filter day01 day02,$(1)),,default-rootfs)
 	@ln -sfn $(2) $(1)
 $(2)/tdg: $(patsubst %.c,build/%.o,$(wildcard $(2)/*.c)) build/libtdg.a
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
@@ -184,6 +187,15 @@ day10-final/escape/escape: day10-final/escape/escape.c
 
 rootfs:
 	scripts/mkrootfs.sh busybox $(ROOTFS)
+
+# What `make dayNN` (03 on) does for the rootfs: build it if it is missing,
+# as `make rootfs` does (offline: from apt's own mirror). If it cannot, the
+# day still builds, and `tdg run` says what to do. Not in a lab/ workspace,
+# which has no scripts/: its tdg uses the project's rootfs (common/rootfs.c).
+default-rootfs:
+	@[ ! -x scripts/mkrootfs.sh ] || [ -f $(ROOTFS)/bin/busybox ] || \
+	  scripts/mkrootfs.sh busybox $(ROOTFS) || \
+	  echo "note: no $(ROOTFS) yet; 'make rootfs' once apt works, or 'tdg run --rootfs DIR'" >&2
 
 rootfs-alpine:
 	scripts/mkrootfs.sh alpine rootfs/alpine
