@@ -57,14 +57,16 @@ int rootfs_check(const char *dir, char *abs, size_t abs_size)
 	return 0;
 }
 
-/* The rootfs `run` uses without --rootfs: rootfs/busybox in the source
- * tree this binary was built in, found from the binary's own path (so
- * ./day07/tdg works from any folder). The tree is the nearest folder above
- * the binary that holds scripts/mkrootfs.sh, what `make rootfs` runs: a
- * day's folder, build/asan/ and a lab/ workspace all lead back to it. */
+/* The rootfs `run` uses without --rootfs: rootfs/busybox in the tree this
+ * binary was built in, found from the binary's own path (so ./day07/tdg
+ * works from any folder). The folders above the binary are searched, the
+ * nearest first, for rootfs/busybox, up to the source tree (the folder
+ * with scripts/mkrootfs.sh, what `make rootfs` runs): a day's folder,
+ * build/asan/ and a lab workspace (its rootfs/ a link) all lead to it. */
 static int rootfs_default(char *out, size_t size)
 {
 	char tree[PATH_MAX], probe[PATH_MAX + 32];
+	struct stat st;
 	ssize_t n = readlink("/proc/self/exe", tree, sizeof tree - 1);
 	if (n <= 0)
 		return fail_with("no --rootfs given, and /proc/self/exe: %m; pass --rootfs DIR");
@@ -73,16 +75,18 @@ static int rootfs_default(char *out, size_t size)
 	char *slash;
 	while ((slash = strrchr(tree, '/'))) {
 		*slash = '\0'; /* its parent ("" is /) */
-		snprintf(probe, sizeof probe, "%s/scripts/mkrootfs.sh", tree);
-		if (access(probe, F_OK) != 0)
-			continue;
-		struct stat st;
-		if (snprintf(out, size, "%s/%s", tree, DEFAULT_ROOTFS) >= (int)size)
-			return fail_with("the path is too long; pass --rootfs DIR");
-		if (lstat(out, &st) == 0)
+		snprintf(probe, sizeof probe, "%s/%s", tree, DEFAULT_ROOTFS);
+		if (lstat(probe, &st) == 0) {
+			if (snprintf(out, size, "%s", probe) >= (int)size)
+				return fail_with("the path is too long; pass --rootfs DIR");
 			return 0; /* rootfs_check() says if it is not a rootfs */
-		return fail_with("not built yet, and no --rootfs given; run 'make rootfs' in %s, "
-				 "or pass --rootfs DIR", tree[0] ? tree : "/");
+		}
+		snprintf(probe, sizeof probe, "%s/scripts/mkrootfs.sh", tree);
+		if (access(probe, F_OK) == 0) {
+			snprintf(out, size, "%s/%s", tree, DEFAULT_ROOTFS);
+			return fail_with("not built yet, and no --rootfs given; run 'make rootfs' "
+					 "in %s, or pass --rootfs DIR", tree[0] ? tree : "/");
+		}
 	}
 	return fail_with("no --rootfs given, and this tdg is in no source tree to find one in; "
 			 "pass --rootfs DIR, or set TDG_ROOTFS");

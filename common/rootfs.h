@@ -17,10 +17,10 @@
 int rootfs_check(const char *dir, char *abs, size_t abs_size);
 
 /* For `run [--rootfs ARG]`: the folder the container's / comes from,
- * into OUT. Without ARG (NULL): $TDG_ROOTFS if set, else rootfs/busybox in
- * the source tree the running binary was built in (found from
- * /proc/self/exe, as what `make rootfs` builds next to the days); if that
- * is not built, -1 with fail_with() recorded saying to run 'make rootfs'
+ * into OUT. Without ARG (NULL): $TDG_ROOTFS if set, else the rootfs/busybox
+ * `make rootfs` builds in the tree the running binary was built in (the
+ * nearest one in the folders above /proc/self/exe, up to the source tree,
+ * the one with scripts/mkrootfs.sh); if it is not built, -1 with fail_with() recorded saying to run 'make rootfs'
  * there or pass --rootfs DIR (OUT: the path it looked for). With ARG: ARG
  * itself (for rootfs_check() to judge); (day 10) with ROOT, the state
  * folder ($TDG_ROOT), a name may also be a rootfs `tdg import` unpacked:
