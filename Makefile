@@ -207,7 +207,7 @@ demo:
 	@$(MAKE) -s --no-print-directory all rootfs
 	@echo '+ ./$(LAST_DAY)/tdg run --hostname demo --rootfs $(ROOTFS) /bin/sh -c '"'"'$(DEMO_SH)'"'"
 	@./$(LAST_DAY)/tdg run --hostname demo --rootfs $(ROOTFS) /bin/sh -c '$(DEMO_SH)'
-	@echo "Next: read docs/day-by-day/, or try: sudo ./$(LAST_DAY)/tdg run --rootfs $(ROOTFS) /bin/sh"
+	@echo "Next: read docs/day-by-day/, or try: sudo ./$(LAST_DAY)/tdg run   (a shell in $(ROOTFS))"
 
 test:
 	@scripts/deps.sh test
