@@ -47,7 +47,7 @@ COMMON_OBJ := $(patsubst %.c,build/%.o,$(wildcard common/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst %.c,build/%,$(UNIT_SRC))
 
-.PHONY: lab check solution all help escape rootfs rootfs-alpine demo test bench unit fuzz asan dynamic preflight clean lima-frontend linux-tdg $(DAYS)
+.PHONY: lab check solution all help escape rootfs default-rootfs rootfs-alpine demo test bench unit fuzz asan dynamic preflight clean lima-frontend linux-tdg $(DAYS)
 
 # The macOS front end (scripts/lima/tdg-lima.c, docs/macos.md): not part of
 # the runtime but a program of its own, portable C with no libraries, built
@@ -69,7 +69,8 @@ endif
 
 help:
 	@echo "make                build every day ($(DAYS))"
-	@echo "make dayNN          build one day; then ./dayNN/tdg works"
+	@echo "make dayNN          build one day; then ./dayNN/tdg works (from day 03 it also builds"
+	@echo "                    $(ROOTFS) if it is missing, as 'make rootfs' does)"
 	@echo "make escape         build the chroot escape of lessons 03 and security (day10-final/escape/)"
 	@echo "make rootfs         build $(ROOTFS) offline from Debian's busybox-static"
 	@echo "make rootfs-alpine  download the Alpine minirootfs (needs internet)"
@@ -103,8 +104,10 @@ $(LINK_MODE):
 	@mkdir -p build && rm -f build/link-static-* && touch $@
 
 # One rule pair per day folder: dayNN -> dayNN-<topic>/tdg (+ the ./dayNN link).
+# From day 03 a container needs a rootfs; `run` without --rootfs takes the
+# one `make rootfs` builds here, so `make dayNN` prepares it too (default-rootfs).
 define day_rules
-$(1): $(2)/tdg
+$(1): $(2)/tdg $(if $(filter day01 day02,$(1)),,default-rootfs)
 	@ln -sfn $(2) $(1)
 $(2)/tdg: $(patsubst %.c,build/%.o,$(wildcard $(2)/*.c)) build/libtdg.a $(LINK_MODE)
 	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o %.a,$$^) $$(LDLIBS)
@@ -229,6 +232,15 @@ day10-final/escape/escape: day10-final/escape/escape.c
 rootfs:
 	scripts/mkrootfs.sh busybox $(ROOTFS)
 
+# What `make dayNN` (03 on) does for the rootfs: build it if it is missing,
+# as `make rootfs` does (offline: from apt's own mirror). If it cannot, the
+# day still builds, and `tdg run` says what to do. Not in a lab/ workspace,
+# which has no scripts/: its tdg uses the project's rootfs (common/rootfs.c).
+default-rootfs:
+	@[ ! -x scripts/mkrootfs.sh ] || [ -f $(ROOTFS)/bin/busybox ] || \
+	  scripts/mkrootfs.sh busybox $(ROOTFS) || \
+	  echo "note: no $(ROOTFS) yet; 'make rootfs' once apt works, or 'tdg run --rootfs DIR'" >&2
+
 rootfs-alpine:
 	scripts/mkrootfs.sh alpine rootfs/alpine
 
@@ -239,7 +251,7 @@ demo:
 	@$(MAKE) -s --no-print-directory all rootfs
 	@echo '+ ./$(LAST_DAY)/tdg run --hostname demo --rootfs $(ROOTFS) /bin/sh -c '"'"'$(DEMO_SH)'"'"
 	@./$(LAST_DAY)/tdg run --hostname demo --rootfs $(ROOTFS) /bin/sh -c '$(DEMO_SH)'
-	@echo "Next: read docs/day-by-day/, or try: sudo ./$(LAST_DAY)/tdg run --rootfs $(ROOTFS) /bin/sh"
+	@echo "Next: read docs/day-by-day/, or try: sudo ./$(LAST_DAY)/tdg run   (a shell in $(ROOTFS))"
 
 test:
 	@scripts/deps.sh test
