@@ -770,7 +770,7 @@ static int cmd_ps(int argc, char **argv)
 static int cmd_logs(int argc, char **argv)
 {
 	static const char usage_line[] =
-		"usage: tdg logs [-f] [-t] [--tail N] [--since TIME] ID";
+		"usage: tdg logs [-f] ID (and -t, --tail N, --since TIME: see --help)";
 	static const struct option flags[] = {
 		{"follow", no_argument, NULL, 'f'},
 		{"timestamps", no_argument, NULL, 't'},
