@@ -228,6 +228,22 @@ json_t *container_reconcile(const char *id)
 	return c;
 }
 
+json_t **container_list_reconciled(size_t *n)
+{
+	size_t all, kept = 0;
+	json_t **list = state_list(&all);
+	if (!list)
+		return NULL;
+	for (size_t i = 0; i < all; i++) {
+		json_t *fresh = container_reconcile(state_str(list[i], "id"));
+		json_decref(list[i]);
+		if (fresh) /* NULL: gone meanwhile, or an orphaned --rm one removed */
+			list[kept++] = fresh;
+	}
+	*n = kept;
+	return list;
+}
+
 /* What the day's main() registered, in the order it did. A small fixed
  * table: a day has a release per kind of resource (cgroup, network). */
 static void (*releases[8])(json_t *c);

@@ -743,19 +743,15 @@ static int cmd_ps(int argc, char **argv)
 		die("ps: unexpected argument '%s'; %s", argv[optind], usage_line);
 	all = all || filter.nstatus; /* --filter status=exited needs no -a */
 	size_t n, kept = 0;
-	json_t **list = state_list(&n);
+	/* Checked against the kernel: what the files say may be stale. */
+	json_t **list = container_list_reconciled(&n);
 	if (!list)
 		return fail_report();
-	/* What the files say may be stale (a killed tdg never wrote "exited"):
-	 * check each running one against the kernel before showing it. A
-	 * `run --rm` one whose watcher died is removed then (NULL). */
 	for (size_t i = 0; i < n; i++) {
-		json_t *fresh = container_reconcile(state_str(list[i], "id"));
-		json_decref(list[i]);
-		if (fresh && psfilter_match(&filter, fresh))
-			list[kept++] = fresh;
+		if (psfilter_match(&filter, list[i]))
+			list[kept++] = list[i];
 		else
-			json_decref(fresh);
+			json_decref(list[i]);
 	}
 	psfilter_free(&filter);
 	if (!quiet)
@@ -967,16 +963,11 @@ static int cmd_prune(int argc, char **argv)
 			die("prune: unknown argument '%s'; usage: tdg prune [-f]", argv[i]);
 	}
 	size_t n;
-	json_t **list = state_list(&n);
-	if (!list)
-		return fail_report();
 	/* The truth first (a dead watcher's container is exited), without
 	 * containers/ locked: reconcile takes the container's own lock. */
-	for (size_t i = 0; i < n; i++) {
-		json_t *fresh = container_reconcile(state_str(list[i], "id"));
-		json_decref(list[i]);
-		list[i] = fresh; /* NULL: gone meanwhile */
-	}
+	json_t **list = container_list_reconciled(&n);
+	if (!list)
+		return fail_report();
 	int lock = state_lock_all();
 	if (lock < 0) {
 		state_free_list(list, n);
@@ -985,7 +976,7 @@ static int cmd_prune(int argc, char **argv)
 	long long total = 0;
 	size_t removed = 0;
 	for (size_t i = 0; i < n; i++) {
-		json_t *c = list[i] ? state_load(state_str(list[i], "id")) : NULL;
+		json_t *c = state_load(state_str(list[i], "id"));
 		char dir[PATH_MAX];
 		/* Still exited now that no run can start or remove one. */
 		if (c && strcmp(state_str(c, "status"), "exited") == 0 &&
