@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,8 +189,10 @@ static int duration(const char *s, double *secs)
 		return -1;
 	while (*s) {
 		char *end;
+		if (!((*s >= '0' && *s <= '9') || *s == '.')) /* no sign, space, inf */
+			return -1;
 		double v = strtod(s, &end);
-		if (end == s || *s == '-' || *s == '+' || v != v)
+		if (end == s)
 			return -1;
 		size_t i;
 		for (i = 0; i < sizeof units / sizeof units[0]; i++)
@@ -203,25 +206,33 @@ static int duration(const char *s, double *secs)
 	return 0;
 }
 
+/* T seconds since the epoch into OUT; -1 (recorded) before 1970 or after
+ * the year 5000 (and so never a double too large for time_t). */
+static int since_seconds(double t, struct timespec *out)
+{
+	if (!(t >= 0 && t < 95617584000.0))
+		return fail_with("before 1970 or after the year 5000");
+	double whole = floor(t);
+	out->tv_sec = (time_t)whole;
+	out->tv_nsec = (long)((t - whole) * 1e9);
+	if (out->tv_nsec > 999999999)
+		out->tv_nsec = 999999999;
+	return 0;
+}
+
 int logs_parse_since(const char *s, struct timespec *out)
 {
 	struct timespec now;
 	double secs;
 	char *end;
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (duration(s, &secs) == 0) {
-		double t = (double)now.tv_sec + now.tv_nsec / 1e9 - secs;
-		out->tv_sec = (time_t)t;
-		out->tv_nsec = (long)((t - (double)out->tv_sec) * 1e9);
-		return 0;
-	}
+	if (duration(s, &secs) == 0) /* back from now */
+		return since_seconds((double)now.tv_sec + now.tv_nsec / 1e9 - secs, out);
 	if (*s >= '0' && *s <= '9' && strspn(s, "0123456789.") == strlen(s)) {
 		double t = strtod(s, &end); /* Unix seconds */
 		if (*end)
 			return fail_with("not a time");
-		out->tv_sec = (time_t)t;
-		out->tv_nsec = (long)((t - (double)out->tv_sec) * 1e9);
-		return 0;
+		return since_seconds(t, out);
 	}
 	/* RFC 3339: a date, 'T', a time, a fraction maybe, then Z or ±HH:MM. */
 	struct tm tm;
@@ -246,7 +257,10 @@ int logs_parse_since(const char *s, struct timespec *out)
 		return fail_with("an RFC 3339 time needs its zone: Z or +HH:MM");
 	if (*rest)
 		return fail_with("'%s' after the time", rest);
-	out->tv_sec = timegm(&tm) - offset;
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1 || t - offset < 0)
+		return fail_with("before 1970");
+	out->tv_sec = t - offset;
 	out->tv_nsec = nsec;
 	return 0;
 }

@@ -33,11 +33,25 @@ int psfilter_add(struct psfilter *f, const char *kv)
 				 "paused, exited, dead)", kv);
 	}
 	if (KEY("name")) {
+		/* glibc's regcomp() expands a{m,n} and a+ into copies of what
+		 * they repeat, so a{99}{99}{99}, or a+ stacked or nested fifty
+		 * times, takes minutes and gigabytes (the fuzzer found it):
+		 * names are short, and a few operators say enough. */
+		size_t ops = 0;
+		bool stacked = false;
+		for (const char *p = v; *p; p++)
+			if (strchr("*+?", *p) && *p) {
+				ops++;
+				stacked = stacked || (p > v && strchr("*+?", p[-1]));
+			}
+		if (strchr(v, '{') || strlen(v) > 256 || ops > 4 || stacked)
+			return fail_with("'%s': a name filter is an extended regular expression "
+					 "of at most 256 characters, 4 of * + ? (none right after "
+					 "another), no {m,n}", kv);
 		int rc = regcomp(&f->name[f->nname], v, REG_EXTENDED | REG_NOSUB);
 		if (rc != 0) {
 			char why[128];
 			regerror(rc, &f->name[f->nname], why, sizeof why);
-			regfree(&f->name[f->nname]);
 			return fail_with("'%s': %s", kv, why);
 		}
 		f->nname++;

@@ -3,7 +3,10 @@
  *   status=S   created, restarting, running, removing, paused, exited, dead
  *              (tdg's containers are created, running or exited)
  *   name=RE    the name matches RE, an extended regular expression
- *              (unanchored: name=web matches "web" and "old-web-2")
+ *              (unanchored: name=web matches "web" and "old-web-2"; at
+ *              most 4 of * + ?, none right after another, and no {m,n}:
+ *              glibc expands them into copies, exponentially when they
+ *              are stacked or nested)
  *   id=PREFIX  the id starts with PREFIX
  *   exited=N   it exited with status N
  *
