@@ -59,3 +59,10 @@ int envfile_read(const char *file, char ***vars, int *n)
 	fclose(f);
 	return rc;
 }
+
+void envfile_free(char **vars, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(vars[i]);
+	free(vars);
+}

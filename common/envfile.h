@@ -12,4 +12,7 @@
  * 'A B=1': the name has a space"). */
 int envfile_read(const char *file, char ***vars, int *n);
 
+/* Free what envfile_read() made: the N strings of VARS, and VARS. */
+void envfile_free(char **vars, int n);
+
 #endif

@@ -523,8 +523,10 @@ static int cmd_run(int argc, char **argv)
 	bool discard = true; /* the container, on failure (not a -d watcher's job) */
 	parse_run(argc, argv, &o);
 	json_t *c = container_new(o.command, o.name, o.hostname, o.rootfs);
-	if (!c)
+	if (!c) {
+		envfile_free(o.envfile, o.nenvfile);
 		return fail_report();
+	}
 	o.hostname = state_str(c, "hostname");
 	if (!o.read_only) {
 		/* The container's own layer, in its state folder: `tdg rm`
@@ -619,6 +621,7 @@ static int cmd_run(int argc, char **argv)
 				printf("%s\n", state_str(c, "id"));
 			} /* else it failed before its exec, like Docker says */
 			json_decref(c);
+			envfile_free(o.envfile, o.nenvfile);
 			return started;
 		}
 		discard = false; /* tdg run above cleans up if we fail */
@@ -683,6 +686,7 @@ static int cmd_run(int argc, char **argv)
 	if (o.rm) /* its end is recorded (for a stop waiting on it): now remove it */
 		container_remove(state_str(c, "id"));
 	json_decref(c);
+	envfile_free(o.envfile, o.nenvfile);
 	return o.detach ? 0 : status;
 
 fail: /* until it runs: no half-made container */
@@ -693,6 +697,7 @@ fail: /* until it runs: no half-made container */
 	if (discard)
 		container_discard(c);
 	json_decref(c);
+	envfile_free(o.envfile, o.nenvfile);
 	return fail_report();
 }
 
