@@ -92,7 +92,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		case ':':
 			die("run: flag %s needs a value; see 'tdg run --help'",
 			    argv[optind - 1]);
-		default:
+		default: /* a flag of a later day says so */
+			if (cli_later_flag("run", cli_bad_flag(argv, optind, optopt), TDG_DAY) != 0)
+				die_context("run");
 			die("run: unknown flag '%s'; see 'tdg run --help'",
 			    cli_bad_flag(argv, optind, optopt));
 		}

@@ -121,7 +121,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		case ':':
 			die("run: flag %s needs a value; see 'tdg run --help'",
 			    argv[optind - 1]);
-		default:
+		default: /* a flag of a later day says so */
+			if (cli_later_flag("run", cli_bad_flag(argv, optind, optopt), TDG_DAY) != 0)
+				die_context("run");
 			die("run: unknown flag '%s'; see 'tdg run --help'",
 			    cli_bad_flag(argv, optind, optopt));
 		}
@@ -258,7 +260,9 @@ static int cmd_ps(int argc, char **argv)
 			printf("Usage: tdg ps [-a]\n\nList running containers "
 			       "(-a, --all: also created and exited ones).\n");
 			return 0;
-		} else
+		} else if (cli_later_flag("ps", argv[i], TDG_DAY) != 0)
+			die_context("ps");
+		else
 			die("ps: unknown flag '%s'; usage: tdg ps [-a]", argv[i]);
 	}
 	size_t n;
@@ -292,7 +296,9 @@ static int cmd_logs(int argc, char **argv)
 			       "wrote to stdout and stderr\n(-f, --follow: keep "
 			       "printing until it exits).\n");
 			return 0;
-		} else if (argv[i][0] == '-')
+		} else if (argv[i][0] == '-' && cli_later_flag("logs", argv[i], TDG_DAY) != 0)
+			die_context("logs");
+		else if (argv[i][0] == '-')
 			die("logs: unknown flag '%s'; usage: tdg logs [-f] ID", argv[i]);
 		else if (!ref)
 			ref = argv[i];
