@@ -115,7 +115,7 @@ $(LINUX_TDG): $(patsubst %.c,build/%.o,$(wildcard day10-final/*.c)) build/libtdg
 # Day 10 also drops capabilities (libcap) and filters system calls
 # (libseccomp). Earlier days link exactly what they did before; every build
 # of day 10 (static, ASan, the Linux binary for Lima) links these.
-DAY10_LIBS := -larchive -lacl -lzstd -lbz2 -llzma -lz -lseccomp -lcap
+DAY10_LIBS := -lnettle -larchive -lacl -lzstd -lbz2 -llzma -lz -lseccomp -lcap
 day10-final/tdg build/asan/day10-final/tdg $(LINUX_TDG): LDLIBS += $(DAY10_LIBS)
 
 build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a

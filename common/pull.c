@@ -1,0 +1,398 @@
+/* pull.c — see pull.h.                                                (day 10) */
+#include "pull.h"
+#include "fail.h"
+#include "oci_image.h"
+#include "spawn.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ACCEPT "Accept: application/vnd.oci.image.index.v1+json, " \
+	"application/vnd.docker.distribution.manifest.list.v2+json, " \
+	"application/vnd.oci.image.manifest.v1+json, " \
+	"application/vnd.docker.distribution.manifest.v2+json"
+
+/* One pull's conversation with one registry. */
+struct session {
+	struct image_ref ref;
+	char base[900];	       /* http://localhost:5000/v2/library/busybox */
+	char auth[8300];       /* "Authorization: Bearer TOKEN", or "" */
+	char headers[PATH_MAX]; /* curl's --dump-header file */
+	char scratch[PATH_MAX]; /* manifests and tokens land here */
+	bool tty;	       /* progress bars (else plain lines) */
+};
+
+/* Is the registry on this machine? Then plain HTTP, as Docker allows. */
+static bool loopback(const char *registry)
+{
+	char host[256];
+	snprintf(host, sizeof host, "%s", registry);
+	if (host[0] == '[')
+		return strncmp(host, "[::1]", 5) == 0;
+	host[strcspn(host, ":")] = '\0';
+	const char *insecure = getenv("TDG_INSECURE_REGISTRY");
+	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+	       (insecure && strcmp(insecure, registry) == 0);
+}
+
+/* GET URL into OUT with curl(1); *STATUS: the HTTP status (0: none).
+ * RESUME continues OUT where an earlier transfer broke off. Returns
+ * curl's exit status (0: the transfer completed), or -1 recorded. */
+static int get(struct session *s, const char *url, const char *accept, const char *out,
+	       bool resume, bool bar, int *status)
+{
+	char *argv[32], *code = NULL, err[256] = "";
+	int n = 0;
+	argv[n++] = "curl";
+	argv[n++] = "--location"; /* Docker Hub sends blobs on to a CDN */
+	argv[n++] = "--proto";	  /* and never to file:// */
+	argv[n++] = "=http,https";
+	argv[n++] = "--dump-header";
+	argv[n++] = s->headers;
+	argv[n++] = "--write-out";
+	argv[n++] = "%{http_code}";
+	argv[n++] = "--output";
+	argv[n++] = (char *)out;
+	if (bar && s->tty) {
+		argv[n++] = "--progress-bar";
+		argv[n++] = "--stderr";
+		argv[n++] = "/dev/tty";
+	} else {
+		argv[n++] = "--silent";
+		argv[n++] = "--show-error";
+	}
+	if (resume) {
+		argv[n++] = "--continue-at";
+		argv[n++] = "-";
+	}
+	if (accept) {
+		argv[n++] = "--header";
+		argv[n++] = (char *)accept;
+	}
+	if (s->auth[0]) {
+		/* curl drops it on a redirect to another host (the CDN). */
+		argv[n++] = "--header";
+		argv[n++] = s->auth;
+	}
+	argv[n++] = "--url";
+	argv[n++] = (char *)url;
+	argv[n] = NULL;
+	int rc = spawn_capture(argv, &code, err, sizeof err);
+	*status = code ? atoi(code) : 0;
+	free(code);
+	if (rc < 0)
+		return fail_context("pull");
+	if (rc == 127)
+		return fail_host("pull: needs curl on the host (apt-get install curl)");
+	if (rc != 0 && rc != 18 && rc != 56 && rc != 52)
+		fail_with("pull: %s: %s", url, err[0] ? err : "curl failed");
+	return rc;
+}
+
+/* The value of KEY="..." in a WWW-Authenticate challenge, into OUT. */
+static void challenge_param(const char *line, const char *key, char *out, size_t size)
+{
+	char pat[32];
+	out[0] = '\0';
+	snprintf(pat, sizeof pat, "%s=\"", key);
+	const char *p = strcasestr(line, pat);
+	if (!p)
+		return;
+	p += strlen(pat);
+	size_t n = strcspn(p, "\"");
+	snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), p);
+}
+
+/* After a 401: ask the challenge's realm for a token, as Docker does. */
+static int authenticate(struct session *s)
+{
+	FILE *f = fopen(s->headers, "re");
+	char line[2048], chal[2048] = "", realm[1024], service[256], scope[512];
+	while (f && fgets(line, sizeof line, f))
+		if (strncasecmp(line, "www-authenticate:", 17) == 0)
+			snprintf(chal, sizeof chal, "%s", line + 17);
+	if (f)
+		fclose(f);
+	if (!strcasestr(chal, "bearer"))
+		return fail_with("pull: %s: the registry wants a login (%s); tdg pulls "
+				 "anonymously with a token", s->ref.registry,
+				 chal[0] ? "not a Bearer challenge" : "401 without a challenge");
+	challenge_param(chal, "realm", realm, sizeof realm);
+	challenge_param(chal, "service", service, sizeof service);
+	challenge_param(chal, "scope", scope, sizeof scope);
+	if (strncmp(realm, "https://", 8) != 0 && strncmp(realm, "http://", 7) != 0)
+		return fail_with("pull: %s: the token realm '%s' is not an http(s) URL",
+				 s->ref.registry, realm);
+	if (!scope[0])
+		snprintf(scope, sizeof scope, "repository:%s:pull", s->ref.repo);
+	char svc[300], scp[560];
+	snprintf(svc, sizeof svc, "service=%s", service);
+	snprintf(scp, sizeof scp, "scope=%s", scope);
+	char *argv[] = {"curl", "--silent", "--show-error", "--fail", "--get", "--proto",
+			"=http,https", "--data-urlencode", svc, "--data-urlencode", scp,
+			"--output", s->scratch, "--url", realm, NULL};
+	char err[256] = "";
+	int rc = spawn_capture(argv, NULL, err, sizeof err);
+	if (rc != 0)
+		return rc < 0 ? -1 : fail_with("pull: token from %s: %s", realm,
+					       err[0] ? err : "curl failed");
+	json_t *j = json_load_file(s->scratch, 0, NULL);
+	const char *tok = json_string_value(json_object_get(j, "token"));
+	if (!tok)
+		tok = json_string_value(json_object_get(j, "access_token"));
+	if (tok && strlen(tok) < sizeof s->auth - 30 && !strpbrk(tok, "\r\n"))
+		snprintf(s->auth, sizeof s->auth, "Authorization: Bearer %s", tok);
+	json_decref(j);
+	unlink(s->scratch);
+	return s->auth[0] ? 0 : fail_with("pull: %s gave no usable token", realm);
+}
+
+/* GET PATH (under /v2/NAME/) into OUT, authenticating once if asked. */
+static int fetch(struct session *s, const char *path, const char *accept, const char *out,
+		 bool resume, bool bar, const char *what)
+{
+	char url[1200];
+	int status, rc;
+	snprintf(url, sizeof url, "%s/%s", s->base, path);
+	for (int tries = 0;; tries++) {
+		rc = get(s, url, accept, out, resume, bar, &status);
+		if (rc < 0)
+			return -1;
+		if (status == 401 && tries == 0 && !s->auth[0]) {
+			unlink(out);
+			if (authenticate(s) != 0)
+				return -1;
+			continue;
+		}
+		break;
+	}
+	if (rc == 0 && (status == 200 || status == 206 || (resume && status == 416)))
+		return 0;
+	if (status == 404 || (status == 401 && s->auth[0])) {
+		unlink(out);
+		return fail_with("pull: %s: %s not found in %s%s", s->ref.shown, what,
+				 s->ref.registry, status == 401 ? " (or not yours to read)" : "");
+	}
+	if (rc == 0 && status != 200) {
+		unlink(out);
+		return fail_with("pull: %s: %s: the registry answered HTTP %d", s->ref.shown,
+				 what, status);
+	}
+	if (rc != 0) {
+		struct stat st;
+		long long got = stat(out, &st) == 0 ? (long long)st.st_size : 0;
+		return fail_with("pull: %s: %s: the transfer broke off after %lld bytes (curl "
+				 "status %d); 'tdg pull' again continues it", s->ref.shown, what,
+				 got, rc);
+	}
+	return fail_with("pull: %s: %s: failed", s->ref.shown, what);
+}
+
+/* downloads/NAME into OUT. */
+static int download_path(char *out, size_t size, const char *name)
+{
+	char sub[160];
+	snprintf(sub, sizeof sub, "downloads/%s", name);
+	return image_path(out, size, sub);
+}
+
+/* A manifest (by tag or digest DIGEST_OR_TAG) into FILE, its digest into
+ * DIGEST, checked if it was asked for by digest. Parsed into *OUT. */
+static int get_manifest(struct session *s, const char *ref, const char *file, char *digest,
+			json_t **out)
+{
+	char path[300];
+	snprintf(path, sizeof path, "manifests/%s", ref);
+	if (fetch(s, path, ACCEPT, file, false, false,
+		  strncmp(ref, "sha256:", 7) == 0 ? "manifest" : "tag") != 0)
+		return -1;
+	if (strncmp(ref, "sha256:", 7) == 0) {
+		if (image_verify(file, ref) != 0)
+			return fail_context("pull: %s: manifest", s->ref.shown);
+		snprintf(digest, 72, "%s", ref);
+	} else if (image_digest(file, digest) != 0)
+		return -1;
+	json_error_t err;
+	if (!(*out = json_load_file(file, 0, &err)))
+		return fail_with("pull: %s: the manifest is not JSON: %s", s->ref.shown, err.text);
+	return 0;
+}
+
+/* A blob into downloads/HEX.partial (continued if there), verified. */
+static int get_blob(struct session *s, const char *digest, long long size, char *file,
+		    size_t fsize, const char *what)
+{
+	char path[120];
+	struct stat st;
+	if (!digest || strncmp(digest, "sha256:", 7) != 0 || strlen(digest) != 71 ||
+	    strspn(digest + 7, "0123456789abcdef") != 64)
+		return fail_with("pull: %s: a %s without a sha256 digest", s->ref.shown, what);
+	snprintf(path, sizeof path, "%s.partial", digest + 7);
+	if (download_path(file, fsize, path) != 0)
+		return -1;
+	bool have = stat(file, &st) == 0;
+	if (!have || st.st_size != size) {
+		struct timespec t0, t1;
+		if (s->tty)
+			printf("%.19s: %s, %lld bytes\n", digest, what, size), fflush(stdout);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		snprintf(path, sizeof path, "blobs/%s", digest);
+		if (fetch(s, path, NULL, file, have && st.st_size < size, true, what) != 0)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (!s->tty)
+			printf("%.19s: %s, %lld bytes in %.2fs (%.1f MB/s)\n", digest, what, size,
+			       secs, secs > 0 ? size / secs / 1e6 : 0.0);
+	}
+	if (image_verify(file, digest) != 0) {
+		unlink(file); /* a wrong blob is no start for the next try */
+		return fail_context("pull: %s: %s %.19s", s->ref.shown, what, digest);
+	}
+	return 0;
+}
+
+int pull_image(const char *text)
+{
+	struct session *s = calloc(1, sizeof *s);
+	json_t *top = NULL, *nested = NULL, *manifest, *digests = json_array();
+	char mdigest[72], file[PATH_MAX], mfile[PATH_MAX];
+	int rc = -1, lock = -1;
+	if (!s)
+		return fail_with("pull: out of memory");
+	s->tty = isatty(STDOUT_FILENO) && access("/dev/tty", W_OK) == 0;
+	mfile[0] = s->headers[0] = s->scratch[0] = '\0';
+	if (image_ref_parse(text, &s->ref) != 0) {
+		fail_context("pull");
+		goto out;
+	}
+	if (strcmp(s->ref.registry, "docker.io") == 0 && !strstr(text, "docker.io/"))
+		printf("%s means %s (Docker Hub)\n", text, s->ref.full);
+	bool hub = strcmp(s->ref.registry, "docker.io") == 0;
+	snprintf(s->base, sizeof s->base, "%s://%s/v2/%s", loopback(s->ref.registry) ? "http" : "https",
+		 hub ? "registry-1.docker.io" : s->ref.registry, s->ref.repo);
+	/* Our own scratch files: the pid keeps concurrent pulls apart. */
+	char name[64];
+	int lk = image_lock(false); /* makes the store's folders */
+	image_unlock(lk);
+	snprintf(name, sizeof name, ".headers.%d", (int)getpid());
+	if (lk < 0 || download_path(s->headers, sizeof s->headers, name) != 0)
+		goto out;
+	snprintf(name, sizeof name, ".scratch.%d", (int)getpid());
+	if (download_path(s->scratch, sizeof s->scratch, name) != 0)
+		goto out;
+	snprintf(name, sizeof name, ".manifest.%d", (int)getpid());
+	if (download_path(mfile, sizeof mfile, name) != 0)
+		goto out;
+
+	if (get_manifest(s, s->ref.digest[0] ? s->ref.digest : s->ref.tag, mfile, mdigest, &top) != 0)
+		goto out;
+	manifest = top;
+	const char *mt = json_string_value(json_object_get(top, "mediaType"));
+	if (json_object_get(top, "manifests") || (mt && strstr(mt, "index")) ||
+	    (mt && strstr(mt, "list"))) {
+		/* An index: one manifest per platform; ours, by its digest. */
+		json_t *d = image_pick_platform(top);
+		if (!d) {
+			fail_context("pull: %s", s->ref.shown);
+			goto out;
+		}
+		char want[72];
+		snprintf(want, sizeof want, "%s", json_string_value(json_object_get(d, "digest")) ?: "");
+		if (strlen(want) != 71) {
+			fail_with("pull: %s: the index lists a manifest without a digest", s->ref.shown);
+			goto out;
+		}
+		if (get_manifest(s, want, mfile, mdigest, &nested) != 0)
+			goto out;
+		manifest = nested;
+	}
+	json_t *cfg = json_object_get(manifest, "config"), *layers = json_object_get(manifest, "layers");
+	const char *cd = json_string_value(json_object_get(cfg, "digest"));
+	if (!cd || json_array_size(layers) == 0) {
+		fail_with("pull: %s: the manifest has no config or no layers", s->ref.shown);
+		goto out;
+	}
+	char stored[PATH_MAX], sub[128];
+	snprintf(sub, sizeof sub, "blobs/sha256/%s", strlen(cd) == 71 ? cd + 7 : "-");
+	if (image_path(stored, sizeof stored, sub) != 0 ||
+	    (access(stored, F_OK) != 0 &&
+	     (get_blob(s, cd, json_integer_value(json_object_get(cfg, "size")), file,
+		       sizeof file, "config") != 0 ||
+	      image_store_blob(file, cd, true) != 0)))
+		goto out;
+	/* Every layer first downloaded and checked: a bad one fails the pull
+	 * with nothing of it unpacked. */
+	size_t i;
+	json_t *l;
+	long long total = 0;
+	json_array_foreach(layers, i, l) {
+		const char *d = json_string_value(json_object_get(l, "digest"));
+		long long size = json_integer_value(json_object_get(l, "size"));
+		char dir[PATH_MAX], sub[128];
+		total += size;
+		snprintf(sub, sizeof sub, "layers/%s", d && strlen(d) == 71 ? d + 7 : "-");
+		if (d && strlen(d) == 71 && image_path(dir, sizeof dir, sub) == 0 &&
+		    access(dir, F_OK) == 0) {
+			printf("%.19s: layer already stored\n", d);
+			json_array_append_new(digests, json_string(d));
+			continue;
+		}
+		if (get_blob(s, d, size, file, sizeof file, "layer") != 0)
+			goto out;
+		json_array_append_new(digests, json_string(d));
+	}
+	/* Unpacked and named under the store's shared lock: an `rmi` cleaning
+	 * up waits, and cannot take a layer no ref names yet. */
+	if ((lock = image_lock(false)) < 0)
+		goto out;
+	json_array_foreach(digests, i, l) {
+		const char *d = json_string_value(l);
+		char sub[128];
+		bool fresh;
+		snprintf(sub, sizeof sub, "%s.partial", d + 7);
+		if (download_path(file, sizeof file, sub) != 0)
+			goto out;
+		if (access(file, F_OK) != 0) {
+			snprintf(sub, sizeof sub, "layers/%s", d + 7);
+			if (image_path(file, sizeof file, sub) == 0 && access(file, F_OK) == 0)
+				continue; /* stored before */
+			fail_with("pull: %s: layer %.19s vanished meanwhile; pull again",
+				  s->ref.shown, d);
+			goto out;
+		}
+		if (image_add_layer(file, d, &fresh) != 0)
+			goto out;
+		unlink(file);
+	}
+	if (image_store_blob(mfile, mdigest, true) != 0)
+		goto out;
+	mfile[0] = '\0';
+	if (image_commit(&s->ref, mdigest, cd, digests, total) != 0)
+		goto out;
+	printf("pulled %s: %zu layers, digest %s\n", s->ref.shown, json_array_size(digests),
+	       mdigest);
+	rc = 0;
+out:
+	image_unlock(lock);
+	if (s->headers[0])
+		unlink(s->headers);
+	if (s->scratch[0])
+		unlink(s->scratch);
+	if (mfile[0])
+		unlink(mfile);
+	json_decref(digests);
+	json_decref(nested);
+	json_decref(top);
+	free(s);
+	return rc;
+}
