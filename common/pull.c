@@ -5,6 +5,7 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -227,9 +229,32 @@ static int get_manifest(struct session *s, const char *ref, const char *file, ch
 	return 0;
 }
 
-/* A blob into downloads/HEX.partial (continued if there), verified. */
+/* Open FILE (made if missing) and hold flock() on it: two pulls of images
+ * that share a layer take turns at its download, instead of both writing
+ * it. Returns the fd (closing it unlocks), or -1 recorded. */
+static int lock_partial(const char *file)
+{
+	int fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fail_with("pull: open %s: %m", file);
+	if (flock(fd, LOCK_EX) != 0) {
+		close(fd);
+		return fail_with("pull: lock %s: %m", file);
+	}
+	return fd;
+}
+
+/* Does the store hold SUB ("layers/HEX") already? */
+static bool stored(const char *sub)
+{
+	char p[PATH_MAX];
+	return image_path(p, sizeof p, sub) == 0 && access(p, F_OK) == 0;
+}
+
+/* A blob into downloads/HEX.partial (continued if there), verified;
+ * 1 if, once our turn came, DONE (where it goes) was there already. */
 static int get_blob(struct session *s, const char *digest, long long size, char *file,
-		    size_t fsize, const char *what)
+		    size_t fsize, const char *what, const char *done)
 {
 	char path[120];
 	struct stat st;
@@ -239,7 +264,15 @@ static int get_blob(struct session *s, const char *digest, long long size, char 
 	snprintf(path, sizeof path, "%s.partial", digest + 7);
 	if (download_path(file, fsize, path) != 0)
 		return -1;
-	bool have = stat(file, &st) == 0;
+	int lock = lock_partial(file), rc = -1;
+	if (lock < 0)
+		return -1;
+	if (stored(done)) { /* another pull stored it meanwhile */
+		unlink(file);
+		close(lock);
+		return 1;
+	}
+	bool have = fstat(lock, &st) == 0 && st.st_size > 0;
 	if (!have || st.st_size != size) {
 		struct timespec t0, t1;
 		if (s->tty)
@@ -247,7 +280,7 @@ static int get_blob(struct session *s, const char *digest, long long size, char 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		snprintf(path, sizeof path, "blobs/%s", digest);
 		if (fetch(s, path, NULL, file, have && st.st_size < size, true, what) != 0)
-			return -1;
+			goto out;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 		if (!s->tty)
@@ -256,9 +289,13 @@ static int get_blob(struct session *s, const char *digest, long long size, char 
 	}
 	if (image_verify(file, digest) != 0) {
 		unlink(file); /* a wrong blob is no start for the next try */
-		return fail_context("pull: %s: %s %.19s", s->ref.shown, what, digest);
+		fail_context("pull: %s: %s %.19s", s->ref.shown, what, digest);
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	close(lock);
+	return rc;
 }
 
 int pull_image(const char *text)
@@ -322,14 +359,14 @@ int pull_image(const char *text)
 		fail_with("pull: %s: the manifest has no config or no layers", s->ref.shown);
 		goto out;
 	}
-	char stored[PATH_MAX], sub[128];
+	char sub[128];
 	snprintf(sub, sizeof sub, "blobs/sha256/%s", strlen(cd) == 71 ? cd + 7 : "-");
-	if (image_path(stored, sizeof stored, sub) != 0 ||
-	    (access(stored, F_OK) != 0 &&
-	     (get_blob(s, cd, json_integer_value(json_object_get(cfg, "size")), file,
-		       sizeof file, "config") != 0 ||
-	      image_store_blob(file, cd, true) != 0)))
-		goto out;
+	if (!stored(sub)) {
+		int got = get_blob(s, cd, json_integer_value(json_object_get(cfg, "size")), file,
+				   sizeof file, "config", sub);
+		if (got < 0 || (got == 0 && image_store_blob(file, cd, true) != 0))
+			goto out;
+	}
 	/* Every layer first downloaded and checked: a bad one fails the pull
 	 * with nothing of it unpacked. */
 	size_t i;
@@ -338,17 +375,13 @@ int pull_image(const char *text)
 	json_array_foreach(layers, i, l) {
 		const char *d = json_string_value(json_object_get(l, "digest"));
 		long long size = json_integer_value(json_object_get(l, "size"));
-		char dir[PATH_MAX], sub[128];
 		total += size;
 		snprintf(sub, sizeof sub, "layers/%s", d && strlen(d) == 71 ? d + 7 : "-");
-		if (d && strlen(d) == 71 && image_path(dir, sizeof dir, sub) == 0 &&
-		    access(dir, F_OK) == 0) {
-			printf("%.19s: layer already stored\n", d);
-			json_array_append_new(digests, json_string(d));
-			continue;
-		}
-		if (get_blob(s, d, size, file, sizeof file, "layer") != 0)
+		int got = stored(sub) ? 1 : get_blob(s, d, size, file, sizeof file, "layer", sub);
+		if (got < 0)
 			goto out;
+		if (got == 1)
+			printf("%.19s: layer already stored\n", d);
 		json_array_append_new(digests, json_string(d));
 	}
 	/* Unpacked and named under the store's shared lock: an `rmi` cleaning
@@ -357,22 +390,22 @@ int pull_image(const char *text)
 		goto out;
 	json_array_foreach(digests, i, l) {
 		const char *d = json_string_value(l);
-		char sub[128];
 		bool fresh;
+		snprintf(sub, sizeof sub, "layers/%s", d + 7);
+		if (stored(sub))
+			continue; /* before, or by a concurrent pull */
 		snprintf(sub, sizeof sub, "%s.partial", d + 7);
 		if (download_path(file, sizeof file, sub) != 0)
 			goto out;
-		if (access(file, F_OK) != 0) {
-			snprintf(sub, sizeof sub, "layers/%s", d + 7);
-			if (image_path(file, sizeof file, sub) == 0 && access(file, F_OK) == 0)
-				continue; /* stored before */
-			fail_with("pull: %s: layer %.19s vanished meanwhile; pull again",
-				  s->ref.shown, d);
+		int part = lock_partial(file); /* one layer at a time: no deadlock */
+		if (part < 0)
 			goto out;
-		}
-		if (image_add_layer(file, d, &fresh) != 0)
-			goto out;
+		snprintf(sub, sizeof sub, "layers/%s", d + 7);
+		int added = stored(sub) ? 0 : image_add_layer(file, d, &fresh);
 		unlink(file);
+		close(part);
+		if (added != 0)
+			goto out;
 	}
 	if (image_store_blob(mfile, mdigest, true) != 0)
 		goto out;

@@ -83,12 +83,16 @@ static int apply(int root, const char *path)
 	     comp = strtok_r(NULL, "/", &save)) {
 		if (strcmp(comp, ".") == 0)
 			continue;
-		int next = strcmp(comp, "..") == 0 ? (errno = EXDEV, -1) : enter(dir, comp);
+		if (strcmp(comp, "..") == 0) {
+			close(dir);
+			return fail_with("layer: whiteout '%s': Path contains '..'", path);
+		}
+		int next = enter(dir, comp);
 		close(dir);
 		if (next < 0)
 			return fail_with("layer: whiteout '%s': %m%s", path,
 					 errno == ELOOP || errno == EXDEV
-						 ? " (it leads through a symlink or '..')" : "");
+						 ? " (it leads through a symlink)" : "");
 		dir = next;
 	}
 	int rc = 0;
