@@ -112,6 +112,12 @@ $(LINUX_TDG): $(patsubst %.c,build/%.o,$(wildcard day10-final/*.c)) build/libtdg
 # build host's exact glibc at run time). Only tar is read, so this is all
 # it needs: ACLs, then zstd, bzip2, xz and gzip.
 #
+# Day 10's images (`tdg pull`, `tdg import` of an image) check SHA-256
+# digests with nettle, whose static library needs nothing else. Not
+# libcurl: Debian's libcurl.a needs Kerberos (gssapi_krb5, no static
+# library) and LDAP, and pulls getaddrinfo into a static glibc; `pull`
+# runs the host's curl(1) instead, as `import URL` does (common/pull.h).
+#
 # Day 10 also drops capabilities (libcap) and filters system calls
 # (libseccomp). Earlier days link exactly what they did before; every build
 # of day 10 (static, ASan, the Linux binary for Lima) links these.

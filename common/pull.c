@@ -5,6 +5,7 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
@@ -22,6 +23,18 @@
 	"application/vnd.docker.distribution.manifest.list.v2+json, " \
 	"application/vnd.oci.image.manifest.v1+json, " \
 	"application/vnd.docker.distribution.manifest.v2+json"
+
+static volatile sig_atomic_t interrupted;
+
+/* Ctrl-C reaches curl too (the terminal signals the process group); a
+ * kill(1) of tdg does not: pass it on. tdg itself stops at its next
+ * step and cleans up, leaving only the .partial downloads to continue. */
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	if (spawn_capture_child > 0)
+		kill(spawn_capture_child, SIGTERM);
+}
 
 /* One pull's conversation with one registry. */
 struct session {
@@ -163,10 +176,14 @@ static int fetch(struct session *s, const char *path, const char *accept, const 
 		 bool resume, bool bar, const char *what)
 {
 	char url[1200];
-	int status, rc;
+	int status = 0, rc = -1;
 	snprintf(url, sizeof url, "%s/%s", s->base, path);
 	for (int tries = 0;; tries++) {
+		if (interrupted)
+			break;
 		rc = get(s, url, accept, out, resume, bar, &status);
+		if (interrupted)
+			break;
 		if (rc < 0)
 			return -1;
 		if (status == 401 && tries == 0 && !s->auth[0]) {
@@ -177,6 +194,9 @@ static int fetch(struct session *s, const char *path, const char *accept, const 
 		}
 		break;
 	}
+	if (interrupted)
+		return fail_with("pull: %s: interrupted by %s; 'tdg pull' again continues it",
+				 s->ref.shown, strsignal(interrupted));
 	if (rc == 0 && (status == 200 || status == 206 || (resume && status == 416)))
 		return 0;
 	if (status == 404 || (status == 401 && s->auth[0])) {
@@ -306,6 +326,13 @@ int pull_image(const char *text)
 	int rc = -1, lock = -1;
 	if (!s)
 		return fail_with("pull: out of memory");
+	/* Until the end a signal stops the pull at its next step; the
+	 * handlers are put back before it returns. */
+	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa = {.sa_handler = on_signal}, old[3]; /* no SA_RESTART */
+	interrupted = 0;
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &sa, &old[k]);
 	s->tty = isatty(STDOUT_FILENO) && access("/dev/tty", W_OK) == 0;
 	mfile[0] = s->headers[0] = s->scratch[0] = '\0';
 	if (image_ref_parse(text, &s->ref) != 0) {
@@ -380,6 +407,10 @@ int pull_image(const char *text)
 		int got = stored(sub) ? 1 : get_blob(s, d, size, file, sizeof file, "layer", sub);
 		if (got < 0)
 			goto out;
+		if (interrupted) { /* during the checksum */
+			fail_with("pull: interrupted by %s", strsignal(interrupted));
+			goto out;
+		}
 		if (got == 1)
 			printf("%.19s: layer already stored\n", d);
 		json_array_append_new(digests, json_string(d));
@@ -427,5 +458,7 @@ out:
 	json_decref(nested);
 	json_decref(top);
 	free(s);
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &old[k], NULL);
 	return rc;
 }

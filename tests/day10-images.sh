@@ -188,6 +188,29 @@ t_pull_from_a_registry_that_stops_mid_layer_then_continues() {
     expect_eq "$(ls -A "$TDG_ROOT/images/downloads")" "" "downloads after the pull"
 }
 
+t_an_interrupted_pull_cleans_up_and_continues_later() {
+    start_registry
+    local base pid
+    base=$(jq -r '.manifests[]|select(.annotations."org.opencontainers.image.ref.name"=="base")|.digest' "$IMG_FIXTURE/oci/index.json" | cut -c8-)
+    base=$(jq -r '.layers[0].digest' "$IMG_FIXTURE/oci/blobs/sha256/$base")
+    start_proxy slow "$base"
+    local part=$TDG_ROOT/images/downloads/${base#sha256:}.partial
+    start_bg "$TDG_ROOT/pull.out" "$TDG" pull "127.0.0.1:$PROXY/test/two"
+    pid=$BG_PID
+    _started() { [[ $(stat -c %s "$part" 2>/dev/null || echo 0) -gt 0 ]]; }
+    wait_for _started
+    kill -TERM "$pid"
+    wait_bg "$pid"
+    expect_eq "$RC" 125 "exit status of the interrupted pull"
+    expect_contains "$(cat "$TDG_ROOT/pull.out")" "interrupted by Terminated"
+    expect_nothing_stored
+    # What is left: the .partial to continue from, nothing else.
+    expect_eq "$(ls -A "$TDG_ROOT/images/downloads")" "${base#sha256:}.partial" "downloads"
+    capture "$TDG" pull "127.0.0.1:$REG/test/two"
+    expect_eq "$RC" 0 "the pull again" || fail "stderr: $ERR"
+    expect_two_inside "127.0.0.1:$REG/test/two"
+}
+
 t_pull_answers_a_token_challenge_like_docker_hubs() {
     start_registry
     start_proxy token

@@ -10,6 +10,7 @@ every /v2/ request gets 401 and a challenge
                       scope="repository:NAME:pull"
 and /token?service=...&scope=... hands out T (each call logged to
 PORTFILE.tokens).
+MODE slow: the blob DIGEST comes at 64 KB a second (to interrupt a pull).
 MODE cut: the first GET of the blob DIGEST sends its headers and half of
 it, then closes the connection (a registry that stops mid-layer); later
 requests (a Range one to continue) go through."""
@@ -71,6 +72,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self.close_connection = True
+            return
+        if mode == "slow" and digest and url.path.endswith("/blobs/" + digest):
+            import time
+            self.send_response(code)
+            for k, v in keep:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for i in range(0, len(body), 16384):
+                self.wfile.write(body[i:i + 16384])
+                self.wfile.flush()
+                time.sleep(0.25)
             return
         self.send(code, body, keep)
 
