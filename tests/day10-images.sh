@@ -244,27 +244,8 @@ json.dump({"schemaVersion": 2, "manifests": [dict(m, mediaType="application/vnd.
           annotations={"org.opencontainers.image.ref.name": "t"})]}, open(d + "/index.json", "w"))
 PY
 }
-# pytar OUT BODY, as in day10-import.sh: f(name), d(name), s(name, target), dev(name).
-pytar() {
-    "$PY" - "$1" "$2" <<'PY'
-import io, sys, tarfile
-out, body = sys.argv[1], sys.argv[2]
-t = tarfile.open(out, "w", format=tarfile.PAX_FORMAT)
-def add(name, kind, data=b"", **kw):
-    i = tarfile.TarInfo(name)
-    i.type = kind
-    for k, v in kw.items():
-        setattr(i, k, v)
-    i.size = len(data) if kind == tarfile.REGTYPE else 0
-    t.addfile(i, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
-def f(name, data=b"x\n"): add(name, tarfile.REGTYPE, data, mode=0o644)
-def d(name): add(name, tarfile.DIRTYPE, mode=0o755)
-def s(name, target): add(name, tarfile.SYMTYPE, linkname=target, mode=0o777)
-def dev(name): add(name, tarfile.CHRTYPE, devmajor=8, devminor=0, mode=0o666)
-exec(body)
-t.close()
-PY
-}
+# pytar OUT BODY: f(name), d(name), s(name, target), dev(name) (tests/helpers/pytar.sh).
+source "$HELPERS/pytar.sh"
 
 t_hostile_layers_are_refused_and_nothing_stored() {
     local out=$TDG_ROOT/outside n=0 body
