@@ -61,6 +61,8 @@ int image_ref_parse(const char *text, struct image_ref *r)
 	if (slash && (memchr(name, '.', slash - name) || memchr(name, ':', slash - name) ||
 		      strncmp(name, "localhost/", 10) == 0)) {
 		*slash = '\0';
+		if (strlen(name) >= sizeof r->registry)
+			return fail_with("'%.40s...': the registry's name is too long", text);
 		snprintf(r->registry, sizeof r->registry, "%s", name);
 		rest = slash + 1;
 	} else
@@ -81,7 +83,7 @@ int image_ref_parse(const char *text, struct image_ref *r)
 		return fail_with("'%s': not an image name ([REGISTRY/]NAME[:TAG|@sha256:...], "
 				 "NAME in lowercase letters, digits, '.', '_', '-', '/')", text);
 	bool hub = strcmp(r->registry, "docker.io") == 0;
-	snprintf(r->repo, sizeof r->repo, "%s%s", hub && !strchr(rest, '/') ? "library/" : "",
+	snprintf(r->repo, sizeof r->repo, "%s%.200s", hub && !strchr(rest, '/') ? "library/" : "",
 		 rest);
 	const char *sep = r->digest[0] ? "@" : ":", *what = r->digest[0] ? r->digest : r->tag;
 	snprintf(r->full, sizeof r->full, "%s/%s%s%s", r->registry, r->repo, sep, what);

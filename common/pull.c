@@ -78,7 +78,8 @@ static int get(struct session *s, const char *url, const char *accept, const cha
 	argv[n++] = "--output";
 	argv[n++] = (char *)out;
 	if (bar && s->tty) {
-		argv[n++] = "--progress-bar";
+		/* curl's own meter: bytes, rate, time left, on the terminal
+		 * (its stderr here is a pipe to us). */
 		argv[n++] = "--stderr";
 		argv[n++] = "/dev/tty";
 	} else {
