@@ -131,6 +131,7 @@ build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 # test_import calls import.c, which needs libarchive (and what it reads
 # tar with), as day 10 does.
 build/tests/unit/test_import build/asan/tests/unit/test_import \
+  build/tests/unit/test_oci_image build/asan/tests/unit/test_oci_image \
   build/tests/unit/test_host_failures build/asan/tests/unit/test_host_failures: LDLIBS += $(DAY10_LIBS)
 
 unit: $(UNIT_BIN)
