@@ -40,7 +40,8 @@ static void on_signal(int sig)
 struct session {
 	struct image_ref ref;
 	char base[900];	       /* http://localhost:5000/v2/library/busybox */
-	char auth[8300];       /* "Authorization: Bearer TOKEN", or "" */
+	char auth[PATH_MAX + 1]; /* "@FILE": FILE holds "Authorization: ...", or "" */
+	char authfile[PATH_MAX]; /* that file, in downloads/ */
 	char headers[PATH_MAX]; /* curl's --dump-header file */
 	char scratch[PATH_MAX]; /* manifests and tokens land here */
 	bool tty;	       /* progress bars (else plain lines) */
@@ -95,7 +96,8 @@ static int get(struct session *s, const char *url, const char *accept, const cha
 		argv[n++] = (char *)accept;
 	}
 	if (s->auth[0]) {
-		/* curl drops it on a redirect to another host (the CDN). */
+		/* @FILE: the header in it. curl drops it on a redirect to
+		 * another host (the CDN). */
 		argv[n++] = "--header";
 		argv[n++] = s->auth;
 	}
@@ -128,20 +130,82 @@ static void challenge_param(const char *line, const char *key, char *out, size_t
 	snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), p);
 }
 
-/* After a 401: ask the challenge's realm for a token, as Docker does. */
+/* Put HEADER ("Authorization: ...") in the session's own 0600 file and
+ * have every request send it, by curl's --header @FILE: a credential in
+ * curl's argv would show in everyone's ps. */
+static int set_auth(struct session *s, const char *header)
+{
+	int fd = open(s->authfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || dprintf(fd, "%s\n", header) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return fail_with("pull: write %s: %m", s->authfile);
+	}
+	close(fd);
+	snprintf(s->auth, sizeof s->auth, "@%s", s->authfile);
+	return 0;
+}
+
+/* `docker login`'s credentials for our registry, from $DOCKER_CONFIG/
+ * config.json or ~/.docker/config.json ("auths": {"REGISTRY": {"auth":
+ * base64 of "user:password"}}), into B64; false if there are none. */
+static bool docker_login(struct session *s, char *b64, size_t size)
+{
+	char path[PATH_MAX];
+	const char *dir = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+	if (dir)
+		snprintf(path, sizeof path, "%s/config.json", dir);
+	else if (home)
+		snprintf(path, sizeof path, "%s/.docker/config.json", home);
+	else
+		return false;
+	json_t *cfg = json_load_file(path, 0, NULL), *auths = json_object_get(cfg, "auths");
+	char http[300], https[300];
+	snprintf(http, sizeof http, "http://%s", s->ref.registry);
+	snprintf(https, sizeof https, "https://%s", s->ref.registry);
+	const char *keys[] = {strcmp(s->ref.registry, "docker.io") == 0
+				      ? "https://index.docker.io/v1/" : s->ref.registry,
+			      https, http};
+	const char *a = NULL;
+	for (size_t i = 0; !a && i < 3; i++)
+		a = json_string_value(json_object_get(json_object_get(auths, keys[i]), "auth"));
+	bool found = a && *a && strlen(a) < size &&
+		     strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
+			     strlen(a);
+	if (found)
+		strcpy(b64, a);
+	json_decref(cfg);
+	return found;
+}
+
+/* After a 401: log in as the challenge asks. "Basic": with `docker
+ * login`'s credentials. "Bearer" (Docker Hub's): ask its realm for a token
+ * for its scope (with the credentials if there are some, else
+ * anonymously), then send "Authorization: Bearer TOKEN". */
 static int authenticate(struct session *s)
 {
 	FILE *f = fopen(s->headers, "re");
-	char line[2048], chal[2048] = "", realm[1024], service[256], scope[512];
+	char line[2048], chal[2048] = "", realm[1024], service[256], scope[512], login[1024];
 	while (f && fgets(line, sizeof line, f))
 		if (strncasecmp(line, "www-authenticate:", 17) == 0)
 			snprintf(chal, sizeof chal, "%s", line + 17);
 	if (f)
 		fclose(f);
-	if (!strcasestr(chal, "bearer"))
-		return fail_with("pull: %s: the registry wants a login (%s); tdg pulls "
-				 "anonymously with a token", s->ref.registry,
-				 chal[0] ? "not a Bearer challenge" : "401 without a challenge");
+	bool have_login = docker_login(s, login, sizeof login);
+	if (have_login) {
+		char basic[1100];
+		snprintf(basic, sizeof basic, "Authorization: Basic %s", login);
+		if (set_auth(s, basic) != 0)
+			return -1;
+	}
+	if (strncasecmp(chal + strspn(chal, " "), "basic", 5) == 0)
+		return have_login ? 0 : fail_with("pull: %s wants a login; tdg uses what "
+						  "'docker login' keeps in ~/.docker/config.json",
+						  s->ref.registry);
+	if (strncasecmp(chal + strspn(chal, " "), "bearer", 6) != 0)
+		return fail_with("pull: %s: the registry wants a login tdg does not know (%s)",
+				 s->ref.registry, chal[0] ? "not Basic nor Bearer"
+							  : "401 without a challenge");
 	challenge_param(chal, "realm", realm, sizeof realm);
 	challenge_param(chal, "service", service, sizeof service);
 	challenge_param(chal, "scope", scope, sizeof scope);
@@ -155,7 +219,8 @@ static int authenticate(struct session *s)
 	snprintf(scp, sizeof scp, "scope=%s", scope);
 	char *argv[] = {"curl", "--silent", "--show-error", "--fail", "--get", "--proto",
 			"=http,https", "--data-urlencode", svc, "--data-urlencode", scp,
-			"--output", s->scratch, "--url", realm, NULL};
+			"--output", s->scratch, "--url", realm,
+			have_login ? "--header" : NULL, s->auth, NULL};
 	char err[256] = "";
 	int rc = spawn_capture(argv, NULL, err, sizeof err);
 	if (rc != 0)
@@ -165,11 +230,15 @@ static int authenticate(struct session *s)
 	const char *tok = json_string_value(json_object_get(j, "token"));
 	if (!tok)
 		tok = json_string_value(json_object_get(j, "access_token"));
-	if (tok && strlen(tok) < sizeof s->auth - 30 && !strpbrk(tok, "\r\n"))
-		snprintf(s->auth, sizeof s->auth, "Authorization: Bearer %s", tok);
+	char bearer[8300];
+	bool ok = tok && strlen(tok) < sizeof bearer - 30 && !strpbrk(tok, "\r\n");
+	if (ok)
+		snprintf(bearer, sizeof bearer, "Authorization: Bearer %s", tok);
 	json_decref(j);
 	unlink(s->scratch);
-	return s->auth[0] ? 0 : fail_with("pull: %s gave no usable token", realm);
+	if (!ok)
+		return fail_with("pull: %s gave no usable token", realm);
+	return set_auth(s, bearer);
 }
 
 /* GET PATH (under /v2/NAME/) into OUT, authenticating once if asked. */
@@ -335,7 +404,7 @@ int pull_image(const char *text)
 	for (int k = 0; k < 3; k++)
 		sigaction(sigs[k], &sa, &old[k]);
 	s->tty = isatty(STDOUT_FILENO) && access("/dev/tty", W_OK) == 0;
-	mfile[0] = s->headers[0] = s->scratch[0] = '\0';
+	mfile[0] = '\0';
 	if (image_ref_parse(text, &s->ref) != 0) {
 		fail_context("pull");
 		goto out;
@@ -347,13 +416,18 @@ int pull_image(const char *text)
 		 hub ? "registry-1.docker.io" : s->ref.registry, s->ref.repo);
 	/* Our own scratch files: the pid keeps concurrent pulls apart. */
 	char name[64];
-	int lk = image_lock(false); /* makes the store's folders */
-	image_unlock(lk);
+	/* The store's shared lock, for the whole pull: an `rmi` cleaning up
+	 * waits, so a layer found "already stored" stays until our ref names
+	 * it, and none we unpack is taken for unused before that. */
+	lock = image_lock(false); /* also makes the store's folders */
 	snprintf(name, sizeof name, ".headers.%d", (int)getpid());
-	if (lk < 0 || download_path(s->headers, sizeof s->headers, name) != 0)
+	if (lock < 0 || download_path(s->headers, sizeof s->headers, name) != 0)
 		goto out;
 	snprintf(name, sizeof name, ".scratch.%d", (int)getpid());
 	if (download_path(s->scratch, sizeof s->scratch, name) != 0)
+		goto out;
+	snprintf(name, sizeof name, ".auth.%d", (int)getpid());
+	if (download_path(s->authfile, sizeof s->authfile, name) != 0)
 		goto out;
 	snprintf(name, sizeof name, ".manifest.%d", (int)getpid());
 	if (download_path(mfile, sizeof mfile, name) != 0)
@@ -453,6 +527,8 @@ out:
 		unlink(s->headers);
 	if (s->scratch[0])
 		unlink(s->scratch);
+	if (s->authfile[0])
+		unlink(s->authfile);
 	if (mfile[0])
 		unlink(mfile);
 	json_decref(digests);

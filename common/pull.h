@@ -6,7 +6,9 @@
  * Hub and most registries answer an anonymous request 401 with
  *   WWW-Authenticate: Bearer realm="https://auth...",service="...",scope="..."
  * and hand out a token for that scope at the realm; the request is then
- * made again with "Authorization: Bearer TOKEN".
+ * made again with "Authorization: Bearer TOKEN". A registry that wants a
+ * login (Basic, or a token for a user) gets what `docker login` keeps in
+ * ~/.docker/config.json.
  *
  * The transfers are done by the host's curl(1), as `tdg import URL` does:
  * libcurl cannot be linked into a static tdg on Debian (its Kerberos and

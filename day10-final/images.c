@@ -147,8 +147,9 @@ int cmd_pull(int argc, char **argv)
 		       "NAME alone means library/NAME there) into $TDG_ROOT/images, checking\n"
 		       "every blob's digest; then 'tdg run --image REF' uses it. A registry on\n"
 		       "loopback is spoken to over plain HTTP, any other over HTTPS (unless\n"
-		       "TDG_INSECURE_REGISTRY=HOST:PORT names it). A broken-off pull continues\n"
-		       "where it stopped when run again.\n");
+		       "TDG_INSECURE_REGISTRY=HOST:PORT names it). A registry that wants a\n"
+		       "login gets what 'docker login' keeps in ~/.docker/config.json. A\n"
+		       "broken-off pull continues where it stopped when run again.\n");
 		return 0;
 	}
 	if (argc != 2 || argv[1][0] == '-')

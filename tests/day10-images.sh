@@ -223,6 +223,26 @@ t_pull_answers_a_token_challenge_like_docker_hubs() {
     expect_two_inside "127.0.0.1:$PROXY/test/two"
 }
 
+t_pull_logs_in_with_docker_logins_credentials() {
+    start_registry
+    start_proxy basic
+    export HOME=$TDG_ROOT/home
+    mkdir -p "$HOME"
+    capture "$TDG" pull "127.0.0.1:$PROXY/test/two"
+    expect_error 125 "wants a login"
+    # What `docker login 127.0.0.1:PORT` writes (test:secret, base64).
+    mkdir -p "$HOME/.docker"
+    echo '{"auths": {"127.0.0.1:'"$PROXY"'": {"auth": "dGVzdDpzZWNyZXQ="}}}' >"$HOME/.docker/config.json"
+    # The credential never shows in curl's command line (ps).
+    start_bg "$TDG_ROOT/pull.out" strace -f -qq -e trace=execve -s 300 -o "$TDG_ROOT/execs" "$TDG" pull "127.0.0.1:$PROXY/test/two"
+    wait_bg "$BG_PID"
+    expect_eq "$RC" 0 "pull with a login" || fail "$(cat "$TDG_ROOT/pull.out")"
+    expect_contains "$(cat "$TDG_ROOT/execs")" '"--header", "@' "curl's command lines"
+    expect_not_contains "$(cat "$TDG_ROOT/execs")" "dGVzdDpzZWNyZXQ=" "curl's command lines"
+    expect_two_inside "127.0.0.1:$PROXY/test/two"
+    expect_eq "$(ls -A "$TDG_ROOT/images/downloads")" "" "downloads (the header file too)"
+}
+
 # mklayout DIR LAYER.tar...: an OCI layout of one image, tagged "t".
 mklayout() {
     "$PY" - "$@" <<'PY'

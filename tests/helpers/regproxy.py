@@ -10,6 +10,8 @@ every /v2/ request gets 401 and a challenge
                       scope="repository:NAME:pull"
 and /token?service=...&scope=... hands out T (each call logged to
 PORTFILE.tokens).
+MODE basic: a registry behind a login: without "Authorization: Basic"
+of test:secret every request gets 401 and WWW-Authenticate: Basic.
 MODE slow: the blob DIGEST comes at 64 KB a second (to interrupt a pull).
 MODE cut: the first GET of the blob DIGEST sends its headers and half of
 it, then closes the connection (a registry that stops mid-layer); later
@@ -51,6 +53,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             chal = 'Bearer realm="http://127.0.0.1:%d/token",service="test-registry",scope="repository:%s:pull"' % (
                 self.server.server_address[1], name)
             return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', [("WWW-Authenticate", chal)])
+        if mode == "basic" and self.headers.get("Authorization") != "Basic dGVzdDpzZWNyZXQ=":
+            return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                             [("WWW-Authenticate", 'Basic realm="test-registry"')])
         req = urllib.request.Request("http://127.0.0.1:%d%s" % (upstream, self.path))
         for h in ("Accept", "Range"):
             if self.headers.get(h):
