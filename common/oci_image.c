@@ -63,6 +63,10 @@ int image_ref_parse(const char *text, struct image_ref *r)
 		*slash = '\0';
 		if (strlen(name) >= sizeof r->registry)
 			return fail_with("'%.40s...': the registry's name is too long", text);
+		/* A host name, an address, a port: it goes into a URL. */
+		if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+		    strlen(name))
+			return fail_with("'%s': '%s' is not a registry (HOST[:PORT])", text, name);
 		snprintf(r->registry, sizeof r->registry, "%s", name);
 		rest = slash + 1;
 	} else
@@ -209,8 +213,11 @@ int image_store_blob(const char *file, const char *digest, bool move)
 	if (image_verify(file, digest) != 0 || mkdirs() != 0 ||
 	    image_path(final, sizeof final, sub) != 0)
 		return -1;
-	if (access(final, F_OK) == 0)
-		return move ? unlink(file), 0 : 0;
+	if (access(final, F_OK) == 0) { /* stored already, the same bytes */
+		if (move)
+			unlink(file);
+		return 0;
+	}
 	if (move)
 		return rename(file, final) == 0 ? 0 : fail_with("image: rename %s: %m", file);
 	snprintf(tmp, sizeof tmp, "%s.tmp%d", final, (int)getpid());
@@ -519,11 +526,20 @@ out:
 	return rc;
 }
 
-/* A path from the archive's own JSON, inside DIR or refused. */
+/* A path from the archive's own JSON, inside DIR or refused; a symlink
+ * of the archive (older `docker save` links repeated layers) must lead
+ * inside it too, not to a host file such as /etc/shadow. */
 static int inside(char *out, size_t size, const char *dir, const char *rel)
 {
-	if (!rel || rel[0] == '/' || strstr(rel, "..") || (size_t)snprintf(out, size, "%s/%s", dir, rel) >= size)
+	char real[PATH_MAX], top[PATH_MAX];
+	if (!rel || rel[0] == '/' || strstr(rel, "..") ||
+	    (size_t)snprintf(out, size, "%s/%s", dir, rel) >= size)
 		return fail_with("import: '%s': not a path inside the archive", rel ? rel : "?");
+	if (!realpath(out, real) || !realpath(dir, top))
+		return fail_with("import: %s: %m", out);
+	size_t n = strlen(top);
+	if (strncmp(real, top, n) != 0 || real[n] != '/')
+		return fail_with("import: '%s' leads outside the archive (to %s)", rel, real);
 	return 0;
 }
 
@@ -589,12 +605,13 @@ out:
 
 static json_t *load_blob(const char *dir, const char *digest, char *file, size_t size)
 {
-	if (!digest || !is_digest(digest) ||
-	    (size_t)snprintf(file, size, "%s/blobs/sha256/%s", dir, digest + 7) >= size) {
+	char rel[96];
+	if (!digest || !is_digest(digest)) {
 		fail_with("import: '%s': not a sha256 digest", digest ? digest : "?");
 		return NULL;
 	}
-	if (image_verify(file, digest) != 0)
+	snprintf(rel, sizeof rel, "blobs/sha256/%s", digest + 7);
+	if (inside(file, size, dir, rel) != 0 || image_verify(file, digest) != 0)
 		return NULL;
 	json_error_t err;
 	json_t *j = json_load_file(file, 0, &err);
@@ -673,7 +690,10 @@ static int import_oci(const char *dir, const char *tag, const char *name)
 		fail_with("import: manifest %s: no config or no layers", md);
 		goto out;
 	}
-	snprintf(cfg, sizeof cfg, "%s/blobs/sha256/%s", dir, cd + 7);
+	char rel[96];
+	snprintf(rel, sizeof rel, "blobs/sha256/%s", cd + 7);
+	if (inside(cfg, sizeof cfg, dir, rel) != 0)
+		goto out;
 	files = calloc(n, sizeof *files);
 	long long size = 0;
 	for (size_t i = 0; files && i < n; i++) {
@@ -683,7 +703,9 @@ static int import_oci(const char *dir, const char *tag, const char *name)
 			fail_with("import: manifest %s: a layer without a sha256 digest", md);
 			goto out;
 		}
-		snprintf(files[i], PATH_MAX, "%s/blobs/sha256/%s", dir, d + 7);
+		snprintf(rel, sizeof rel, "blobs/sha256/%s", d + 7);
+		if (inside(files[i], PATH_MAX, dir, rel) != 0)
+			goto out;
 		size += json_integer_value(json_object_get(l, "size"));
 		json_array_append_new(digests, json_string(d));
 	}

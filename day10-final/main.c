@@ -128,6 +128,7 @@ static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: tdg run --rootfs DIR [flags] CMD [ARG...]\n"
+		"       tdg run --image REF [flags] [CMD [ARG...]]\n"
 		"\n"
 		"Run CMD and exit with its status (126: cannot execute, 127: not\n"
 		"found, 128+N: killed by signal N, 125: tdg itself failed).\n"

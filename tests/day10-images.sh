@@ -285,6 +285,18 @@ t_hostile_layers_are_refused_and_nothing_stored() {
     expect_eq "$(ls -A "$out")" target "what is outside"
     expect_eq "$(cat "$out/target")" original "the outside file"
     expect_eq "$(find "$TDG_ROOT" -name 'pwned*')" "" "files a layer put outside"
+    # A save archive whose layer is a symlink to a host file (a tar there).
+    tar -C "$ROOTFS" -cf "$out/host.tar" ./etc
+    echo '{}' >"$TDG_ROOT/c.json"
+    pytar "$TDG_ROOT/evil-save.tar" "
+f('manifest.json', b'[{\"Config\": \"c.json\", \"RepoTags\": [\"evil:1\"], \"Layers\": [\"l/layer.tar\"]}]')
+f('c.json', b'{}')
+d('l')
+s('l/layer.tar', '$out/host.tar')"
+    capture "$TDG" import "$TDG_ROOT/evil-save.tar"
+    expect_error 125 "leads outside the archive"
+    expect_nothing_stored
+    rm "$out/host.tar"
     # A device node is skipped (the container gets its own /dev), not made.
     pytar "$TDG_ROOT/dev.tar" "f('bin/x'); dev('sda')"
     mklayout "$TDG_ROOT/devl" "$TDG_ROOT/dev.tar"

@@ -64,7 +64,7 @@ static void bad_names_are_refused_with_a_reason(void **state)
 		"", "Busybox", "a//b", "/abs", "a/../b", "x:", "x:ba d", "x@sha256:abc",
 		"x@sha256:" D64 "0", "x@md5:" D64, "x:" "0123456789012345678901234567890123456789"
 		"01234567890123456789012345678901234567890123456789012345678901234567890123456789"
-		"0123456789", "a b", "x/",
+		"0123456789", "a b", "x/", "ex@mple.com/x", "my host:5000/x",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		struct image_ref r;
