@@ -111,7 +111,13 @@ static int get(struct session *s, const char *url, const char *accept, const cha
 		return fail_context("pull");
 	if (rc == 127)
 		return fail_host("pull: needs curl on the host (apt-get install curl)");
-	if (rc != 0 && rc != 18 && rc != 56 && rc != 52)
+	/* curl(1), EXIT CODES: the ones a pull meets. 18, 52, 56: the
+	 * transfer broke off (fetch() says so); the rest, curl's own words. */
+	if (rc == 6 || rc == 7 || rc == 28)
+		fail_with("pull: %s: %s", url,
+			  rc == 6 ? "cannot resolve the host name"
+			  : rc == 7 ? "cannot connect to the registry" : "the registry timed out");
+	else if (rc != 0 && rc != 18 && rc != 56 && rc != 52)
 		fail_with("pull: %s: %s", url, err[0] ? err : "curl failed");
 	return rc;
 }
@@ -279,14 +285,12 @@ static int fetch(struct session *s, const char *path, const char *accept, const 
 		return fail_with("pull: %s: %s: the registry answered HTTP %d", s->ref.shown,
 				 what, status);
 	}
-	if (rc != 0) {
-		struct stat st;
-		long long got = stat(out, &st) == 0 ? (long long)st.st_size : 0;
-		return fail_with("pull: %s: %s: the transfer broke off after %lld bytes (curl "
-				 "status %d); 'tdg pull' again continues it", s->ref.shown, what,
-				 got, rc);
-	}
-	return fail_with("pull: %s: %s: failed", s->ref.shown, what);
+	if (rc != 18 && rc != 56 && rc != 52)
+		return -1; /* get() said why */
+	struct stat st;
+	long long got = stat(out, &st) == 0 ? (long long)st.st_size : 0;
+	return fail_with("pull: %s: %s: the transfer broke off after %lld bytes (curl status "
+			 "%d); 'tdg pull' again continues it", s->ref.shown, what, got, rc);
 }
 
 /* downloads/NAME into OUT. */

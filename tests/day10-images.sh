@@ -147,6 +147,8 @@ t_pull_of_a_missing_tag_fails_with_one_line() {
     expect_error 125 "not found"
     capture "$TDG" pull 'Bad/Name'
     expect_error 125 "not an image name"
+    capture "$TDG" pull "127.0.0.1:$(free_port)/test/two"
+    expect_error 125 "cannot connect to the registry"
     capture "$TDG" run --net none --image never-pulled
     expect_error 125 "no such image here"
     expect_nothing_stored
