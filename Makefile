@@ -156,6 +156,10 @@ build/fuzz/libtdg.a: $(patsubst build/%,build/fuzz/%,$(COMMON_OBJ))
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/libtdg.a
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libtdg.a $(LDLIBS)
 
+# image_ref_parse() lives in oci_image.c, which stores blobs (nettle) and
+# unpacks layers (libarchive).
+build/fuzz/fuzz_image_ref: LDLIBS += $(DAY10_LIBS)
+
 fuzz: $(FUZZ_BIN)
 
 # Every day's tdg, and the unit tests, with ASan+UBSan (gcc), in a tree of

@@ -32,6 +32,20 @@ static bool valid_chars(const char *s, const char *extra)
 	return true;
 }
 
+/* Each '/'-separated part of a name starts and ends with a letter or a
+ * digit, as Docker's grammar says: no "", ".", ".." or "-x" parts. */
+static bool components_valid(const char *s)
+{
+	for (const char *p = s;;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || !isalnum((unsigned char)p[0]) || !isalnum((unsigned char)p[n - 1]))
+			return false;
+		if (!p[n])
+			return true;
+		p += n + 1;
+	}
+}
+
 static bool is_digest(const char *s)
 {
 	if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 71)
@@ -82,13 +96,14 @@ int image_ref_parse(const char *text, struct image_ref *r)
 	}
 	if (!r->tag[0] && !r->digest[0])
 		strcpy(r->tag, "latest");
-	if (!valid_chars(rest, "._/-") || strstr(rest, "..") || strstr(rest, "//") ||
-	    rest[0] == '/' || rest[strlen(rest) - 1] == '/' || strlen(rest) > 200)
+	if (!valid_chars(rest, "._/-") || !components_valid(rest) || strstr(rest, ".."))
 		return fail_with("'%s': not an image name ([REGISTRY/]NAME[:TAG|@sha256:...], "
-				 "NAME in lowercase letters, digits, '.', '_', '-', '/')", text);
+				 "NAME's parts lowercase letters and digits, with '.', '_', '-' "
+				 "inside, joined by '/')", text);
 	bool hub = strcmp(r->registry, "docker.io") == 0;
-	snprintf(r->repo, sizeof r->repo, "%s%.200s", hub && !strchr(rest, '/') ? "library/" : "",
-		 rest);
+	if (snprintf(r->repo, sizeof r->repo, "%s%.240s", hub && !strchr(rest, '/') ? "library/" : "",
+		     rest) > 200)
+		return fail_with("'%.40s...': the name is too long (200 at most)", text);
 	const char *sep = r->digest[0] ? "@" : ":", *what = r->digest[0] ? r->digest : r->tag;
 	snprintf(r->full, sizeof r->full, "%s/%s%s%s", r->registry, r->repo, sep, what);
 	const char *shown = r->full;
