@@ -420,10 +420,28 @@ static json_t *load_all(void)
 	return all;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	const char *p = json_string_value(json_object_get(x, "shown"));
+	const char *q = json_string_value(json_object_get(y, "shown"));
+	return strcmp(p ? p : "", q ? q : "");
+}
+
 int image_list(FILE *out)
 {
-	json_t *all = load_all(), *rec;
-	size_t i;
+	json_t *all = load_all(), *rec, *sorted = json_array();
+	size_t i, n = json_array_size(all);
+	json_t **v = calloc(n ? n : 1, sizeof *v);
+	for (i = 0; v && i < n; i++)
+		v[i] = json_array_get(all, i);
+	if (v)
+		qsort(v, n, sizeof *v, by_name);
+	for (i = 0; v && i < n; i++)
+		json_array_append(sorted, v[i]);
+	free(v);
+	json_decref(all);
+	all = sorted;
 	fprintf(out, "%-40s %-14s %-7s %s\n", "IMAGE", "ID", "LAYERS", "SIZE");
 	json_array_foreach(all, i, rec) {
 		const char *cfg = json_string_value(json_object_get(rec, "config"));
@@ -690,7 +708,7 @@ static int import_oci(const char *dir, const char *tag, const char *name)
 		fail_with("import: %s lists no manifest", p);
 		goto out;
 	}
-	if (!name && (!ann || !strchr(ann, '/') || strchr(ann, ':') < strrchr(ann, '/'))) {
+	if (!name && (!ann || !strchr(ann, '/'))) {
 		fail_with("import: an OCI layout names its image only by a tag ('%s'); give it a NAME",
 			  ann ? ann : "");
 		goto out;
@@ -778,15 +796,16 @@ int image_import(const char *source, const char *name, bool *is_image)
 	}
 	source = path;
 	if (S_ISDIR(st.st_mode)) {
+		/* Docker 25's save writes both: manifest.json has the names. */
+		snprintf(p, sizeof p, "%s/manifest.json", source);
+		if (access(p, F_OK) == 0 && !tag) {
+			*is_image = true;
+			return import_docker(source, name);
+		}
 		snprintf(p, sizeof p, "%s/oci-layout", source);
 		if (access(p, F_OK) == 0) {
 			*is_image = true;
 			return import_oci(source, tag, name);
-		}
-		snprintf(p, sizeof p, "%s/manifest.json", source);
-		if (access(p, F_OK) == 0) {
-			*is_image = true;
-			return import_docker(source, name);
 		}
 		return 0;
 	}
@@ -804,7 +823,8 @@ int image_import(const char *source, const char *name, bool *is_image)
 		fail_with("import: %s: %m", source);
 	else if (import_unpack_at(fd, source, tmp, NULL) >= 0) {
 		snprintf(p, sizeof p, "%s/manifest.json", tmp);
-		rc = access(p, F_OK) == 0 ? import_docker(tmp, name) : import_oci(tmp, tag, name);
+		rc = access(p, F_OK) == 0 && !tag ? import_docker(tmp, name)
+						  : import_oci(tmp, tag, name);
 	}
 	if (fd >= 0)
 		close(fd);

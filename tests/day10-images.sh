@@ -106,7 +106,12 @@ t_docker_save_archive_and_oci_layout_tar_imported_and_run() {
     expect_eq "$RC" 0 "import of a layout tar" || fail "stderr: $ERR"
     capture "$TDG" run --net none --image other
     expect_eq "$OUT" other "the image other's Cmd"
-    expect_eq "$(ls -A "$TDG_ROOT/images/downloads")" "" "the unpacked archive, removed"
+    # What `podman save --format oci-archive` writes: its name inside.
+    skopeo copy -q "oci:$IMG_FIXTURE/oci:two" "oci-archive:$TDG_ROOT/oa.tar:localhost/saved/two:v2"
+    capture "$TDG" import "$TDG_ROOT/oa.tar"
+    expect_eq "$RC" 0 "import of an oci-archive" || fail "stderr: $ERR"
+    expect_two_inside localhost/saved/two:v2
+    expect_eq "$(ls -A "$TDG_ROOT/images/downloads")" "" "the unpacked archives, removed"
 }
 
 t_pull_by_tag_and_by_digest() {
