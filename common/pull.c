@@ -91,9 +91,11 @@ static int get(struct session *s, const char *url, const char *accept, const cha
 		argv[n++] = "--continue-at";
 		argv[n++] = "-";
 	}
-	if (accept) {
+	if (accept) { /* a manifest: at most 4 MiB, as Docker takes */
 		argv[n++] = "--header";
 		argv[n++] = (char *)accept;
+		argv[n++] = "--max-filesize";
+		argv[n++] = "4194304";
 	}
 	if (s->auth[0]) {
 		/* @FILE: the header in it. curl drops it on a redirect to
