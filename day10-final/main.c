@@ -127,19 +127,21 @@ static void usage(FILE *out)
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: tdg run --rootfs DIR [flags] CMD [ARG...]\n"
-		"       tdg run --image REF [flags] [CMD [ARG...]]\n"
+		"Usage: tdg run [flags] [CMD [ARG...]]\n"
 		"\n"
 		"Run CMD and exit with its status (126: cannot execute, 127: not\n"
-		"found, 128+N: killed by signal N, 125: tdg itself failed).\n"
+		"found, 128+N: killed by signal N, 125: tdg itself failed). Without\n"
+		"CMD, /bin/sh: interactive on a terminal, else it reads stdin.\n"
 		"\n"
 		"Flags:\n"
-		"      --rootfs DIR      the container's / (required; 'make rootfs' builds one),\n"
-		"                        or the NAME of one from 'tdg import'\n"
+		"      --rootfs DIR      the container's / (default: $TDG_ROOTFS, else the\n"
+		"                        rootfs/busybox that 'make rootfs' builds in the\n"
+		"                        tree this tdg was built in), or the NAME of one\n"
+		"                        from 'tdg import'\n"
 		"      --image REF       the container's / from an image ('tdg pull', 'tdg\n"
-		"                        import'): its layers under a private one; CMD is\n"
-		"                        then optional (the image's Entrypoint and Cmd,\n"
-		"                        Env, WorkingDir and User are the defaults)\n"
+		"                        import'): its layers under a private one; its\n"
+		"                        Entrypoint and Cmd (not /bin/sh), Env, WorkingDir\n"
+		"                        and User are the defaults\n"
 		"      --name NAME       a unique name to refer to the container by\n"
 		"  -d, --detach          run in the background and print the id\n"
 		"      --memory SIZE     most memory, e.g. 128m, 1.5g, 65536 (bytes)\n"
@@ -306,6 +308,12 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			    cli_bad_flag(argv, optind, optopt));
 		}
 	}
+	/* No CMD: a shell, as Docker's busybox image has; on a terminal it is
+	 * interactive, otherwise it reads its commands from stdin. With
+	 * --image, the image's Entrypoint and Cmd (images.h). */
+	static char *shell[] = {"/bin/sh", NULL};
+	if (optind < argc && argv[optind][0] == '\0')
+		die("run: the command is an empty string");
 	if (o->image) {
 		if (rootfs)
 			die("run: --rootfs and --image: give one");
@@ -317,20 +325,15 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		if (image_run_prepare(o->image, &argv[optind], &o->img) != 0 ||
 		    !realpath(o->img.top, o->rootfs))
 			die_context("run: --image '%s'", o->image);
-		rootfs = o->rootfs;
-	} else if (optind >= argc)
-		die("run: no command given; usage: tdg run --rootfs DIR [flags] CMD [ARG...]");
-	if (!o->image && argv[optind][0] == '\0')
-		die("run: the command is an empty string");
-	if (!rootfs)
-		die("run: --rootfs DIR is required; build one with 'make rootfs'");
+	}
 	/* Checked here, in tdg, so a bad path is one clear line before any
-	 * namespace exists, not a mount error from inside the child. */
+	 * namespace exists, not a mount error from inside the child. Without
+	 * --rootfs: $TDG_ROOTFS, else what 'make rootfs' built in tdg's tree. */
 	char dir[PATH_MAX];
 	if (!o->image && (rootfs_find(rootfs, state_root(), dir, sizeof dir) != 0 ||
 			  rootfs_check(dir, o->rootfs, sizeof o->rootfs) != 0))
-		die_context("run: rootfs '%s'", rootfs);
-	o->command = o->image ? o->img.command : &argv[optind];
+		die_context("run: rootfs '%s'", rootfs ? rootfs : dir);
+	o->command = o->image ? o->img.command : optind < argc ? &argv[optind] : shell;
 	if (o->nports && o->net != NET_BRIDGE)
 		die("run: -p needs --net bridge (with --net host, the container's ports "
 		    "are the host's already)");

@@ -109,9 +109,16 @@ t_no_arguments_is_125() {
     expect_contains "$ERR" "Usage: tdg COMMAND" "stderr"
 }
 
-t_run_without_command_is_125() {
-    capture tdg_run
-    expect_error 125 "run: no command given"
+# No CMD: /bin/sh, reading its commands from stdin when that is not a
+# terminal: the host's shell on days 01-02, the rootfs's from day 03.
+t_run_without_command_runs_sh_on_stdin() {
+    local want=/etc/os-release net=()
+    ((DAY < 3)) || want=$ROOTFS/etc/os-release
+    ((DAY < 8)) || net=(--net none)
+    RC=0
+    OUT=$(echo 'echo "$0"; head -1 /etc/os-release; exit 3' | tdg_run "${net[@]}" 2>&1) || RC=$?
+    expect_eq "$RC" 3 "exit status of the shell's 'exit 3'"
+    expect_eq "$OUT" "/bin/sh"$'\n'"$(head -1 "$want")" "what the shell said"
 }
 
 t_unknown_flag_is_125() {
