@@ -288,7 +288,7 @@ static long unpack(int fd, const char *label, struct whiteouts *wh)
 		}
 		/* (image layers) A ".wh." entry is not a file but a note: "delete
 		 * this from the layers below". Kept for after the tar, when
-		 * whiteout_apply() writes it in overlayfs's form. */
+		 * whiteout_apply_all() writes it in overlayfs's form. */
 		if (wh && path && whiteout_is(path)) {
 			if (whiteout_note(wh, path) != 0)
 				goto fail;
