@@ -21,7 +21,7 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Icommon -MMD -MP \
 # tests run one day's ladder against it).
 STATIC  ?= 1
 LDLIBS  ?= -ljansson -lnl-route-3 -lnl-3 -lpthread -lm
-STATIC_ARCHIVES := c jansson nl-route-3 nl-3 pthread m archive acl zstd bz2 lzma z seccomp cap
+STATIC_ARCHIVES := c jansson nl-route-3 nl-3 pthread m nettle archive acl zstd bz2 lzma z seccomp cap
 ifeq ($(STATIC)$(filter-out Darwin,$(shell uname -s)),1Linux)
 # cc -print-file-name=libX.a prints a path only if it finds the archive.
 MISSING_ARCHIVES := $(shell for l in $(STATIC_ARCHIVES); do \
@@ -145,10 +145,16 @@ $(LINUX_TDG): $(patsubst %.c,build/%.o,$(wildcard day10-final/*.c)) build/libtdg
 # build host's exact glibc at run time). Only tar is read, so this is all
 # it needs: ACLs, then zstd, bzip2, xz and gzip.
 #
+# Day 10's images (`tdg pull`, `tdg import` of an image) check SHA-256
+# digests with nettle, whose static library needs nothing else. Not
+# libcurl: Debian's libcurl.a needs Kerberos (gssapi_krb5, no static
+# library) and LDAP, and pulls getaddrinfo into a static glibc; `pull`
+# runs the host's curl(1) instead, as `import URL` does (common/pull.h).
+#
 # Day 10 also drops capabilities (libcap) and filters system calls
 # (libseccomp). Earlier days link exactly what they did before; every build
 # of day 10 (static, ASan, the Linux binary for Lima) links these.
-DAY10_LIBS := -larchive -lacl -lzstd -lbz2 -llzma -lz -lseccomp -lcap
+DAY10_LIBS := -lnettle -larchive -lacl -lzstd -lbz2 -llzma -lz -lseccomp -lcap
 day10-final/tdg build/asan/day10-final/tdg build/dynamic/day10-final/tdg $(LINUX_TDG): \
     LDLIBS += $(DAY10_LIBS)
 
@@ -159,6 +165,7 @@ build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 # test_import calls import.c, which needs libarchive (and what it reads
 # tar with), as day 10 does.
 build/tests/unit/test_import build/asan/tests/unit/test_import \
+  build/tests/unit/test_oci_image build/asan/tests/unit/test_oci_image \
   build/tests/unit/test_host_failures build/asan/tests/unit/test_host_failures: LDLIBS += $(DAY10_LIBS)
 
 unit: $(UNIT_BIN)
@@ -182,6 +189,10 @@ build/fuzz/libtdg.a: $(patsubst build/%,build/fuzz/%,$(COMMON_OBJ))
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/libtdg.a
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libtdg.a $(LDLIBS)
+
+# image_ref_parse() lives in oci_image.c, which stores blobs (nettle) and
+# unpacks layers (libarchive).
+build/fuzz/fuzz_image_ref: LDLIBS += $(DAY10_LIBS)
 
 fuzz: $(FUZZ_BIN)
 

@@ -12,6 +12,7 @@ static const struct {
 	{"run", 1},    {"ps", 4},	{"inspect", 4}, {"logs", 5},
 	{"stop", 6},   {"rm", 6},	{"exec", 10},	{"doctor", 10},
 	{"import", 10}, {"setup", 10}, {"prune", 10}, {"container", 10},
+	{"pull", 10},  {"images", 10}, {"rmi", 10}, /* images: docs/day-by-day/day10-images.md */
 };
 
 static const char *folders[] = {

@@ -30,6 +30,7 @@
 #include "netlink.h"
 #include "network.h"
 #include "id.h"
+#include "images.h"
 #include "import.h"
 #include "ns.h"
 #include "ports.h"
@@ -102,6 +103,8 @@ struct run_options {
 	struct winsize winsize; /* -t: our terminal's size, its pty's at start */
 	char **command;	      /* CMD and its arguments, untouched */
 	struct watcher watcher; /* the container's stdio, its log */
+	const char *image;    /* --image REF, or NULL (images.h) */
+	struct image_run img; /* its layers and defaults */
 };
 
 static void usage(FILE *out)
@@ -123,6 +126,10 @@ static void usage(FILE *out)
 		"  exec [-it] ID CMD [ARG...] run CMD inside a running container\n"
 		"  doctor [--rootfs DIR]      check this host and say what to fix\n"
 		"  import TARBALL|URL NAME    unpack a rootfs archive, for --rootfs NAME\n"
+		"  import IMAGE-ARCHIVE [REF] an OCI layout or docker/podman save, for --image\n"
+		"  pull REF                   fetch an image from a registry, for --image REF\n"
+		"  images                     list the images\n"
+		"  rmi REF                    remove an image and the layers nothing else uses\n"
 		"  setup lima                 (macOS) make the Lima VM; see docs/macos.md\n"
 		"\n"
 		"ID is a full id, a unique prefix of one, or a --name.\n"
@@ -144,6 +151,10 @@ static void run_usage(FILE *out)
 		"                        rootfs/busybox that 'make rootfs' builds in the\n"
 		"                        tree this tdg was built in), or the NAME of one\n"
 		"                        from 'tdg import'\n"
+		"      --image REF       the container's / from an image ('tdg pull', 'tdg\n"
+		"                        import'): its layers under a private one; its\n"
+		"                        Entrypoint and Cmd (not /bin/sh), Env, WorkingDir\n"
+		"                        and User are the defaults\n"
 		"      --name NAME       a unique name to refer to the container by\n"
 		"  -d, --detach          run in the background and print the id\n"
 		"      --memory SIZE     most memory, e.g. 128m, 1.5g, 65536 (bytes)\n"
@@ -177,6 +188,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 {
 	static const struct option flags[] = {
 		{"rootfs", required_argument, NULL, 'r'},
+		{"image", required_argument, NULL, 'G'},
 		{"name", required_argument, NULL, 'n'},
 		{"detach", no_argument, NULL, 'd'},
 		{"memory", required_argument, NULL, 'M'},
@@ -209,6 +221,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		switch (c) {
 		case 'r':
 			rootfs = optarg;
+			break;
+		case 'G':
+			o->image = optarg;
 			break;
 		case 'n':
 			if (!id_name_valid(optarg))
@@ -325,18 +340,31 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		}
 	}
 	/* No CMD: a shell, as Docker's busybox image has; on a terminal it is
-	 * interactive, otherwise it reads its commands from stdin. */
+	 * interactive, otherwise it reads its commands from stdin. With
+	 * --image, the image's Entrypoint and Cmd (images.h). */
 	static char *shell[] = {"/bin/sh", NULL};
 	if (optind < argc && argv[optind][0] == '\0')
 		die("run: the command is an empty string");
+	if (o->image) {
+		if (rootfs)
+			die("run: --rootfs and --image: give one");
+		if (o->read_only || o->userns.on)
+			die("run: --image with %s: not supported yet",
+			    o->read_only ? "--read-only" : "--userns");
+		/* The top layer's folder stands for the image as "rootfs"
+		 * (it may be empty: no rootfs_check()). */
+		if (image_run_prepare(o->image, &argv[optind], &o->img) != 0 ||
+		    !realpath(o->img.top, o->rootfs))
+			die_context("run: --image '%s'", o->image);
+	}
 	/* Checked here, in tdg, so a bad path is one clear line before any
 	 * namespace exists, not a mount error from inside the child. Without
 	 * --rootfs: $TDG_ROOTFS, else what 'make rootfs' built in tdg's tree. */
 	char dir[PATH_MAX];
-	if (rootfs_find(rootfs, state_root(), dir, sizeof dir) != 0 ||
-	    rootfs_check(dir, o->rootfs, sizeof o->rootfs) != 0)
+	if (!o->image && (rootfs_find(rootfs, state_root(), dir, sizeof dir) != 0 ||
+			  rootfs_check(dir, o->rootfs, sizeof o->rootfs) != 0))
 		die_context("run: rootfs '%s'", rootfs ? rootfs : dir);
-	o->command = optind < argc ? &argv[optind] : shell;
+	o->command = o->image ? o->img.command : optind < argc ? &argv[optind] : shell;
 	if (o->nports && o->net != NET_BRIDGE)
 		die("run: -p needs --net bridge (with --net host, the container's ports "
 		    "are the host's already)");
@@ -430,7 +458,8 @@ static int container_main(void *arg)
 	 * whose writes land in the container's own layer. */
 	const char *root = o->read_only ? o->rootfs : o->layer[2];
 	if (!o->read_only &&
-	    rootfs_overlay(o->rootfs, o->layer[0], o->layer[1], o->layer[2]) < 0)
+	    rootfs_overlay(o->image ? o->img.lower : o->rootfs, o->layer[0], o->layer[1],
+			   o->layer[2]) < 0)
 		goto fail;
 	if (o->net == NET_BRIDGE &&
 	    (rootfs_bind_file(root, o->network.etc[0], "etc/hosts") < 0 ||
@@ -446,15 +475,22 @@ static int container_main(void *arg)
 	if (o->tty && tty_console_child(o->console[1], &o->winsize) != 0)
 		goto fail;
 	spawn_container_env(o->hostname);
-	for (int i = 0; i < o->nenvfile; i++)
+	for (int i = 0; o->image && i < o->img.nenv; i++) /* the image's, */
+		putenv((char *)o->img.env[i]);
+	for (int i = 0; i < o->nenvfile; i++) /* then --env-file's, then -e's */
 		putenv(o->envfile[i]);
 	for (int i = 0; i < o->nenv; i++)
 		putenv((char *)o->env[i]);
+	if (!o->workdir && o->image)
+		o->workdir = o->img.workdir;
 	if (o->workdir && rootfs_workdir(o->workdir) < 0)
 		goto fail;
 	if (security_enter(o->privileged) != 0) /* last: it takes away mount, and more */
 		goto fail;
-	/* After it: a uid other than 0 has no capabilities left (user.h). */
+	/* After it: a uid other than 0 has no capabilities left (user.h).
+	 * -u wins over the image's User, as in Docker. */
+	if (!o->user.name[0] && o->image && o->img.user && user_parse(o->img.user, &o->user) != 0)
+		goto fail;
 	if (user_switch(&o->user) != 0)
 		goto fail;
 	if (o->init)
@@ -549,6 +585,7 @@ static int cmd_run(int argc, char **argv)
 	 * go in one record. Resources (the address lease, below) are still
 	 * recorded each before it is made. */
 	json_object_set_new(c, "read_only", json_boolean(o.read_only));
+	json_object_set_new(c, "image", o.image ? json_string(o.img.ref) : json_null());
 	json_object_set_new(c, "privileged", json_boolean(o.privileged)); /* for exec */
 	json_object_set_new(c, "userns", json_boolean(o.userns.on));	 /* for exec */
 	json_object_set_new(c, "auto_remove", json_boolean(o.rm)); /* --rm */
@@ -561,7 +598,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (o.net == NET_BRIDGE) {
 		static const char *const ro_keys[] = {"read_only", "privileged", "userns",
-						      "auto_remove", NULL};
+						      "auto_remove", "image", NULL};
 		if (state_record(c, ro_keys) < 0 || network_prepare(&o.network, c) < 0 ||
 		    ports_publish(c, o.ports, o.nports, o.network.addr, state_str(c, "subnet")) < 0)
 			goto fail;
@@ -572,7 +609,7 @@ static int cmd_run(int argc, char **argv)
 	} else {
 		json_object_set_new(c, "network", json_string(o.net == NET_NONE ? "none" : "host"));
 		static const char *const keys[] = {"read_only", "privileged", "userns",
-						   "auto_remove", "network", NULL};
+						   "auto_remove", "network", "image", NULL};
 		if (state_record(c, keys) < 0)
 			goto fail;
 	}
@@ -1148,17 +1185,27 @@ fail:
 /* `tdg import TARBALL|URL NAME`: a rootfs for --rootfs NAME (import.h). */
 static int cmd_import(int argc, char **argv)
 {
-	static const char usage_line[] = "usage: tdg import TARBALL|URL NAME";
+	static const char usage_line[] =
+		"usage: tdg import TARBALL|URL NAME, or tdg import IMAGE-ARCHIVE [REF]";
 	if (argc == 2 && cli_is_help(argv[1])) {
-		printf("Usage: tdg import TARBALL|URL NAME\n\nUnpack a rootfs archive (a tar "
+		printf("Usage: tdg import TARBALL|URL NAME\n       tdg import IMAGE-ARCHIVE "
+		       "[REF]\n\nUnpack a rootfs archive (a tar "
 		       "file, plain or gzip, xz, zstd,\nbzip2 compressed; or an http(s) URL "
 		       "of one, fetched with curl)\ninto $TDG_ROOT/rootfs/NAME; then 'tdg run "
 		       "--rootfs NAME' uses it.\nEntries that would write outside it fail "
-		       "the import.\n");
+		       "the import.\n\nAn image archive (what 'docker save' or 'podman save' "
+		       "write, or an OCI\nimage layout, a folder or a tar) goes into the image "
+		       "store instead, as\nREF (default: the name it carries); then 'tdg run "
+		       "--image REF' uses it.\n");
 		return 0;
 	}
 	if (argc >= 2 && argv[1][0] == '-' && argv[1][1])
 		die("import: unknown flag '%s'; %s", argv[1], usage_line);
+	if (argc != 2 && argc != 3)
+		die("import: %s", usage_line);
+	int is_image = 0, rc = cmd_import_image(argv[1], argc == 3 ? argv[2] : NULL, &is_image);
+	if (is_image)
+		return rc;
 	if (argc != 3)
 		die("import: %s", usage_line);
 	return import_rootfs(argv[1], argv[2]) == 0 ? 0 : fail_report();
@@ -1245,6 +1292,12 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "container") == 0)
 		die("container: tdg has only 'container prune'; the others are plain "
 		    "commands (tdg ps, tdg rm ...)");
+	if (strcmp(argv[1], "pull") == 0)
+		return cmd_pull(argc - 1, argv + 1);
+	if (strcmp(argv[1], "images") == 0)
+		return cmd_images(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rmi") == 0)
+		return cmd_rmi(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
 	return fail_report();
 }

@@ -17,13 +17,15 @@ BUILD_PKGS=(gcc make pkg-config libc6-dev
     # day 10: tdg import; the static libraries libarchive needs for tar, ACLs,
     # zstd, bzip2, xz and gzip (libarchive-dev alone brings only the shared ones)
     libarchive-dev libacl1-dev libzstd-dev libbz2-dev liblzma-dev zlib1g-dev
-    curl # day 10: tdg import URL downloads with it (run time)
+    curl # day 10: tdg import URL downloads with it, tdg pull talks to registries with it (run time)
+    nettle-dev # day 10: SHA-256 of image blobs (static libnettle)
     libcap-dev libseccomp-dev # day 10: capabilities and the seccomp filter
 )
 TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     qemu-system-x86 # day 07: the cgroup v2 guest (tests/v2guest)
     tmux # day 10: tests drive -it through a real terminal
     python3 # day 10: the import tests craft tarballs and serve them over loopback HTTP
+    docker-registry skopeo umoci # day 10: tests/day10-images.sh makes images and serves them
     clang libclang-rt-dev # tests/fuzz: libFuzzer targets (clang's runtime is only recommended)
     time # days 09-10: the load test's peak memory of `tdg run` (GNU time's %M)
     libcap2-bin # docs/security.md: capsh decodes a capability mask
@@ -44,7 +46,7 @@ declare -A DNF=(
     [libjansson-dev]=jansson-devel [libnl-3-dev]=libnl3-devel [libnl-route-3-dev]=libnl3-devel
     [libarchive-dev]=libarchive-devel [libacl1-dev]=libacl-devel [libzstd-dev]=libzstd-devel
     [libbz2-dev]=bzip2-devel [liblzma-dev]=xz-devel [zlib1g-dev]=zlib-devel
-    [libcap-dev]=libcap-devel [libseccomp-dev]=libseccomp-devel
+    [libcap-dev]=libcap-devel [libseccomp-dev]=libseccomp-devel [nettle-dev]=nettle-devel
     [libcmocka-dev]=libcmocka-devel [iproute2]=iproute [procps]=procps-ng
     [libclang-rt-dev]=compiler-rt [libcap2-bin]=libcap [gnuplot-nox]=gnuplot-minimal
 )
