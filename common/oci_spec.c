@@ -216,7 +216,7 @@ static int parse_namespaces(json_t *list, struct oci_spec *s)
 
 static int parse_resources(json_t *r, struct oci_spec *s)
 {
-	static const char *const keys[] = {"memory", "cpu", "pids", "devices", NULL};
+	static const char *const keys[] = {"memory", "cpu", "pids", "devices", "blockIO", NULL};
 	static const char *const mem_keys[] = {"limit", "swap", "reservation",
 					       "disableOOMKiller", NULL};
 	static const char *const cpu_keys[] = {"quota", "period", "shares", NULL};
@@ -244,6 +244,14 @@ static int parse_resources(json_t *r, struct oci_spec *s)
 	s->limits.pids = json_integer_value(json_object_get(json_object_get(r, "pids"), "limit"));
 	if (s->limits.pids < 0)
 		s->limits.pids = 0;
+	/* blockIO: tdg sets no I/O limits; Docker writes {"weight": 0}, which
+	 * asks for none either. */
+	json_t *bio = json_object_get(r, "blockIO"), *v;
+	const char *key;
+	json_object_foreach(bio, key, v)
+		if (!(json_is_integer(v) && json_integer_value(v) == 0) &&
+		    must_be_empty(bio, key, "linux.resources.blockIO.") < 0)
+			return -1;
 	/* linux.resources.devices: tdg uses no device cgroup; its /dev holds
 	 * only the default devices (dev.h), which is what the usual "deny
 	 * all, allow the defaults" list asks for. */

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Day 10 — tdg as an OCI runtime (day10-final/oci.c, common/oci_spec.c):
-# podman drives it through conmon (`podman --runtime $TDG`), and the OCI
-# commands work when called directly on a bundle, as containerd's shim calls
-# them (`--root R --log FILE --log-format json`). Each podman test imports
-# the busybox rootfs as an image of its own and removes it, and every
-# container it made, however it ends. Without podman the tests say so and
-# pass (scripts/deps.sh test installs it). --network none throughout: the
-# podman bridge is not tdg's subject here.
+# podman drives it through conmon (`podman --runtime $TDG`), containerd and
+# Docker through containerd's runc shim, and the OCI commands work when
+# called directly on a bundle, as that shim calls them (`--root R --log
+# FILE --log-format json`). Each podman test imports the busybox rootfs as
+# an image of its own and removes it, and every container it made, however
+# it ends. Without a client the tests say so and pass (scripts/deps.sh test
+# installs them). --network none, but in the two tests of the clients'
+# bridges (podman's netavark, Docker's libnetwork), which put back the
+# host as they found it.
 source "$(dirname "$0")/lib.sh"
 
 # No `--root` from podman: tdg's OCI containers live in /run/tdg-oci.
@@ -217,6 +219,67 @@ ctr_cleanup() {
     kill "$CTD" 2>/dev/null
     wait "$CTD" 2>/dev/null
     rm -f "$SOCK" "$SOCK.ttrpc"
+}
+
+# Docker: a dockerd the test starts itself (its own data, exec root, pid
+# file and socket in TDG_ROOT; tdg as a `runtimes` entry; cgroupfs), with
+# its default bridge network on a subnet of its own (10.99.0.0/24, never
+# tdg's). Its bridge is libnetwork's work, done from a prestart hook
+# (`dockerd libnetwork-setkey`) tdg runs on the host after create. The
+# image: the busybox rootfs, `docker import`ed. dockerd changes the host
+# (docker0, iptables chains, /run/docker, /etc/docker/key.json):
+# docker_cleanup takes back exactly that. --ip-forward=false: it leaves
+# the host's forwarding (and the FORWARD policy) as they are.
+t_docker_run_with_its_bridge() {
+    command -v dockerd >/dev/null ||
+        { echo "note: skipped: dockerd is not installed (sudo scripts/deps.sh test)"; return 0; }
+    ! ip link show docker0 >/dev/null 2>&1 ||
+        { echo "note: skipped: a docker0 bridge exists already (another dockerd?)"; return 0; }
+    local d=$TDG_ROOT/docker
+    DK=$d DOCKER_CLI=/usr/bin/docker FWD_POLICY=$(iptables -S FORWARD | awk '$1 == "-P" {print $3}')
+    [[ -x $DOCKER_CLI ]] || DOCKER_CLI=docker
+    [[ -e /run/docker ]] && HAD_RUN_DOCKER=1 || HAD_RUN_DOCKER=0
+    [[ -e /etc/docker/key.json ]] && HAD_KEY=1 || HAD_KEY=0
+    mkdir -p "$d"
+    jq -n --arg tdg "$TDG" '{runtimes: {tdg: {path: $tdg}},
+        "exec-opts": ["native.cgroupdriver=cgroupfs"],
+        "default-ulimits": {nofile: {Name: "nofile", Soft: 1024, Hard: 1024},
+                            nproc: {Name: "nproc", Soft: 1024, Hard: 1024}}}' >"$d/daemon.json"
+    start_bg "$d/log" dockerd --config-file "$d/daemon.json" --data-root "$d/data" \
+        --exec-root "$d/exec" --pidfile "$d/pid" -H "unix://$d/sock" \
+        --bip 10.99.0.1/24 --iptables=true --ip-forward=false --containerd-namespace tdgtest
+    DOCKERD=$BG_PID
+    trap 'rc=$?; set +e; docker_cleanup; (exit $rc); _cleanup' EXIT
+    wait_for docker_up
+    tar -C "$ROOTFS" -c . | DK import - tdgbusybox:test >/dev/null
+    capture DK run --runtime tdg --rm tdgbusybox:test sh -c \
+        'echo hi; ip -4 -o addr show eth0 | awk "{print \$4}"; ping -c 1 -W 2 10.99.0.1 >/dev/null && echo reached; exit 42'
+    expect_eq "$RC" 42 "docker run's exit status" || fail "stderr: $ERR" "$(tail -5 "$d/log")"
+    expect_eq "$OUT" $'hi\n10.99.0.2/24\nreached' "docker run's output (its bridge address, the gateway reached)"
+    capture DK run --runtime tdg --rm tdgbusybox:test nosuchcommand
+    expect_eq "$RC" 127 "docker run of a missing command"
+}
+DK() { "$DOCKER_CLI" -H "unix://$DK/sock" "$@"; }
+docker_up() { DK version >/dev/null 2>&1; }
+docker_cleanup() {
+    local t c i ctd
+    ctd=$(cat "$DK/exec/containerd/containerd.pid" 2>/dev/null)
+    kill -TERM "$DOCKERD" 2>/dev/null
+    for ((i = 0; i < 300; i++)); do gone_or_zombie "$DOCKERD" && break; sleep 0.05; done
+    [[ -z "$ctd" ]] || kill -KILL "$ctd" 2>/dev/null # its containerd, if it outlived it
+    ip link del docker0 2>/dev/null
+    for t in filter nat; do
+        iptables -t "$t" -S | grep -E 'DOCKER|docker0' | grep '^-A' | sed 's/^-A/-D/' |
+            while read -ra rule; do iptables -t "$t" "${rule[@]}"; done
+        for c in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do
+            iptables -t "$t" -X "$c" 2>/dev/null
+        done
+    done
+    [[ -z "$FWD_POLICY" ]] || iptables -P FORWARD "$FWD_POLICY"
+    ((HAD_RUN_DOCKER)) || rm -rf /run/docker
+    ((HAD_KEY)) || rm -f /etc/docker/key.json
+    awk -v d="$DK/" 'index($2, d) == 1 {print $2}' /proc/mounts | tac | xargs -r -n1 umount -l
+    return 0
 }
 
 # write_bundle DIR CMD...: a bundle as containerd writes one, by hand (no
