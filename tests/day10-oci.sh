@@ -123,6 +123,29 @@ t_podman_detached_limits_stop_rm() {
     [[ ! -e "$(dirname "$mem")" ]] || fail "cgroup left: $(dirname "$mem")"
 }
 
+# podman's default bridge network: netavark makes the netns, the veth and
+# podman0 (10.88.0.0/16) before conmon calls `tdg create`, and the bundle
+# names that netns by path; tdg joins it. NET_RAW for ping (podman's 11
+# capabilities leave it out). netavark removes podman0 with its last
+# container but leaves its iptables chains; they go too unless they were
+# there before (another podman's).
+t_podman_default_bridge_network() {
+    need_podman || return 0
+    ! ip link show podman0 >/dev/null 2>&1 ||
+        { echo "note: skipped: podman0 exists already (podman containers on it are running)"; return 0; }
+    podman_setup
+    iptables -S | grep -q NETAVARK && HAD_NETAVARK=1 || HAD_NETAVARK=0
+    [[ -e /run/containers/networks ]] && HAD_IPAM=1 || HAD_IPAM=0 # netavark's address book
+    trap 'rc=$?; set +e; podman_cleanup; ((HAD_NETAVARK)) || ipt_take_back "NETAVARK|podman0"
+          ((HAD_IPAM)) || rm -rf /run/containers/networks; (exit $rc); _cleanup' EXIT
+    capture "${P[@]}" run --rm --label "$LABEL" --cap-add NET_RAW "${ULIMITS[@]}" "$IMG" sh -c \
+        'gw=$(ip route | awk "/default/ {print \$3}"); echo $gw
+         ip -4 -o addr show eth0 | awk "{print \$4}" | grep -q "^10\.88\." && echo "on 10.88"
+         ping -c 1 -W 2 $gw >/dev/null && echo reached'
+    expect_eq "$RC" 0 "exit status" || fail "stderr: $ERR"
+    expect_eq "$OUT" $'10.88.0.1\non 10.88\nreached' "its gateway, its address, the gateway reached"
+}
+
 # podman exec: conmon calls `tdg exec --pid-file P --process F --detach ID`
 # (tdg's own `exec -it ID CMD` stays as it was): the second process is in
 # the container's namespaces, cgroup and walls, with the process object's
@@ -262,23 +285,30 @@ t_docker_run_with_its_bridge() {
 DK() { "$DOCKER_CLI" -H "unix://$DK/sock" "$@"; }
 docker_up() { DK version >/dev/null 2>&1; }
 docker_cleanup() {
-    local t c i ctd
+    local i ctd
     ctd=$(cat "$DK/exec/containerd/containerd.pid" 2>/dev/null)
     kill -TERM "$DOCKERD" 2>/dev/null
     for ((i = 0; i < 300; i++)); do gone_or_zombie "$DOCKERD" && break; sleep 0.05; done
     [[ -z "$ctd" ]] || kill -KILL "$ctd" 2>/dev/null # its containerd, if it outlived it
     ip link del docker0 2>/dev/null
-    for t in filter nat; do
-        iptables -t "$t" -S | grep -E 'DOCKER|docker0' | grep '^-A' | sed 's/^-A/-D/' |
-            while read -ra rule; do iptables -t "$t" "${rule[@]}"; done
-        for c in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do
-            iptables -t "$t" -X "$c" 2>/dev/null
-        done
-    done
+    ipt_take_back 'DOCKER|docker0'
     [[ -z "$FWD_POLICY" ]] || iptables -P FORWARD "$FWD_POLICY"
     ((HAD_RUN_DOCKER)) || rm -rf /run/docker
     ((HAD_KEY)) || rm -f /etc/docker/key.json
     awk -v d="$DK/" 'index($2, d) == 1 {print $2}' /proc/mounts | tac | xargs -r -n1 umount -l
+    return 0
+}
+
+# ipt_take_back REGEX: delete the iptables rules (filter and nat) that
+# mention REGEX (a client's chains or bridge), then the chains it names.
+ipt_take_back() {
+    local t rule c
+    for t in filter nat; do
+        iptables -t "$t" -S | grep -E -- "$1" | grep '^-A' | sed 's/^-A/-D/' |
+            while read -r rule; do eval iptables -t "$t" "$rule"; done
+        iptables -t "$t" -S | awk '$1 == "-N" {print $2}' | grep -E -- "$1" |
+            while read -r c; do iptables -t "$t" -X "$c"; done
+    done
     return 0
 }
 
