@@ -135,9 +135,7 @@ t_podman_default_bridge_network() {
         { echo "note: skipped: podman0 exists already (podman containers on it are running)"; return 0; }
     podman_setup
     iptables -S | grep -q NETAVARK && HAD_NETAVARK=1 || HAD_NETAVARK=0
-    [[ -e /run/containers/networks ]] && HAD_IPAM=1 || HAD_IPAM=0 # netavark's address book
-    trap 'rc=$?; set +e; podman_cleanup; ((HAD_NETAVARK)) || ipt_take_back "NETAVARK|podman0"
-          ((HAD_IPAM)) || rm -rf /run/containers/networks; (exit $rc); _cleanup' EXIT
+    trap 'rc=$?; set +e; podman_cleanup; ((HAD_NETAVARK)) || ipt_take_back "NETAVARK|podman0"; (exit $rc); _cleanup' EXIT
     capture "${P[@]}" run --rm --label "$LABEL" --cap-add NET_RAW "${ULIMITS[@]}" "$IMG" sh -c \
         'gw=$(ip route | awk "/default/ {print \$3}"); echo $gw
          ip -4 -o addr show eth0 | awk "{print \$4}" | grep -q "^10\.88\." && echo "on 10.88"
