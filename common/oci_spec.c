@@ -431,8 +431,12 @@ static int parse_linux(json_t *l, struct oci_spec *s)
 		return fail_with(CFG "linux.cgroupsPath '%s': not a cgroupfs path; tdg does not "
 				     "support systemd's slice:prefix:name form (run podman with "
 				     "--cgroup-manager=cgroupfs)", s->cgroups_path);
-	/* linux.seccomp: tdg loads its own filter, Docker's default profile's
-	 * rules (syscalls.h), whatever the bundle's profile says. */
+	/* linux.seccomp: the bundle's profile replaces tdg's own filter
+	 * (syscalls.h); oci.c checks it with libseccomp, which knows the
+	 * names. */
+	s->seccomp = json_object_get(l, "seccomp");
+	if (s->seccomp && !json_is_object(s->seccomp))
+		return fail_with(CFG "linux.seccomp: not an object");
 	if (path_list(json_object_get(l, "maskedPaths"), "linux.maskedPaths", s->masked,
 		      &s->nmasked) < 0 ||
 	    path_list(json_object_get(l, "readonlyPaths"), "linux.readonlyPaths",

@@ -11,8 +11,8 @@
  * A field tdg does not honour is refused with its name ("config.json:
  * linux.uidMappings: not supported by tdg"), never silently dropped: a
  * caller that asked for a user namespace must not get a container without
- * one. The few fields tdg covers with its own defaults instead (seccomp:
- * tdg's default filter; devices: the default ones) say so below. */
+ * one. The few fields tdg covers with its own defaults instead (devices:
+ * the default ones) say so below. */
 #ifndef TDG_OCI_SPEC_H
 #define TDG_OCI_SPEC_H
 #include "resources.h"
@@ -76,6 +76,8 @@ struct oci_spec {
 	const char *sysctl_key[OCI_MAX], *sysctl_value[OCI_MAX];
 	int nsysctl;
 	json_t *hooks; /* "hooks", checked (NULL: none): oci.c runs them */
+	json_t *seccomp; /* linux.seccomp (NULL: tdg's own filter, syscalls.h);
+			  * seccomp_profile.h checks and loads it */
 };
 
 /* Read BUNDLE/config.json into S. 0, or -1 with the failure recorded

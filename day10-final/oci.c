@@ -33,6 +33,7 @@
 #include "oci_spec.h"
 #include "proc.h"
 #include "rootfs.h"
+#include "seccomp_profile.h"
 #include "security.h"
 #include "spawn.h"
 #include "timestamp.h"
@@ -50,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -365,6 +367,20 @@ static int set_rlimits(const struct oci_spec *s)
 	return 0;
 }
 
+/* security_join(), with the bundle's seccomp profile (linux.seccomp), if
+ * it has one, in place of tdg's own filter (syscalls.h): the same three
+ * steps in the same order, the filter last. */
+static int security_join_profile(json_t *profile)
+{
+	if (!profile)
+		return security_join(false);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return fail_with("no_new_privs: %m");
+	if (caps_drop_to_default() != 0)
+		return -1;
+	return seccomp_profile(profile, true);
+}
+
 static int container_setup(struct child *ch)
 {
 	struct oci_spec *s = ch->spec;
@@ -431,7 +447,7 @@ static int container_setup(struct child *ch)
 	/* security_enter(), with the bundle's masked and read-only paths in
 	 * place of tdg's own list. */
 	if (mask_these(s->masked, s->nmasked, s->readonly_paths, s->nreadonly) != 0 ||
-	    security_join(false) != 0)
+	    security_join_profile(s->seccomp) != 0)
 		return -1;
 	if (s->umask >= 0)
 		umask((mode_t)s->umask);
@@ -568,6 +584,10 @@ static int cmd_create(int argc, char **argv)
 		return fail_with("create: bundle %s: %m", bundle);
 	if (oci_spec_load(abs_bundle, &spec) < 0)
 		return -1;
+	/* The profile is loaded in the container, as its last step: a
+	 * mistake in it must show now, while nothing is made. */
+	if (spec.seccomp && seccomp_profile(spec.seccomp, false) < 0)
+		goto fail;
 	if (spec.terminal != (console != NULL)) {
 		fail_with(console ? "create: --console-socket without process.terminal in config.json"
 				  : "create: process.terminal needs --console-socket");
@@ -652,6 +672,8 @@ static int cmd_create(int argc, char **argv)
 	json_object_set_new(c, "cgroup", dirs);
 	if (spec.hooks)
 		json_object_set(c, "hooks", spec.hooks);
+	if (spec.seccomp) /* exec's processes get the same filter */
+		json_object_set(c, "seccomp", spec.seccomp);
 	char *text = json_dumps(c, JSON_COMPACT);
 	state_file(path, id, "state.json");
 	int w = text ? write_atomic(path, text) : fail_with("out of memory");
@@ -907,7 +929,7 @@ static _Noreturn void exec_child(struct oci_spec *p, int console)
 		fail_with("process.cwd %s: %m", p->cwd);
 		goto fail;
 	}
-	if (security_join(false) != 0)
+	if (security_join_profile(p->seccomp) != 0)
 		goto fail;
 	if (p->umask >= 0)
 		umask((mode_t)p->umask);
@@ -963,6 +985,7 @@ static int cmd_exec(int argc, char **argv)
 	}
 	if (!(c = load(id)))
 		goto fail;
+	p.seccomp = json_object_get(c, "seccomp");
 	pidfd = proc_pidfd((pid_t)json_integer_value(json_object_get(c, "pid")),
 			   json_integer_value(json_object_get(c, "start_time")),
 			   json_string_value(json_object_get(c, "boot_id")));

@@ -168,6 +168,41 @@ t_podman_exec() {
     [[ ! -e "$OCI_ROOT/$id" && ! -e "$cg" ]] || fail "left behind: $OCI_ROOT/$id $cg"
 }
 
+# linux.seccomp: the bundle's profile (podman's default one, or a user's
+# through --security-opt seccomp=FILE) is the container's filter, and its
+# exec processes' too, in place of tdg's own: here one that denies mkdir
+# with EPERM and rmdir with EACCES, and lets unshare through (tdg's own
+# filter denies it). A call libseccomp does not know is skipped.
+t_podman_seccomp_profile() {
+    need_podman || return 0
+    podman_setup
+    local prof=$TDG_ROOT/profile.json
+    cat >"$prof" <<'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+ "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
+              {"names": ["rmdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+              {"names": ["nosuchcall_in_libseccomp"], "action": "SCMP_ACT_ERRNO"}]}
+EOF
+    local try='mkdir /tmp/d 2>&1; rmdir /tmp 2>&1; unshare -U true 2>/dev/null && echo unshared || echo no unshare'
+    local denied=$'mkdir: can\'t create directory \'/tmp/d\': Operation not permitted\nrmdir: \'/tmp\': Permission denied\nunshared'
+    capture prun --rm --security-opt seccomp="$prof" "$IMG" sh -c "$try"
+    expect_eq "$OUT" "$denied" "run under the profile"
+    capture prun -d --security-opt seccomp="$prof" "$IMG" sleep 600
+    expect_eq "$RC" 0 "run -d" || fail "stderr: $ERR"
+    local id=$OUT
+    capture "${P[@]}" exec "$id" sh -c "$try"
+    expect_eq "$OUT" "$denied" "exec under the profile"
+    "${P[@]}" rm -f -t 0 "$id" >/dev/null
+    # Without a profile (seccomp=unconfined): tdg's own filter.
+    capture prun --rm --security-opt seccomp=unconfined "$IMG" sh -c "$try"
+    expect_eq "$OUT" $'rmdir: \'/tmp\': Directory not empty\nno unshare' "tdg's own filter"
+    # What tdg cannot honour is named before anything is made.
+    jq '.syscalls[0].action = "SCMP_ACT_NOTIFY"' "$prof" >"$prof.2"
+    capture prun --rm --security-opt seccomp="$prof.2" "$IMG" true
+    expect_ne "$RC" 0 "exit status with SCMP_ACT_NOTIFY"
+    expect_contains "$ERR" "linux.seccomp.syscalls[0].action 'SCMP_ACT_NOTIFY': not supported by tdg" "the error"
+}
+
 # -it: conmon passes --console-socket; the container makes its pty in its
 # own /dev/pts and sends the master there. Driven through a real terminal
 # (tmux, as tests/day10-tty.sh): job control works, the size is tmux's.
