@@ -386,6 +386,11 @@ static int container_setup(struct child *ch)
 	struct oci_spec *s = ch->spec;
 	if (ch->cgroup->ndirs && cgroup_join(ch->cgroup) < 0)
 		return -1;
+	/* A cgroup namespace's root is the cgroup its maker is in when it
+	 * makes it: made now, after the join, the container sees its own
+	 * cgroup as "/" (clone's, before the join, would show tdg's). */
+	if ((s->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) != 0)
+		return fail_with("cgroup namespace: %m");
 	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) != 0)
 		return fail_with("sethostname: %m");
 	/* A network namespace made here has a loopback, down (day 08). */
@@ -643,7 +648,7 @@ static int cmd_create(int argc, char **argv)
 	}
 	if (join_namespaces(&spec) < 0)
 		goto fail;
-	pid = ns_clone(container_main, &ch, spec.clone_flags);
+	pid = ns_clone(container_main, &ch, spec.clone_flags & ~CLONE_NEWCGROUP);
 	if (pid < 0)
 		goto fail;
 	close(ch.sync[1]);

@@ -485,6 +485,21 @@ t_oci_joins_a_network_namespace_by_path() {
     [[ ! -e "$r/c3" ]] || fail "state folder left: $r/c3"
 }
 
+# A cgroup namespace (podman and Docker ask for one on cgroup v2) is made
+# after the container joined its cgroup: that cgroup is its "/".
+t_oci_cgroup_namespace_rooted_at_its_cgroup() {
+    local b=$TDG_ROOT/bundle r=$TDG_ROOT/oci
+    trap 'rc=$?; set +e; by_hand_cleanup '"$r"'; (exit $rc); _cleanup' EXIT
+    write_bundle "$b" sh -c 'grep -E "^[0-9]+:(pids)?:" /proc/self/cgroup'
+    jq '.linux.namespaces += [{"type": "cgroup"}]' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+    "$TDG" --root "$r" create --bundle "$b" --pid-file "$TDG_ROOT/pid" c5 >"$TDG_ROOT/out" 2>&1
+    BG_PIDS+=("$(cat "$TDG_ROOT/pid")")
+    "$TDG" --root "$r" start c5
+    wait_for gone_or_zombie "$(cat "$TDG_ROOT/pid")"
+    expect_eq "$(cut -d: -f3 "$TDG_ROOT/out" | sort -u)" "/" "its cgroup (pids; v2 unified), seen from inside"
+    "$TDG" --root "$r" delete c5
+}
+
 # A field tdg does not honour is an error naming it, and leaves nothing.
 t_oci_unsupported_fields_named() {
     local b=$TDG_ROOT/bundle r=$TDG_ROOT/oci
