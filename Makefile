@@ -166,7 +166,8 @@ build/tests/unit/test_%: tests/unit/test_%.c build/libtdg.a
 # tar with), as day 10 does.
 build/tests/unit/test_import build/asan/tests/unit/test_import \
   build/tests/unit/test_oci_image build/asan/tests/unit/test_oci_image \
-  build/tests/unit/test_host_failures build/asan/tests/unit/test_host_failures: LDLIBS += $(DAY10_LIBS)
+  build/tests/unit/test_host_failures build/asan/tests/unit/test_host_failures \
+  build/tests/unit/test_seccomp_profile build/asan/tests/unit/test_seccomp_profile: LDLIBS += $(DAY10_LIBS)
 
 unit: $(UNIT_BIN)
 
@@ -193,6 +194,8 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/libtdg.a
 # image_ref_parse() lives in oci_image.c, which stores blobs (nettle) and
 # unpacks layers (libarchive).
 build/fuzz/fuzz_image_ref: LDLIBS += $(DAY10_LIBS)
+# The seccomp profile is built by libseccomp.
+build/fuzz/fuzz_seccomp: LDLIBS += -lseccomp
 
 fuzz: $(FUZZ_BIN)
 

@@ -46,6 +46,21 @@ static const struct {
 	{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
+/* A value of args[]: an integer (jansson reads up to 2^63 - 1; a
+ * negative one is its two's complement, as Go's uint64 would hold it), or
+ * a whole number written as a real below 2^64. Absent: 0. */
+static int datum(json_t *v, scmp_datum_t *out)
+{
+	double d = json_real_value(v);
+	if (!v || json_is_integer(v))
+		*out = (scmp_datum_t)json_integer_value(v);
+	else if (json_is_real(v) && d >= 0 && d < 18446744073709551616.0 && d == (double)(scmp_datum_t)d)
+		*out = (scmp_datum_t)d;
+	else
+		return -1;
+	return 0;
+}
+
 /* args[]: every comparison must hold (AND). For MASKED_EQ, value is the
  * mask and valueTwo what the masked argument must equal. */
 static int arg_rules(json_t *args, size_t i, struct scmp_arg_cmp *cmp, unsigned *n)
@@ -66,16 +81,11 @@ static int arg_rules(json_t *args, size_t i, struct scmp_arg_cmp *cmp, unsigned 
 					 i, j, op ? op : "");
 		if (index < 0 || index > 5)
 			return fail_with(WHERE "syscalls[%zu].args[%zu].index: not 0 to 5", i, j);
-		/* JSON numbers above 2^63 (masks of all ones) read as reals. */
-		json_t *v = json_object_get(a, "value"), *v2 = json_object_get(a, "valueTwo");
-		cmp[j] = (struct scmp_arg_cmp){
-			.arg = (unsigned)index,
-			.op = ops[k].op,
-			.datum_a = json_is_real(v) ? (scmp_datum_t)json_real_value(v)
-						   : (scmp_datum_t)json_integer_value(v),
-			.datum_b = json_is_real(v2) ? (scmp_datum_t)json_real_value(v2)
-						    : (scmp_datum_t)json_integer_value(v2),
-		};
+		cmp[j] = (struct scmp_arg_cmp){.arg = (unsigned)index, .op = ops[k].op};
+		if (datum(json_object_get(a, "value"), &cmp[j].datum_a) < 0 ||
+		    datum(json_object_get(a, "valueTwo"), &cmp[j].datum_b) < 0)
+			return fail_with(WHERE "syscalls[%zu].args[%zu]: a value that is not a "
+					       "64-bit number", i, j);
 		(*n)++;
 	}
 	return 0;
