@@ -14,9 +14,7 @@
 
 #define CFG "config.json: "
 
-/* Refuse a key of OBJ that KNOWN does not list: a field tdg would ignore
- * must not be ignored silently. */
-static int known_keys(json_t *obj, const char *where, const char *const known[])
+int oci_known_keys(json_t *obj, const char *where, const char *const known[])
 {
 	const char *key;
 	json_t *v;
@@ -115,7 +113,7 @@ static int parse_mount(json_t *m, size_t i, struct oci_mount *out)
 	snprintf(where, sizeof where, "mounts[%zu].", i);
 	if (!json_is_object(m))
 		return fail_with(CFG "mounts[%zu]: not an object", i);
-	if (known_keys(m, where, keys) < 0 || must_be_empty(m, "uidMappings", where) < 0 ||
+	if (oci_known_keys(m, where, keys) < 0 || must_be_empty(m, "uidMappings", where) < 0 ||
 	    must_be_empty(m, "gidMappings", where) < 0)
 		return -1;
 	out->dest = json_string_value(json_object_get(m, "destination"));
@@ -220,10 +218,10 @@ static int parse_resources(json_t *r, struct oci_spec *s)
 	static const char *const mem_keys[] = {"limit", "swap", "reservation",
 					       "disableOOMKiller", NULL};
 	static const char *const cpu_keys[] = {"quota", "period", "shares", NULL};
-	if (known_keys(r, "linux.resources.", keys) < 0)
+	if (oci_known_keys(r, "linux.resources.", keys) < 0)
 		return -1;
 	json_t *mem = json_object_get(r, "memory"), *cpu = json_object_get(r, "cpu");
-	if (mem && (known_keys(mem, "linux.resources.memory.", mem_keys) < 0 ||
+	if (mem && (oci_known_keys(mem, "linux.resources.memory.", mem_keys) < 0 ||
 		    must_be_empty(mem, "reservation", "linux.resources.memory.") < 0))
 		return -1;
 	if (json_is_true(json_object_get(mem, "disableOOMKiller")))
@@ -233,7 +231,7 @@ static int parse_resources(json_t *r, struct oci_spec *s)
 	s->limits.memory = json_integer_value(json_object_get(mem, "limit"));
 	if (s->limits.memory < 0) /* -1: "unlimited" in the spec */
 		s->limits.memory = 0;
-	if (cpu && known_keys(cpu, "linux.resources.cpu.", cpu_keys) < 0)
+	if (cpu && oci_known_keys(cpu, "linux.resources.cpu.", cpu_keys) < 0)
 		return -1;
 	long long quota = json_integer_value(json_object_get(cpu, "quota"));
 	long long period = json_integer_value(json_object_get(cpu, "period"));
@@ -318,7 +316,7 @@ static int parse_process(json_t *p, struct oci_spec *s)
 						"username", NULL};
 	if (!json_is_object(p))
 		return fail_with(CFG "process: missing");
-	if (known_keys(p, "process.", keys) < 0 ||
+	if (oci_known_keys(p, "process.", keys) < 0 ||
 	    must_be_empty(p, "apparmorProfile", "process.") < 0 ||
 	    must_be_empty(p, "selinuxLabel", "process.") < 0)
 		return -1;
@@ -336,7 +334,7 @@ static int parse_process(json_t *p, struct oci_spec *s)
 	if (!s->cwd || s->cwd[0] != '/')
 		return fail_with(CFG "process.cwd: not an absolute path");
 	json_t *u = json_object_get(p, "user");
-	if (u && known_keys(u, "process.user.", user_keys) < 0)
+	if (u && oci_known_keys(u, "process.user.", user_keys) < 0)
 		return -1;
 	s->uid = (uid_t)json_integer_value(json_object_get(u, "uid"));
 	s->gid = (gid_t)json_integer_value(json_object_get(u, "gid"));
@@ -412,7 +410,7 @@ static int parse_linux(json_t *l, struct oci_spec *s)
 		"mountLabel", NULL};
 	if (!json_is_object(l))
 		return fail_with(CFG "linux: missing");
-	if (known_keys(l, "linux.", keys) < 0 || must_be_empty(l, "uidMappings", "linux.") < 0 ||
+	if (oci_known_keys(l, "linux.", keys) < 0 || must_be_empty(l, "uidMappings", "linux.") < 0 ||
 	    must_be_empty(l, "gidMappings", "linux.") < 0 ||
 	    must_be_empty(l, "devices", "linux.") < 0 ||
 	    must_be_empty(l, "mountLabel", "linux.") < 0)
@@ -454,7 +452,7 @@ static int parse_hooks(json_t *h, struct oci_spec *s)
 					   "createContainer", "startContainer", NULL};
 	if (!h)
 		return 0;
-	if (!json_is_object(h) || known_keys(h, "hooks.", keys) < 0 ||
+	if (!json_is_object(h) || oci_known_keys(h, "hooks.", keys) < 0 ||
 	    must_be_empty(h, "createContainer", "hooks.") < 0 ||
 	    must_be_empty(h, "startContainer", "hooks.") < 0)
 		return h && !json_is_object(h) ? fail_with(CFG "hooks: not an object") : -1;
@@ -484,7 +482,7 @@ int oci_spec_load(const char *bundle, struct oci_spec *s)
 	if (!s->json)
 		return fail_with("%s: %s", path, err.text);
 	json_t *j = s->json;
-	if (known_keys(j, "", keys) < 0 || parse_hooks(json_object_get(j, "hooks"), s) < 0 ||
+	if (oci_known_keys(j, "", keys) < 0 || parse_hooks(json_object_get(j, "hooks"), s) < 0 ||
 	    must_be_empty(j, "domainname", "") < 0)
 		goto fail;
 	json_t *root = json_object_get(j, "root");

@@ -88,6 +88,11 @@ void oci_spec_free(struct oci_spec *s);
  * config.json (conmon writes it for podman exec); into S's process fields. */
 int oci_process_load(const char *file, struct oci_spec *s);
 
+/* Refuse a key of OBJ that KNOWN (NULL-terminated) does not list, as
+ * "config.json: WHEREkey: not supported by tdg": a field tdg would ignore
+ * must not be ignored silently. 0, or -1 (recorded). */
+int oci_known_keys(json_t *obj, const char *where, const char *const known[]);
+
 /* "SIGTERM", "TERM", "15" -> 15; -1 if it names no signal. */
 int oci_signal_number(const char *s);
 #endif

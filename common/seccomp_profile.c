@@ -1,11 +1,13 @@
 /* seccomp_profile.c — see seccomp_profile.h.                          (day 10) */
 #include "seccomp_profile.h"
 #include "fail.h"
+#include "oci_spec.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <seccomp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define WHERE "config.json: linux.seccomp."
@@ -113,19 +115,16 @@ static int add_arch(scmp_filter_ctx ctx, const char *name, size_t i)
 static int add_rules(scmp_filter_ctx ctx, json_t *rule, size_t i, uint32_t def)
 {
 	static const char *const keys[] = {"names", "action", "errnoRet", "args", NULL};
-	const char *key, *name = json_string_value(json_object_get(rule, "action"));
+	const char *name = json_string_value(json_object_get(rule, "action"));
 	uint32_t act = action(name, json_object_get(rule, "errnoRet"), EPERM);
 	struct scmp_arg_cmp cmp[6];
 	unsigned n;
 	size_t j;
 	json_t *sys;
-	json_object_foreach(rule, key, sys) {
-		int k = 0;
-		while (keys[k] && strcmp(keys[k], key) != 0)
-			k++;
-		if (!keys[k])
-			return fail_with(WHERE "syscalls[%zu].%s: not supported by tdg", i, key);
-	}
+	char where[64];
+	snprintf(where, sizeof where, "linux.seccomp.syscalls[%zu].", i);
+	if (oci_known_keys(rule, where, keys) < 0)
+		return -1;
 	if (!act)
 		return fail_with(WHERE "syscalls[%zu].action '%s': not supported by tdg", i,
 				 name ? name : "");

@@ -466,6 +466,15 @@ t_oci_kill_all() {
     [[ ! -e "$r/c4" ]] || fail "state folder left: $r/c4"
 }
 
+# run_to_its_end R BUNDLE ID: create, start, and wait for the command to
+# end; its output in $TDG_ROOT/out.
+run_to_its_end() {
+    "$TDG" --root "$1" create --bundle "$2" --pid-file "$TDG_ROOT/pid" "$3" >"$TDG_ROOT/out" 2>&1
+    BG_PIDS+=("$(cat "$TDG_ROOT/pid")")
+    "$TDG" --root "$1" start "$3"
+    wait_for gone_or_zombie "$(cat "$TDG_ROOT/pid")"
+}
+
 # Joining a namespace by path, as podman hands over the netns netavark
 # configured: here one made with `ip netns`, with a veth pair in it.
 t_oci_joins_a_network_namespace_by_path() {
@@ -476,10 +485,7 @@ t_oci_joins_a_network_namespace_by_path() {
     write_bundle "$b" sh -c 'ls /sys/class/net | sort | paste -sd" "'
     jq --arg p "/run/netns/$ns" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
         "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
-    "$TDG" --root "$r" create --bundle "$b" --pid-file "$TDG_ROOT/pid" c3 >"$TDG_ROOT/out" 2>&1
-    BG_PIDS+=("$(cat "$TDG_ROOT/pid")")
-    "$TDG" --root "$r" start c3
-    wait_for gone_or_zombie "$(cat "$TDG_ROOT/pid")"
+    run_to_its_end "$r" "$b" c3
     expect_eq "$(cat "$TDG_ROOT/out")" "lo tdgv0 tdgv1" "the links it sees"
     "$TDG" --root "$r" delete c3
     [[ ! -e "$r/c3" ]] || fail "state folder left: $r/c3"
@@ -492,10 +498,7 @@ t_oci_cgroup_namespace_rooted_at_its_cgroup() {
     trap 'rc=$?; set +e; by_hand_cleanup '"$r"'; (exit $rc); _cleanup' EXIT
     write_bundle "$b" sh -c 'grep -E "^[0-9]+:(pids)?:" /proc/self/cgroup'
     jq '.linux.namespaces += [{"type": "cgroup"}]' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
-    "$TDG" --root "$r" create --bundle "$b" --pid-file "$TDG_ROOT/pid" c5 >"$TDG_ROOT/out" 2>&1
-    BG_PIDS+=("$(cat "$TDG_ROOT/pid")")
-    "$TDG" --root "$r" start c5
-    wait_for gone_or_zombie "$(cat "$TDG_ROOT/pid")"
+    run_to_its_end "$r" "$b" c5
     expect_eq "$(cut -d: -f3 "$TDG_ROOT/out" | sort -u)" "/" "its cgroup (pids; v2 unified), seen from inside"
     "$TDG" --root "$r" delete c5
 }
