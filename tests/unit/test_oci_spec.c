@@ -111,7 +111,9 @@ static void test_namespaces_limits_user(void **state)
 		     ", \"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"network\","
 		     " \"path\": \"/run/netns/x\"}, {\"type\": \"uts\"}],"
 		     " \"resources\": {\"memory\": {\"limit\": 67108864, \"swap\": 134217728},"
-		     " \"pids\": {\"limit\": 50}, \"cpu\": {\"quota\": 50000, \"period\": 100000}},"
+		     " \"pids\": {\"limit\": 50}, \"cpu\": {\"quota\": 50000, \"period\": 100000},"
+		     " \"blockIO\": {\"weight\": 0}},"
+		     " \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"},"
 		     " \"cgroupsPath\": \"/libpod_parent/libpod-1\","
 		     " \"sysctl\": {\"net.ipv4.ping_group_range\": \"0 0\"}",
 		     "\"hostname\": \"box\","),
@@ -135,6 +137,9 @@ static void test_namespaces_limits_user(void **state)
 	assert_int_equal(s.nbounding, 2);
 	assert_string_equal(s.bounding[1], "CAP_CHOWN");
 	assert_string_equal(s.hostname, "box");
+	/* Docker's blockIO asks for nothing; the profile is kept for oci.c. */
+	assert_string_equal(json_string_value(json_object_get(s.seccomp, "defaultAction")),
+			    "SCMP_ACT_ALLOW");
 	oci_spec_free(&s);
 }
 
@@ -154,7 +159,9 @@ static void test_refusals(void **state)
 	refused(NULL, ", \"cgroupsPath\": \"system.slice:tdg:x\"", NULL, "--cgroup-manager=cgroupfs");
 	refused(", \"capabilities\": {\"bounding\": [\"CAP_SYS_ADMIN\"]}", NULL, NULL,
 		"CAP_SYS_ADMIN");
-	refused(NULL, ", \"resources\": {\"blockIO\": {}}", NULL, "linux.resources.blockIO");
+	refused(NULL, ", \"resources\": {\"blockIO\": {\"weight\": 500}}", NULL,
+		"linux.resources.blockIO.weight");
+	refused(NULL, ", \"resources\": {\"hugepageLimits\": []}", NULL, "linux.resources.hugepageLimits");
 	refused(", \"rlimits\": [{\"type\": \"RLIMIT_BOGUS\"}]", NULL, NULL, "RLIMIT_BOGUS");
 	refused(NULL, NULL,
 		"\"mounts\": [{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"rel\"}],",
