@@ -314,6 +314,10 @@ t_docker_run_with_its_bridge() {
     expect_eq "$OUT" $'hi\n10.99.0.2/24\nreached' "docker run's output (its bridge address, the gateway reached)"
     capture DK run --runtime tdg --rm tdgbusybox:test nosuchcommand
     expect_eq "$RC" 127 "docker run of a missing command"
+    local cg
+    for cg in /sys/fs/cgroup/*/docker/* /sys/fs/cgroup/docker/*; do
+        [[ ! -d "$cg" ]] || fail "cgroup left: $cg"
+    done
 }
 DK() { "$DOCKER_CLI" -H "unix://$DK/sock" "$@"; }
 docker_up() { DK version >/dev/null 2>&1; }
