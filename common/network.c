@@ -238,7 +238,7 @@ out:
 int network_attach(struct network *n, pid_t pid)
 {
 	const char *bridge = network_bridge();
-	return bridge ? netlink_veth_create(n->veth, bridge, "eth0", pid) : -1;
+	return bridge ? netlink_veth_create(n->veth, bridge, "eth0", n->addr, pid) : -1;
 }
 
 int network_configure_inside(const struct network *n)
@@ -289,14 +289,15 @@ void network_release(json_t *c)
 }
 
 /* How many addresses are held in the subnets noted for BRIDGE; with no
- * note (a bridge an older tdg made), every lease counts. */
+ * note (a bridge an older tdg made), every lease counts. The lease lock
+ * is held: no container takes one meanwhile. */
 static int bridge_users(const char *bridge)
 {
 	char dir[PATH_MAX], name[64];
 	note_path(dir, sizeof dir, bridge, NULL);
 	DIR *d = opendir(dir);
-	if (!d)
-		return lease_count();
+	if (!d) /* no bridge: no user; one without notes: anyone's */
+		return if_nametoindex(bridge) ? lease_count() : 0;
 	struct dirent *e;
 	int n = 0;
 	while ((e = readdir(d))) {
