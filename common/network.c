@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stdbool.h>
@@ -288,29 +289,28 @@ void network_release(json_t *c)
 	lease_unlock(lock);
 }
 
-/* How many addresses are held in the subnets noted for BRIDGE; with no
- * note (a bridge an older tdg made), every lease counts. The lease lock
- * is held: no container takes one meanwhile. */
+/* How many addresses are held in the subnets BRIDGE serves: those of its
+ * own addresses (its gateways), whoever made it. The lease lock is held:
+ * no container takes one meanwhile. */
 static int bridge_users(const char *bridge)
 {
-	char dir[PATH_MAX], name[64];
-	note_path(dir, sizeof dir, bridge, NULL);
-	DIR *d = opendir(dir);
-	if (!d) /* no bridge: no user; one without notes: anyone's */
-		return if_nametoindex(bridge) ? lease_count() : 0;
-	struct dirent *e;
+	struct ifaddrs *all, *a;
 	int n = 0;
-	while ((e = readdir(d))) {
-		struct subnet sn;
-		char *dash = strrchr(e->d_name, '-');
-		if (e->d_name[0] == '.' || !dash || strlen(e->d_name) >= sizeof name)
+	if (getifaddrs(&all) != 0)
+		return lease_count(); /* cannot tell: every lease counts */
+	for (a = all; a; a = a->ifa_next) {
+		if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || !a->ifa_netmask ||
+		    strcmp(a->ifa_name, bridge) != 0)
 			continue;
-		snprintf(name, sizeof name, "%s", e->d_name);
-		name[dash - e->d_name] = '/';
-		if (subnet_parse(name, &sn) == 0)
+		uint32_t mask = ((struct sockaddr_in *)a->ifa_netmask)->sin_addr.s_addr;
+		struct subnet sn = {
+			.net.s_addr = ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr & mask,
+			.prefix = __builtin_popcount(mask),
+		};
+		if (sn.prefix >= 16 && sn.prefix <= 29)
 			n += lease_count_in(&sn);
 	}
-	closedir(d);
+	freeifaddrs(all);
 	return n;
 }
 
@@ -368,9 +368,11 @@ int network_remove(char *what, size_t size)
 		closedir(d);
 	if (!others)
 		nat_forward_restore();
-	if (had || rules > 0)
+	if (rules > 0)
 		snprintf(what, size, "%s%s%d iptables rule%s tagged tdg", had ? bridge : "",
-			 had ? " and " : "", rules > 0 ? rules : 0, rules == 1 ? "" : "s");
+			 had ? " and " : "", rules, rules == 1 ? "" : "s");
+	else if (had)
+		snprintf(what, size, "%s", bridge);
 	rc = 0;
 out:
 	lease_unlock(lock);

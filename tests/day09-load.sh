@@ -147,7 +147,8 @@ t_load_containers_in_batches() {
         echo "  figures: peak watcher RSS $(cat "$out/rss.all") kB (first batch $first_rss kB, last $last_rss kB); peak 'tdg run -d' RSS $peak_run"
         echo "  figures: the long watcher ($long_lines lines relayed): $long_rss0 kB after the first batch, $long_rss1 kB at the end"
     } >>"$LOAD_FIGURES"
-    (($(cat "$out/rss.all") > 0)) || fail "no watcher's memory could be read"
+    # (LOAD_SLEEP=0, make bench's: containers end before they can be sampled)
+    [[ "${LOAD_SLEEP:-2}" == 0 ]] || (($(cat "$out/rss.all") > 0)) || fail "no watcher's memory could be read"
     (($(cat "$out/rss.all") <= WATCHER_RSS_MAX_KB)) ||
         fail "a watcher used $(cat "$out/rss.all") kB (bound $WATCHER_RSS_MAX_KB kB)"
     ((last_rss <= first_rss + 1024)) ||
