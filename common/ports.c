@@ -130,7 +130,8 @@ static int port_rules(char action, const struct port *p, const char *ip, const c
 static int port_transaction(char action, json_t *c, const char *ip, const struct port *p,
 			    int n, char *err, size_t errsize)
 {
-	char nat[8192] = "", filter[4096] = "", tag[32], text[12800];
+	/* ~190 bytes a rule, three rules a port, MAX_PUBLISHED ports */
+	char nat[32768] = "", filter[16384] = "", tag[32], text[49200];
 	const char *bridge = state_str(c, "bridge");
 	snprintf(tag, sizeof tag, "tdg-%s", state_str(c, "id"));
 	for (int i = 0; i < n; i++)
