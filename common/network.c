@@ -391,23 +391,32 @@ int network_describe(char *out, size_t size)
 	struct dirent *e;
 	size_t off = 0;
 	int nsub = 0;
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.' && off + strlen(e->d_name) + 2 < sizeof subnets) {
+	unsigned index = if_nametoindex(bridge);
+	char path[PATH_MAX * 2];
+	while (d && (e = readdir(d))) {
+		/* a note of an earlier bridge of that name (ifindex) is stale */
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (e->d_name[0] == '.' || note_read(path) != index)
+			continue;
+		if (off + strlen(e->d_name) + 2 < sizeof subnets) {
 			off += (size_t)snprintf(subnets + off, sizeof subnets - off, "%s%s",
 						nsub++ ? ", " : "", e->d_name);
 			char *dash = strrchr(subnets, '-');
 			if (dash)
 				*dash = '/';
 		}
+	}
 	if (d)
 		closedir(d);
 	snprintf(tagged, sizeof tagged, " %s ", bridge);
 	int rules = nat_count_matching("--comment tdg ", tagged);
 	int ports = netlink_bridge_ports(bridge);
 	snprintf(out, size, "bridge %s (subnet %s), %d iptables rules tagged tdg, %d container%s on it",
-		 bridge, nsub ? subnets : "made by an older tdg", rules, ports, ports == 1 ? "" : "s");
+		 bridge, nsub ? subnets : "none noted: the next bridged run completes it", rules,
+		 ports, ports == 1 ? "" : "s");
 	if (rules < 0)
 		return -1;
-	/* Per bridge 3 (FORWARD in and out, 127.0.0.0/8), per subnet 2. */
-	return rules >= 3 + 2 * (nsub ? nsub : 1);
+	/* Per bridge 3 (FORWARD in and out, 127.0.0.0/8), per subnet 2; with
+	 * no note, the next run makes what is missing. */
+	return nsub == 0 || rules >= 3 + 2 * nsub;
 }
