@@ -124,6 +124,7 @@ static void usage(FILE *out)
 		"  stop [-t SECONDS] ID...    SIGTERM, then SIGKILL after SECONDS (10)\n"
 		"  rm [-f] ID...              remove exited containers (-f: stop them first)\n"
 		"  prune [-f]                 remove every exited container (also: container prune)\n"
+		"  network rm                 remove the bridge and rules kept between containers\n"
 		"  exec [-it] ID CMD [ARG...] run CMD inside a running container\n"
 		"  doctor [--rootfs DIR]      check this host and say what to fix\n"
 		"  import TARBALL|URL NAME    unpack a rootfs archive, for --rootfs NAME\n"
@@ -1237,6 +1238,27 @@ static int cmd_inspect(int argc, char **argv)
 	return 0;
 }
 
+/* `tdg network rm`: the bridge, its address and the subnet's rules stay on
+ * the host between containers, as Docker's docker0 does (network.h); this
+ * takes them away, once no container uses them. */
+static int cmd_network(int argc, char **argv)
+{
+	char what[128];
+	if (argc >= 2 && cli_is_help(argv[argc - 1])) {
+		printf("Usage: tdg network rm\n\nRemove tdg's host set-up: the bridge td0 ($TDG_BRIDGE), its "
+		       "address\nand the subnet's iptables rules, which stay between containers.\n"
+		       "Refused while a container uses them; the next bridged run makes\n"
+		       "them again. 'iptables-save | grep tdg' shows the rules.\n");
+		return 0;
+	}
+	if (argc != 2 || strcmp(argv[1], "rm") != 0)
+		die("network: usage: tdg network rm");
+	if (network_remove(what, sizeof what) != 0)
+		return fail_report();
+	printf("%s\n", *what ? what : "no host set-up of tdg to remove");
+	return 0;
+}
+
 /* `tdg setup lima` prepares a Mac, whose tdg is a front end that runs this
  * runtime in a Lima VM (scripts/lima/tdg-lima.c, docs/macos.md). Here, on
  * Linux, there is nothing to set up: containers run on this kernel. */
@@ -1280,6 +1302,8 @@ int main(int argc, char **argv)
 		return cmd_stop(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rm") == 0)
 		return cmd_rm(argc - 1, argv + 1);
+	if (strcmp(argv[1], "network") == 0)
+		return cmd_network(argc - 1, argv + 1);
 	if (strcmp(argv[1], "exec") == 0) {
 		if (exe_reexec_sealed(argv) != 0) /* the host's binary out of reach */
 			return fail_report();
