@@ -1118,7 +1118,13 @@ static int cmd_features(void)
 	       "\"noexec\", \"relatime\", \"strictatime\", \"private\", \"rprivate\"],\n"
 	       "  \"linux\": {\n"
 	       "    \"namespaces\": [\"pid\", \"network\", \"ipc\", \"uts\", \"mount\", \"cgroup\"],\n"
-	       "    \"cgroup\": {\"v1\": true, \"v2\": true, \"systemd\": false}\n  }\n}\n",
+	       "    \"cgroup\": {\"v1\": true, \"v2\": true, \"systemd\": false},\n"
+	       "    \"seccomp\": {\"enabled\": true, \"actions\": [\"SCMP_ACT_ALLOW\", "
+	       "\"SCMP_ACT_ERRNO\", \"SCMP_ACT_KILL\", \"SCMP_ACT_KILL_THREAD\", "
+	       "\"SCMP_ACT_KILL_PROCESS\", \"SCMP_ACT_TRAP\", \"SCMP_ACT_TRACE\", "
+	       "\"SCMP_ACT_LOG\"],\n      \"operators\": [\"SCMP_CMP_NE\", \"SCMP_CMP_LT\", "
+	       "\"SCMP_CMP_LE\", \"SCMP_CMP_EQ\", \"SCMP_CMP_GE\", \"SCMP_CMP_GT\", "
+	       "\"SCMP_CMP_MASKED_EQ\"], \"supportedFlags\": []}\n  }\n}\n",
 	       OCI_VERSION);
 	return 0;
 }

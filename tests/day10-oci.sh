@@ -554,7 +554,7 @@ t_oci_version_and_features() {
     expect_eq "$RC" 0 "--version"
     expect_contains "$OUT" "spec: 1.0.2"
     capture "$TDG" features
-    expect_eq "$(jq -r '.ociVersionMax, .linux.cgroup.systemd' <<<"$OUT" | paste -sd' ')" "1.0.2 false" "features"
+    expect_eq "$(jq -r '.ociVersionMax, .linux.cgroup.systemd, .linux.seccomp.enabled' <<<"$OUT" | paste -sd' ')" "1.0.2 false true" "features"
 }
 
 run_tests "$@"
