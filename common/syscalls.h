@@ -28,4 +28,12 @@
  * recorded (fail.h). */
 int syscalls_filter(void);
 
+/* The OCI runtime (day10-final/oci.c): the filter syscalls_filter() loads
+ * in this process is PROFILE's, a bundle's linux.seccomp
+ * (seccomp_profile.h), instead of the list above; NULL: the list again.
+ * Only the program changes: security_join() still loads it last, after
+ * no_new_privs and the capabilities. */
+struct json_t;
+void syscalls_use_profile(struct json_t *profile);
+
 #endif

@@ -35,6 +35,7 @@
 #include "rootfs.h"
 #include "seccomp_profile.h"
 #include "security.h"
+#include "syscalls.h"
 #include "spawn.h"
 #include "timestamp.h"
 #include "tty.h"
@@ -51,7 +52,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -368,17 +368,11 @@ static int set_rlimits(const struct oci_spec *s)
 }
 
 /* security_join(), with the bundle's seccomp profile (linux.seccomp), if
- * it has one, in place of tdg's own filter (syscalls.h): the same three
- * steps in the same order, the filter last. */
+ * it has one, as the filter it loads last, in place of tdg's own list. */
 static int security_join_profile(json_t *profile)
 {
-	if (!profile)
-		return security_join(false);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		return fail_with("no_new_privs: %m");
-	if (caps_drop_to_default() != 0)
-		return -1;
-	return seccomp_profile(profile, true);
+	syscalls_use_profile(profile);
+	return security_join(false);
 }
 
 static int container_setup(struct child *ch)
