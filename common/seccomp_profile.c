@@ -12,30 +12,41 @@
 
 #define WHERE "config.json: linux.seccomp."
 
-/* An action's name to libseccomp's value. ERRNO and TRACE carry a
- * number: RET if given, else FALLBACK (EPERM for a rule, defaultErrnoRet
- * or EPERM for the default, as runc and crun read it). 0 if NAME is none
- * tdg knows. */
-static uint32_t action(const char *name, json_t *ret, int fallback)
+/* An action's name to libseccomp's value, in *ACT. ERRNO and TRACE carry
+ * a number: RET if given, else FALLBACK (EPERM for a rule, defaultErrnoRet
+ * or EPERM for the default, as runc and crun read it). -1 if NAME is none
+ * tdg knows (SCMP_ACT_NOTIFY needs a listener: not supported). A value
+ * cannot say it: SCMP_ACT_KILL is 0. */
+static int action(const char *name, json_t *ret, int fallback, uint32_t *act)
 {
 	int n = json_is_integer(ret) ? (int)json_integer_value(ret) : fallback;
+	static const struct {
+		const char *name;
+		uint32_t act;
+	} known[] = {
+		{"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
+		{"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD},
+		{"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
+		{"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
+		{"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
+		{"SCMP_ACT_LOG", SCMP_ACT_LOG},
+	};
 	if (!name)
+		return -1;
+	if (strcmp(name, "SCMP_ACT_ERRNO") == 0) {
+		*act = SCMP_ACT_ERRNO((uint16_t)n);
 		return 0;
-	if (strcmp(name, "SCMP_ACT_ALLOW") == 0)
-		return SCMP_ACT_ALLOW;
-	if (strcmp(name, "SCMP_ACT_ERRNO") == 0)
-		return SCMP_ACT_ERRNO((uint16_t)n);
-	if (strcmp(name, "SCMP_ACT_KILL") == 0 || strcmp(name, "SCMP_ACT_KILL_THREAD") == 0)
-		return SCMP_ACT_KILL_THREAD;
-	if (strcmp(name, "SCMP_ACT_KILL_PROCESS") == 0)
-		return SCMP_ACT_KILL_PROCESS;
-	if (strcmp(name, "SCMP_ACT_TRAP") == 0)
-		return SCMP_ACT_TRAP;
-	if (strcmp(name, "SCMP_ACT_TRACE") == 0)
-		return SCMP_ACT_TRACE((uint16_t)n);
-	if (strcmp(name, "SCMP_ACT_LOG") == 0)
-		return SCMP_ACT_LOG;
-	return 0; /* SCMP_ACT_NOTIFY needs a listener: not supported */
+	}
+	if (strcmp(name, "SCMP_ACT_TRACE") == 0) {
+		*act = SCMP_ACT_TRACE((uint16_t)n);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(name, known[i].name) == 0) {
+			*act = known[i].act;
+			return 0;
+		}
+	return -1;
 }
 
 static const struct {
@@ -116,7 +127,7 @@ static int add_rules(scmp_filter_ctx ctx, json_t *rule, size_t i, uint32_t def)
 {
 	static const char *const keys[] = {"names", "action", "errnoRet", "args", NULL};
 	const char *name = json_string_value(json_object_get(rule, "action"));
-	uint32_t act = action(name, json_object_get(rule, "errnoRet"), EPERM);
+	uint32_t act;
 	struct scmp_arg_cmp cmp[6];
 	unsigned n;
 	size_t j;
@@ -125,7 +136,7 @@ static int add_rules(scmp_filter_ctx ctx, json_t *rule, size_t i, uint32_t def)
 	snprintf(where, sizeof where, "linux.seccomp.syscalls[%zu].", i);
 	if (oci_known_keys(rule, where, keys) < 0)
 		return -1;
-	if (!act)
+	if (action(name, json_object_get(rule, "errnoRet"), EPERM, &act) < 0)
 		return fail_with(WHERE "syscalls[%zu].action '%s': not supported by tdg", i,
 				 name ? name : "");
 	if (arg_rules(json_object_get(rule, "args"), i, cmp, &n) < 0)
@@ -135,7 +146,9 @@ static int add_rules(scmp_filter_ctx ctx, json_t *rule, size_t i, uint32_t def)
 	if (act == def)
 		return 0;
 	json_array_foreach(json_object_get(rule, "names"), j, sys) {
-		int nr = seccomp_syscall_resolve_name(json_string_value(sys) ? json_string_value(sys) : "");
+		if (!json_is_string(sys))
+			return fail_with(WHERE "syscalls[%zu].names[%zu]: not a string", i, j);
+		int nr = seccomp_syscall_resolve_name(json_string_value(sys));
 		if (nr == __NR_SCMP_ERROR)
 			continue; /* a call this libseccomp does not know */
 		int err = seccomp_rule_add_array(ctx, act, nr, n, cmp);
@@ -164,8 +177,8 @@ int seccomp_profile(json_t *p, bool load)
 				? (int)json_integer_value(json_object_get(p, "defaultErrnoRet"))
 				: EPERM;
 	const char *dname = json_string_value(json_object_get(p, "defaultAction"));
-	uint32_t def = action(dname, NULL, def_errno);
-	if (!def)
+	uint32_t def;
+	if (action(dname, NULL, def_errno, &def) < 0)
 		return fail_with(WHERE "defaultAction '%s': not supported by tdg", dname ? dname : "");
 	scmp_filter_ctx ctx = seccomp_init(def);
 	if (!ctx)

@@ -100,6 +100,27 @@ static void test_errno_of_a_rule_and_of_the_default(void **state)
 			 EPERM);
 }
 
+/* SCMP_ACT_KILL is 0 in libseccomp: still an action. */
+static void test_kill(void **state)
+{
+	(void)state;
+	json_t *j = parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+			  "[\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_KILL\"}]}");
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || seccomp_profile(j, true) != 0)
+			_exit(100);
+		_exit(try_mkdir());
+	}
+	json_decref(j);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+}
+
 static void test_arguments(void **state)
 {
 	(void)state;
@@ -150,6 +171,7 @@ int main(void)
 	snprintf(sub, sizeof sub, "%s/d", dir);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errno_of_a_rule_and_of_the_default),
+		cmocka_unit_test(test_kill),
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_what_tdg_cannot_honour_is_named),
 	};
