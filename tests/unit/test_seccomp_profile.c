@@ -27,9 +27,8 @@ static json_t *parse(const char *text)
 	return j;
 }
 
-/* Load PROFILE in a child, run PROBE there; the child's exit status is
- * what PROBE returns (an errno, or 0). */
-static int under(const char *profile, int (*probe)(void))
+/* Load PROFILE in a child, run PROBE there; the child's wait status. */
+static int status_under(const char *profile, int (*probe)(void))
 {
 	json_t *j = parse(profile);
 	fflush(NULL);
@@ -43,6 +42,13 @@ static int under(const char *profile, int (*probe)(void))
 	json_decref(j);
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+/* What PROBE returns (an errno, or 0) under PROFILE. */
+static int under(const char *profile, int (*probe)(void))
+{
+	int status = status_under(profile, probe);
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
 }
@@ -104,19 +110,9 @@ static void test_errno_of_a_rule_and_of_the_default(void **state)
 static void test_kill(void **state)
 {
 	(void)state;
-	json_t *j = parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
-			  "[\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_KILL\"}]}");
-	fflush(NULL);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || seccomp_profile(j, true) != 0)
-			_exit(100);
-		_exit(try_mkdir());
-	}
-	json_decref(j);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	int status = status_under("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+				  "[\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_KILL\"}]}",
+				  try_mkdir);
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGSYS);
 }
