@@ -149,7 +149,7 @@ int watcher_wait_started(struct watcher *w, const char *id)
 	return b;
 }
 
-void watcher_tell_started(struct watcher *w)
+int watcher_tell_started(struct watcher *w)
 {
 	/* LAB(05.2): in the watcher: learn whether the container's exec happened
 	 * (EOF on exec_result) or what status it failed with (one byte), and pass
@@ -157,7 +157,7 @@ void watcher_tell_started(struct watcher *w)
 	 * HINT: man 2 read (0 = EOF); close our copy of exec_result's write end
 	 * first, or EOF never comes; man 7 pipe
 	 * STUB: fail_todo("05.2"); fail_report(); _exit(TDG_EXIT_FAILED); */
-	char b = 0;
+	unsigned char b = 0;
 	close(w->ready[0]);
 	close(w->exec_result[1]);
 	/* EOF: close-on-exec closed the child's end, so the exec happened.
@@ -169,6 +169,33 @@ void watcher_tell_started(struct watcher *w)
 		warn("cannot tell tdg run how the start went: %m");
 	close(w->ready[1]);
 	/* END LAB */
+	w->exec_result[0] = w->exec_result[1] = w->ready[0] = w->ready[1] = -1;
+	return b;
+}
+
+int watcher_renew(struct watcher *w, bool again)
+{
+	if (!again && w->exec_result[0] >= 0)
+		return 0; /* run -d's first start: watcher_tell_started() reads it */
+	if (pipe2(w->exec_result, O_CLOEXEC) != 0)
+		return fail_with("pipe: %m");
+	if (again && w->log >= 0 &&
+	    (pipe2(w->out, O_CLOEXEC) != 0 || pipe2(w->err, O_CLOEXEC) != 0))
+		return fail_with("pipe: %m");
+	return 0;
+}
+
+int watcher_exec_result(struct watcher *w)
+{
+	unsigned char b = 0;
+	/* As watcher_tell_started(): EOF once close-on-exec closed the
+	 * child's copy of the write end (ours closed first), else a byte. */
+	close(w->exec_result[1]);
+	if (read(w->exec_result[0], &b, 1) != 1)
+		b = 0;
+	close(w->exec_result[0]);
+	w->exec_result[0] = w->exec_result[1] = -1;
+	return b;
 }
 
 /* Our code and constants that setting up touched (argument parsing, JSON,
@@ -361,10 +388,15 @@ int watcher_run(struct watcher *w, pid_t child)
 				 * (a hangup, Ctrl-C without -i) did not reach it. */
 				code = SI_USER;
 			}
+			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM ||
+			    si.ssi_signo == SIGHUP || si.ssi_signo == SIGQUIT)
+				w->signalled = true; /* (day 10) no restart after this */
 			if (signals_handle(child, (int)si.ssi_signo, code, &status))
 				ended = true;
 		}
 	}
 	close(p[0].fd);
+	/* All closed by now (EOF on each): a restart makes new ones. */
+	w->out[0] = w->out[1] = w->err[0] = w->err[1] = w->pty = -1;
 	return status;
 }

@@ -30,6 +30,7 @@
 #include "ns.h"
 #include "ports.h"
 #include "resources.h"
+#include "restart.h"
 #include "rootfs.h"
 #include "security.h"
 #include "signals.h"
@@ -91,6 +92,7 @@ struct run_options {
 	struct winsize winsize; /* -t: our terminal's size, its pty's at start */
 	char **command;	      /* CMD and its arguments, untouched */
 	struct watcher watcher; /* the container's stdio, its log */
+	struct restart restart; /* --restart: the policy, the count, the back-off */
 };
 
 static void usage(FILE *out)
@@ -146,6 +148,11 @@ static void run_usage(FILE *out)
 		"                        port HOST (tcp unless /udp; --net bridge only)\n"
 		"      --read-only       the rootfs read-only (default: a private writable layer)\n"
 		"      --init            a tiny PID 1 that passes signals on and reaps zombies\n"
+		"      --restart POLICY  start CMD again when it ends: no (default),\n"
+		"                        on-failure[:N] (a status other than 0, at most N\n"
+		"                        times), always, unless-stopped (as always);\n"
+		"                        100 ms between starts, doubling up to 1 minute;\n"
+		"                        'tdg stop' ends it\n"
 		"      --privileged      all capabilities, no seccomp filter, /proc unmasked\n"
 		"                        (the container's root is the host's root)\n"
 		"      --userns          a user namespace: root inside is an unprivileged\n"
@@ -174,6 +181,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		{"hostname", required_argument, NULL, 'H'},
 		{"interactive", no_argument, NULL, 'i'},
 		{"tty", no_argument, NULL, 't'},
+		{"restart", required_argument, NULL, 'X'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -279,6 +287,10 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 				    "(1-64 letters, digits, '-' and '.')", optarg);
 			o->hostname = optarg;
 			break;
+		case 'X':
+			if (restart_parse(optarg, &o->restart) != 0)
+				die_context("run: --restart '%s'", optarg);
+			break;
 		case 'h':
 			run_usage(stdout);
 			exit(0);
@@ -310,6 +322,11 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	 * nobody typing, and raw keystrokes need a terminal to come from. */
 	if (o->interactive && o->detach)
 		die("run: -i and -d together: tdg cannot attach to a detached container");
+	/* Raw keystrokes all go to the container: nothing would be left to
+	 * end a shell that `always` starts again whenever it exits. */
+	if (o->restart.policy != RESTART_NO && o->interactive)
+		die("run: --restart and -i together: nothing could end the supervision from "
+		    "the terminal; run it with -d, and stop it with 'tdg stop'");
 	if (o->interactive && o->tty && !isatty(STDIN_FILENO))
 		die("run: -it: the input device is not a TTY; drop -t, or run it from a terminal");
 	/* Docker refuses both with userns-remap too. The host's network
@@ -478,6 +495,100 @@ static void finish_cgroup(struct run_options *o, json_t *c)
 	container_release(c);
 }
 
+/* Start the container's process: clone it into new namespaces, then what
+ * only the parent can do while it waits (its user namespace's maps, its
+ * eth0), and take its pty. Its pid; -1 with the failure recorded and the
+ * child ended. Once per run; (day 10) run --restart calls it for every
+ * start, each in a fresh set of namespaces (restart.h). */
+static pid_t start_container(struct run_options *o, const char *id)
+{
+	/* With CLONE_NEWUSER, the kernel makes the user namespace first and
+	 * the others in it: they belong to it, and its root may manage them. */
+	pid_t pid = ns_clone(container_main, o,
+			     TDG_NAMESPACES | (o->net != NET_HOST ? CLONE_NEWNET : 0) |
+				     (o->userns.on ? CLONE_NEWUSER : 0));
+	if (pid < 0)
+		return -1;
+	/* With --userns, before anything else: the child waits for it. */
+	if (o->userns.on && userns_map(&o->userns, pid, o->rootfs) != 0)
+		return -1; /* userns_map killed and reaped it already */
+	if (o->net == NET_BRIDGE) {
+		if (network_attach(&o->network, pid) != 0) {
+			fail_host("net: veth %s for %s: %m", o->network.veth, id);
+			goto fail;
+		}
+		if (o->nports && ports_hairpin(o->network.veth) != 0) {
+			fail_host("net: hairpin mode on %s: %m", o->network.veth);
+			goto fail;
+		}
+		if (write(o->sync[1], "G", 1) != 1) {
+			fail_with("net: tell the container its eth0 is there: %m");
+			goto fail;
+		}
+		close(o->sync[0]);
+		close(o->sync[1]);
+	}
+	if (o->tty) {
+		/* Its pty, once it has made it (-1: it failed first, and its
+		 * status says why). Our copy of its end would hide that. */
+		close(o->console[1]);
+		o->watcher.pty = tty_recv_fd(o->console[0]);
+		close(o->console[0]);
+		if (o->interactive && o->watcher.pty >= 0) {
+			o->watcher.in = STDIN_FILENO;
+			tty_raw(STDIN_FILENO);
+		}
+	}
+	cgroup_close_procs(&o->cgroup); /* the child has its own copies */
+	return pid;
+fail:
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* run --restart, before each start after the first: what a start uses up,
+ * made again (the pipes and sockets between tdg and the child, the open
+ * cgroup.procs files), and the host end of the last run's veth out of the
+ * way if the kernel has not removed it yet: the new one takes its name. */
+static int renew_start(struct run_options *o)
+{
+	if (watcher_renew(&o->watcher, true) != 0 || cgroup_open_procs(&o->cgroup) != 0)
+		return -1;
+	if (o->net == NET_BRIDGE && (pipe2(o->sync, O_CLOEXEC) != 0 ||
+				     netlink_link_delete(o->network.veth) != 0))
+		return fail_with("net: %s: %m", o->network.veth);
+	if (o->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, o->console) != 0)
+		return fail_with("socketpair: %m");
+	if (o->userns.on && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, o->userns.sock) != 0)
+		return fail_with("socketpair: %m");
+	return 0;
+}
+
+/* run --restart (restart.h): the watcher's loop once the first run ended
+ * with STATUS. While the policy says so, start the command again, in fresh
+ * namespaces, with the same cgroup, address, ports and layer. Returns the
+ * status of the last run. A failure here ends the supervision, said in the
+ * log (or on the terminal); the caller records the end as always. */
+static int supervise(struct run_options *o, json_t *c, int status)
+{
+	while (restart_again(&o->restart, c, status, o->watcher.signalled)) {
+		pid_t pid;
+		if (renew_start(o) != 0 || (pid = start_container(o, state_str(c, "id"))) < 0) {
+			warn("restart: %s", fail_last.msg);
+			return TDG_EXIT_FAILED;
+		}
+		restart_began(&o->restart);
+		if (container_started(c, pid) != 0 || restart_started(&o->restart, c) != 0)
+			kill(pid, SIGKILL); /* a stop came in meanwhile, or the disk refuses */
+		bool began = watcher_exec_result(&o->watcher) == 0;
+		status = spawn_exit_status(watcher_run(&o->watcher, pid));
+		if (!began) /* it cannot start: the next try would fail the same way */
+			break;
+	}
+	return status;
+}
+
 /* Acquire in order; on failure, `goto fail` releases in reverse what was
  * acquired (the fail: ladder at the end) and reports the one line. */
 static int cmd_run(int argc, char **argv)
@@ -535,6 +646,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (setup_cgroup(&o, c) < 0)
 		goto fail;
+	if (o.restart.policy != RESTART_NO && restart_record(c, &o.restart) < 0)
+		goto fail;
 	/* A foreground run on a terminal keeps it (a shell needs a tty);
 	 * anything else goes through the watcher into the log. */
 	if (watcher_prepare(&o.watcher, c, o.tty || o.detach || !isatty(STDOUT_FILENO),
@@ -589,53 +702,27 @@ static int cmd_run(int argc, char **argv)
 	 * the wait loop would otherwise kill tdg and orphan the command. */
 	if (signals_block() < 0)
 		goto fail;
-	/* With CLONE_NEWUSER, the kernel makes the user namespace first and
-	 * the others in it: they belong to it, and its root may manage them. */
-	pid = ns_clone(container_main, &o,
-		       TDG_NAMESPACES | (o.net != NET_HOST ? CLONE_NEWNET : 0) |
-			       (o.userns.on ? CLONE_NEWUSER : 0));
+	/* --restart: the watcher learns of each start whether it ran. */
+	if (o.restart.policy != RESTART_NO && watcher_renew(&o.watcher, false) < 0)
+		goto fail;
+	pid = start_container(&o, state_str(c, "id"));
 	if (pid < 0)
 		goto fail;
-	/* With --userns, before anything else: the child waits for it. */
-	if (o.userns.on && userns_map(&o.userns, pid, o.rootfs) != 0) {
-		pid = -1; /* userns_map killed and reaped it already */
-		goto fail;
-	}
-	if (o.net == NET_BRIDGE) {
-		if (network_attach(&o.network, pid) != 0) {
-			fail_host("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
-			goto fail;
-		}
-		if (o.nports && ports_hairpin(o.network.veth) != 0) {
-			fail_host("net: hairpin mode on %s: %m", o.network.veth);
-			goto fail;
-		}
-		if (write(o.sync[1], "G", 1) != 1) {
-			fail_with("net: tell the container its eth0 is there: %m");
-			goto fail;
-		}
-		close(o.sync[0]);
-		close(o.sync[1]);
-	}
-	if (o.tty) {
-		/* Its pty, once it has made it (-1: it failed first, and its
-		 * status says why). Our copy of its end would hide that. */
-		close(o.console[1]);
-		o.watcher.pty = tty_recv_fd(o.console[0]);
-		close(o.console[0]);
-		if (o.interactive && o.watcher.pty >= 0) {
-			o.watcher.in = STDIN_FILENO;
-			tty_raw(STDIN_FILENO);
-		}
-	}
+	restart_began(&o.restart);
 	if (container_started(c, pid) < 0)
 		goto fail;
 	/* It runs: from now on its end is recorded, whatever happens. */
+	bool began = true; /* its exec happened (known for run -d, --restart) */
 	if (o.detach) {
-		watcher_tell_started(&o.watcher);
+		began = watcher_tell_started(&o.watcher) == 0;
 		watcher_detach(&o.watcher);
-	}
+		if (o.restart.policy != RESTART_NO)
+			signals_reopen_parent(); /* for the next starts */
+	} else if (o.restart.policy != RESTART_NO)
+		began = watcher_exec_result(&o.watcher) == 0;
 	int status = spawn_exit_status(watcher_run(&o.watcher, pid));
+	if (began)
+		status = supervise(&o, c, status);
 	finish_cgroup(&o, c);
 	container_exited(c, status);
 	json_decref(c);
