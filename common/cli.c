@@ -11,7 +11,7 @@ static const struct {
 } commands[] = {
 	{"run", 1},    {"ps", 4},	{"inspect", 4}, {"logs", 5},
 	{"stop", 6},   {"rm", 6},	{"exec", 10},	{"doctor", 10},
-	{"import", 10}, {"setup", 10},
+	{"import", 10}, {"setup", 10},	{"stats", 10},	{"top", 10},
 };
 
 static const char *folders[] = {

@@ -36,6 +36,7 @@
 #include "signals.h"
 #include "spawn.h"
 #include "state.h"
+#include "stats.h"
 #include "tty.h"
 #include "userns.h"
 #include "volume.h"
@@ -112,6 +113,8 @@ static void usage(FILE *out)
 		"  exec [-it] ID CMD [ARG...] run CMD inside a running container\n"
 		"  doctor [--rootfs DIR]      check this host and say what to fix\n"
 		"  import TARBALL|URL NAME    unpack a rootfs archive, for --rootfs NAME\n"
+		"  stats [--no-stream] [ID...] CPU, memory, network, processes (cgroup, veth)\n"
+		"  top ID                     the container's processes (host and own pids)\n"
 		"  setup lima                 (macOS) make the Lima VM; see docs/macos.md\n"
 		"\n"
 		"ID is a full id, a unique prefix of one, or a --name.\n"
@@ -1061,6 +1064,130 @@ static int cmd_inspect(int argc, char **argv)
 	return 0;
 }
 
+/* `tdg stats [--no-stream] [ID...]`: what the cgroup and the veth count
+ * (stats.h). CPU % needs two readings, a second apart; on a terminal the
+ * table is redrawn each second until Ctrl-C, else (or --no-stream) it is
+ * printed once. Without ID: every running container, looked up again each
+ * time (new ones appear, ended ones go). */
+static int cmd_stats(int argc, char **argv)
+{
+	static const char usage_line[] = "usage: tdg stats [--no-stream] [ID...]";
+	bool stream = isatty(STDOUT_FILENO);
+	int nids = 0;
+	char (*ids)[TDG_ID_LEN + 1] = calloc((size_t)argc, sizeof *ids);
+	if (!ids)
+		die("stats: out of memory");
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-stream") == 0)
+			stream = false;
+		else if (cli_is_help(argv[i])) {
+			printf("Usage: tdg stats [--no-stream] [ID...]\n\nWhat the running "
+			       "containers (or ID...) use, from their cgroup and veth:\n"
+			       "CPU %% over the last second (100%% = one CPU), memory in use "
+			       "(minus the\nfile cache the kernel may drop) and its limit, "
+			       "network bytes in / out,\nprocesses. On a terminal it "
+			       "refreshes every second (Ctrl-C ends it).\n\n"
+			       "      --no-stream   print once and exit\n");
+			free(ids);
+			return 0;
+		} else if (argv[i][0] == '-')
+			die("stats: unknown flag '%s'; %s", argv[i], usage_line);
+		else if (state_find(argv[i], ids[nids++]) < 0) {
+			free(ids);
+			return fail_report();
+		}
+	}
+	/* Round 0 only reads; each later round prints against the one before. */
+	struct reading {
+		char id[TDG_ID_LEN + 1];
+		bool running;
+		struct stats s;
+	} *prev = NULL, *cur;
+	size_t nprev = 0;
+	for (int round = 0;; round++) {
+		size_t n = 0;
+		json_t **list = nids ? calloc((size_t)nids, sizeof *list) : state_list(&n);
+		cur = list ? calloc(n + (size_t)nids + 1, sizeof *cur) : NULL;
+		if (!cur) {
+			free(list);
+			free(prev);
+			free(ids);
+			die("stats: out of memory, or %s unreadable", state_root());
+		}
+		for (int i = 0; i < nids; i++) /* gone since (rm): left out */
+			if ((list[n] = state_load(ids[i])))
+				n++;
+		for (size_t i = 0; i < n; i++) {
+			json_t *fresh = container_reconcile(state_str(list[i], "id"));
+			if (fresh) {
+				json_decref(list[i]);
+				list[i] = fresh;
+			}
+			strcpy(cur[i].id, state_str(list[i], "id"));
+			cur[i].running = strcmp(state_str(list[i], "status"), "running") == 0;
+			if (cur[i].running)
+				stats_read(list[i], &cur[i].s);
+		}
+		if (round > 0) {
+			if (stream)
+				printf("\033[2J\033[H"); /* clear the screen, cursor home */
+			stats_print(stdout, true, NULL, NULL, NULL);
+		}
+		for (size_t i = 0; round > 0 && i < n; i++) {
+			const struct stats *before = NULL;
+			if (!cur[i].running && nids == 0)
+				continue;
+			for (size_t j = 0; j < nprev; j++)
+				if (prev[j].running && strcmp(prev[j].id, cur[i].id) == 0)
+					before = &prev[j].s;
+			stats_print(stdout, false, list[i], before, cur[i].running ? &cur[i].s : NULL);
+		}
+		fflush(stdout);
+		state_free_list(list, n);
+		free(prev);
+		prev = cur;
+		nprev = n;
+		if (round > 0 && !stream)
+			break;
+		sleep(1);
+	}
+	free(prev);
+	free(ids);
+	return 0;
+}
+
+/* `tdg top ID`: the container's processes (stats.h). */
+static int cmd_top(int argc, char **argv)
+{
+	char id[TDG_ID_LEN + 1];
+	if (argc == 2 && cli_is_help(argv[1])) {
+		printf("Usage: tdg top ID\n\nList the processes of the running container ID "
+		       "(its PID namespace):\nPID as the host sees it, CPID inside, the "
+		       "parent's PID (host), the host uid,\nCPU time and command.\n");
+		return 0;
+	}
+	if (argc >= 2 && argv[1][0] == '-')
+		die("top: unknown flag '%s'; usage: tdg top ID", argv[1]);
+	if (argc != 2)
+		die("top: usage: tdg top ID");
+	if (state_find(argv[1], id) < 0)
+		return fail_report();
+	json_t *c = container_reconcile(id);
+	/* Its PID 1 by pidfd: the pid is still that process while we look. */
+	int pidfd = c ? proc_pidfd((pid_t)state_int(c, "pid"),
+				   (unsigned long long)state_int(c, "pid_start_time"),
+				   state_str(c, "boot_id"))
+		      : -1;
+	if (pidfd < 0) {
+		json_decref(c);
+		die("top: container %s is not running", argv[1]);
+	}
+	int rc = stats_top(stdout, (pid_t)state_int(c, "pid"));
+	close(pidfd);
+	json_decref(c);
+	return rc == 0 ? 0 : fail_report();
+}
+
 /* `tdg setup lima` prepares a Mac, whose tdg is a front end that runs this
  * runtime in a Lima VM (scripts/lima/tdg-lima.c, docs/macos.md). Here, on
  * Linux, there is nothing to set up: containers run on this kernel. */
@@ -1113,6 +1240,10 @@ int main(int argc, char **argv)
 		return cmd_setup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
 		return cmd_import(argc - 1, argv + 1);
+	if (strcmp(argv[1], "stats") == 0)
+		return cmd_stats(argc - 1, argv + 1);
+	if (strcmp(argv[1], "top") == 0)
+		return cmd_top(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
 	return fail_report();
 }
