@@ -61,3 +61,32 @@ const char *cli_bad_flag(char **argv, int optind, int optopt)
 	}
 	return argv[optind - 1]; /* a long flag: the whole word */
 }
+
+/* `run`'s flags that come after the day a student's runtime may be at;
+ * the earlier flags are each day's own lesson and say nothing of this. */
+static const struct {
+	const char *flag;
+	int day;
+} later_run_flags[] = {
+	{"--restart", 10},
+};
+
+int cli_run_flag_day(const char *flag)
+{
+	size_t len = strcspn(flag, "=");
+	for (size_t i = 0; i < sizeof later_run_flags / sizeof later_run_flags[0]; i++)
+		if (strlen(later_run_flags[i].flag) == len &&
+		    strncmp(flag, later_run_flags[i].flag, len) == 0)
+			return later_run_flags[i].day;
+	return 0;
+}
+
+void cli_run_bad_flag(char **argv, int optind, int optopt, int this_day)
+{
+	const char *flag = cli_bad_flag(argv, optind, optopt);
+	int day = cli_run_flag_day(flag);
+	if (day > this_day)
+		die("run: %.*s arrives on day %02d (%s); this is the day %02d runtime",
+		    (int)strcspn(flag, "="), flag, day, cli_day_folder(day), this_day);
+	die("run: unknown flag '%s'; see 'tdg run --help'", flag);
+}

@@ -28,4 +28,16 @@ bool cli_is_help(const char *arg);
  * but its position). */
 const char *cli_bad_flag(char **argv, int optind, int optopt);
 
+/* The day (1..10) that brings `run`'s flag FLAG ("--restart", or
+ * "--restart=x"), for the flags of day 10's later additions; 0 for any
+ * other flag. */
+int cli_run_flag_day(const char *flag);
+
+/* After getopt_long() returned '?' in a day's `run`, before it holds
+ * anything: one line and exit 125. A flag a later day brings says so
+ * ("run: --restart arrives on day 10 (day10-final); this is the day 07
+ * runtime"), any other is unknown ("run: unknown flag '-x'; see 'tdg run
+ * --help'"). */
+_Noreturn void cli_run_bad_flag(char **argv, int optind, int optopt, int this_day);
+
 #endif

@@ -164,8 +164,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			die("run: flag %s needs a value; see 'tdg run --help'",
 			    argv[optind - 1]);
 		default:
-			die("run: unknown flag '%s'; see 'tdg run --help'",
-			    cli_bad_flag(argv, optind, optopt));
+			cli_run_bad_flag(argv, optind, optopt, TDG_DAY);
 		}
 	}
 	if (optind >= argc)

@@ -128,7 +128,7 @@ t_unknown_command_is_125() {
 
 t_later_commands_name_their_day() {
     local pair cmd day n=0
-    for pair in ps:04 inspect:04 logs:05 stop:06 rm:06 exec:10 doctor:10 import:10 setup:10; do
+    for pair in ps:04 inspect:04 logs:05 stop:06 rm:06 exec:10 doctor:10 import:10 setup:10 stats:10 top:10; do
         cmd=${pair%:*} day=${pair#*:}
         ((10#$day > DAY)) || continue
         capture "$TDG" "$cmd"
@@ -136,6 +136,21 @@ t_later_commands_name_their_day() {
         n=$((n + 1))
     done
     ((DAY == 10 || n > 0)) || fail "no later command was checked"
+}
+
+# A flag of run that a later day brings says so, too; one the runtime
+# never has is unknown.
+t_later_run_flags_name_their_day() {
+    local pair flag day
+    for pair in --restart:10 --restart=always:10; do
+        flag=${pair%:*} day=${pair#*:}
+        ((10#$day > DAY)) || continue
+        capture tdg_run "$flag" always /bin/true
+        [[ "$flag" != *=* ]] || capture tdg_run "$flag" /bin/true
+        expect_error 125 "run: --restart arrives on day $day"
+    done
+    capture tdg_run --restartx always /bin/true
+    expect_error 125 "run: unknown flag '--restartx'"
 }
 
 run_tests "$@"
