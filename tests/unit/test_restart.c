@@ -1,5 +1,6 @@
 /* test_restart.c — unit tests for common/restart.c (run --restart) and
- * the byte counts of common/stats.c.
+ * what common/stats.c reads from a cgroup (v1 and v2 layouts, made in a
+ * temporary folder) and how it prints bytes.
  *
  * The policy parser stands between what a user types and whether a crashed
  * service comes back: each of Docker's spellings is accepted, and what a
@@ -16,7 +17,11 @@
 #include "restart.h"
 #include "stats.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void test_policies_accepted(void **state)
 {
@@ -99,6 +104,97 @@ static void test_stats_bytes(void **state)
 	}
 }
 
+/* Write TEXT into DIR/NAME. */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A record whose "cgroup" lists DIRS (NULL-ended). */
+static json_t *record(const char *const dirs[])
+{
+	json_t *c = json_object(), *a = json_array();
+	for (int i = 0; dirs[i]; i++)
+		json_array_append_new(a, json_string(dirs[i]));
+	json_object_set_new(c, "cgroup", a);
+	json_object_set_new(c, "id", json_string("0123456789ab"));
+	return c;
+}
+
+/* cgroup v1: a folder per controller, the figures in each one's files;
+ * memory minus total_inactive_file; v1's "no limit" is a huge number. */
+static void test_stats_read_v1(void **state)
+{
+	(void)state;
+	char top[] = "/tmp/test_stats_v1.XXXXXX", mem[4200], cpu[4200], pids[4200];
+	assert_non_null(mkdtemp(top));
+	snprintf(mem, sizeof mem, "%s/memory", top);
+	snprintf(cpu, sizeof cpu, "%s/cpuacct", top);
+	snprintf(pids, sizeof pids, "%s/pids", top);
+	mkdir(mem, 0755), mkdir(cpu, 0755), mkdir(pids, 0755);
+	put(mem, "memory.usage_in_bytes", "70000000\n");
+	put(mem, "memory.limit_in_bytes", "134217728\n");
+	put(mem, "memory.stat", "cache 100\ninactive_file 9\ntotal_inactive_file 3000000\n");
+	put(cpu, "cpuacct.usage", "123456789\n");
+	put(pids, "pids.current", "4\n");
+	const char *const dirs[] = {mem, cpu, pids, NULL};
+	json_t *c = record(dirs);
+	struct stats s;
+	stats_read(c, &s);
+	assert_int_equal(s.mem, 67000000);
+	assert_int_equal(s.mem_limit, 134217728);
+	assert_int_equal(s.cpu_ns, 123456789);
+	assert_int_equal(s.pids, 4);
+	assert_int_equal(s.rx, -1); /* no veth */
+	put(mem, "memory.limit_in_bytes", "9223372036854771712\n");
+	stats_read(c, &s);
+	assert_int_equal(s.mem_limit, 0);
+	json_decref(c);
+	char cmd[4200];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* cgroup v2: one folder; CPU in microseconds, "max" for no limit. */
+static void test_stats_read_v2(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_stats_v2.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	put(dir, "memory.current", "5000000\n");
+	put(dir, "memory.max", "max\n");
+	put(dir, "memory.stat", "anon 100\ninactive_file 1000000\nactive_file 5\n");
+	put(dir, "cpu.stat", "usage_usec 2500\nuser_usec 2000\nsystem_usec 500\n");
+	put(dir, "pids.current", "2\n");
+	const char *const dirs[] = {dir, NULL};
+	json_t *c = record(dirs);
+	struct stats s, later;
+	stats_read(c, &s);
+	assert_int_equal(s.mem, 4000000);
+	assert_int_equal(s.mem_limit, 0);
+	assert_int_equal(s.cpu_ns, 2500000);
+	assert_int_equal(s.pids, 2);
+	put(dir, "memory.max", "268435456\n");
+	stats_read(c, &later);
+	assert_int_equal(later.mem_limit, 268435456);
+	/* Half a second of CPU in a second of wall time: 50%. */
+	later.cpu_ns = s.cpu_ns + 500000000;
+	later.at = s.at;
+	later.at.tv_sec += 1;
+	double pc = stats_cpu_percent(&s, &later);
+	assert_true(pc > 49.99 && pc < 50.01);
+	assert_true(stats_cpu_percent(NULL, &later) < 0);
+	json_decref(c);
+	char cmd[4200];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +202,8 @@ int main(void)
 		cmocka_unit_test(test_policies_refused),
 		cmocka_unit_test(test_back_off_doubles_to_a_minute),
 		cmocka_unit_test(test_stats_bytes),
+		cmocka_unit_test(test_stats_read_v1),
+		cmocka_unit_test(test_stats_read_v2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
