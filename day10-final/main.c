@@ -551,14 +551,16 @@ fail:
 
 /* run --restart, before each start after the first: what a start uses up,
  * made again (the pipes and sockets between tdg and the child, the open
- * cgroup.procs files), and the host end of the last run's veth out of the
- * way if the kernel has not removed it yet: the new one takes its name. */
+ * cgroup.procs files); the host end of the last run's veth out of the way
+ * if the kernel has not removed it yet (the new one takes its name), and
+ * the host's ARP entry for the address, which names the old eth0's MAC. */
 static int renew_start(struct run_options *o)
 {
 	if (watcher_renew(&o->watcher, true) != 0 || cgroup_open_procs(&o->cgroup) != 0)
 		return -1;
 	if (o->net == NET_BRIDGE && (pipe2(o->sync, O_CLOEXEC) != 0 ||
-				     netlink_link_delete(o->network.veth) != 0))
+				     netlink_link_delete(o->network.veth) != 0 ||
+				     netlink_neigh_forget(TDG_BRIDGE, o->network.addr) != 0))
 		return fail_with("net: %s: %m", o->network.veth);
 	if (o->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, o->console) != 0)
 		return fail_with("socketpair: %m");
