@@ -11,7 +11,9 @@ static const struct {
 } commands[] = {
 	{"run", 1},    {"ps", 4},	{"inspect", 4}, {"logs", 5},
 	{"stop", 6},   {"rm", 6},	{"exec", 10},	{"doctor", 10},
-	{"import", 10}, {"setup", 10},	{"stats", 10},	{"top", 10},
+	{"import", 10}, {"setup", 10}, {"prune", 10}, {"container", 10},
+	{"pull", 10},  {"images", 10}, {"rmi", 10}, /* images: docs/day-by-day/day10-images.md */
+	{"stats", 10}, {"top", 10},
 };
 
 static const char *folders[] = {
@@ -42,6 +44,40 @@ int cli_not_here(const char *cmd, int this_day)
 			 cmd, day, cli_day_folder(day), this_day);
 }
 
+/* The flags a later day adds to a command an earlier day has. */
+static const struct {
+	const char *cmd, *flags; /* FLAGS: " -a --all " */
+	int day;
+} later_flags[] = {
+	{"run", " --hostname ", 2},
+	{"run", " --rootfs ", 3},
+	{"run", " --name ", 4},
+	{"run", " -d --detach ", 5},
+	{"run", " --memory --cpus --pids-limit ", 7},
+	{"run", " --net ", 8},
+	{"run", " -e --env -w --workdir -v --volume -p --publish -i --interactive -t --tty "
+		"--read-only --init --privileged --userns --rm -u --user --env-file "
+		"--restart ", 10},
+	{"ps", " -q --quiet -f --filter ", 10},
+	{"logs", " -n --tail -t --timestamps --since ", 10},
+};
+
+int cli_later_flag(const char *cmd, const char *flag, int this_day)
+{
+	char word[64];
+	/* "--tail=5" is the flag --tail. */
+	int n = snprintf(word, sizeof word, " %.*s ", (int)strcspn(flag, "="), flag);
+	if (n <= 2 || n >= (int)sizeof word)
+		return 0;
+	for (size_t i = 0; i < sizeof later_flags / sizeof later_flags[0]; i++)
+		if (later_flags[i].day > this_day && strcmp(later_flags[i].cmd, cmd) == 0 &&
+		    strstr(later_flags[i].flags, word))
+			return fail_with("%.*s: arrives on day %02d (%s); this is the day %02d "
+					 "runtime", n - 2, word + 1, later_flags[i].day,
+					 cli_day_folder(later_flags[i].day), this_day);
+	return 0;
+}
+
 bool cli_is_help(const char *arg)
 {
 	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0 ||
@@ -60,33 +96,4 @@ const char *cli_bad_flag(char **argv, int optind, int optopt)
 		return shortflag;
 	}
 	return argv[optind - 1]; /* a long flag: the whole word */
-}
-
-/* `run`'s flags that come after the day a student's runtime may be at;
- * the earlier flags are each day's own lesson and say nothing of this. */
-static const struct {
-	const char *flag;
-	int day;
-} later_run_flags[] = {
-	{"--restart", 10},
-};
-
-int cli_run_flag_day(const char *flag)
-{
-	size_t len = strcspn(flag, "=");
-	for (size_t i = 0; i < sizeof later_run_flags / sizeof later_run_flags[0]; i++)
-		if (strlen(later_run_flags[i].flag) == len &&
-		    strncmp(flag, later_run_flags[i].flag, len) == 0)
-			return later_run_flags[i].day;
-	return 0;
-}
-
-void cli_run_bad_flag(char **argv, int optind, int optopt, int this_day)
-{
-	const char *flag = cli_bad_flag(argv, optind, optopt);
-	int day = cli_run_flag_day(flag);
-	if (day > this_day)
-		die("run: %.*s arrives on day %02d (%s); this is the day %02d runtime",
-		    (int)strcspn(flag, "="), flag, day, cli_day_folder(day), this_day);
-	die("run: unknown flag '%s'; see 'tdg run --help'", flag);
 }

@@ -20,6 +20,13 @@ const char *cli_day_folder(int day);
  * ends with `return fail_report();` (125). */
 int cli_not_here(const char *cmd, int this_day);
 
+/* FLAG (as typed: "--rm", "-u", "--tail=5"), unknown to CMD on THIS_DAY:
+ * if a later day brings it, record "FLAG: arrives on day NN (folder);
+ * this is the day MM runtime" and return -1 (main() then dies with the
+ * command's name in front: die_context("run")); else 0, and it is just
+ * an unknown flag. */
+int cli_later_flag(const char *cmd, const char *flag, int this_day);
+
 /* True for -h, --help and help. */
 bool cli_is_help(const char *arg);
 
@@ -27,17 +34,5 @@ bool cli_is_help(const char *arg);
  * (getopt keeps only the letter of a short flag, and nothing of a long one
  * but its position). */
 const char *cli_bad_flag(char **argv, int optind, int optopt);
-
-/* The day (1..10) that brings `run`'s flag FLAG ("--restart", or
- * "--restart=x"), for the flags of day 10's later additions; 0 for any
- * other flag. */
-int cli_run_flag_day(const char *flag);
-
-/* After getopt_long() returned '?' in a day's `run`, before it holds
- * anything: one line and exit 125. A flag a later day brings says so
- * ("run: --restart arrives on day 10 (day10-final); this is the day 07
- * runtime"), any other is unknown ("run: unknown flag '-x'; see 'tdg run
- * --help'"). */
-_Noreturn void cli_run_bad_flag(char **argv, int optind, int optopt, int this_day);
 
 #endif

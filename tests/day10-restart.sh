@@ -70,6 +70,7 @@ t_stop_during_the_back_off_ends_the_supervision() {
     # instead, that run is killed: 137).
     _shows() { [[ $(field "$id" restart_count) -ge 3 ]] && "$TDG" ps | grep -q "restarting (4) "; }
     wait_for _shows
+    expect_eq "$("$TDG" ps -q --filter status=restarting)" "$id" "ps --filter status=restarting"
     watcher=$(field "$id" watcher_pid)
     capture timeout 20 "$TDG" stop "$id"
     expect_eq "$RC" 0 "stop"
