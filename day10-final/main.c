@@ -49,6 +49,7 @@
 #include "volume.h"
 #include "watcher.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -596,6 +597,14 @@ static pid_t start_container(struct run_options *o, const char *id)
 	if (o->userns.on && userns_map(&o->userns, pid, o->rootfs) != 0)
 		return -1; /* userns_map killed and reaped it already */
 	if (o->net == NET_BRIDGE) {
+		/* The host may still know the address by the MAC of an eth0
+		 * that is gone (this container's last run, or another that had
+		 * the address before): forget it, or packets to it go nowhere
+		 * until that entry goes stale. */
+		if (netlink_neigh_forget(TDG_BRIDGE, o->network.addr) != 0) {
+			fail_host("net: forget the MAC of %s: %m", inet_ntoa(o->network.addr));
+			goto fail;
+		}
 		if (network_attach(&o->network, pid) != 0) {
 			fail_host("net: veth %s for %s: %m", o->network.veth, id);
 			goto fail;
@@ -632,16 +641,14 @@ fail:
 
 /* run --restart, before each start after the first: what a start uses up,
  * made again (the pipes and sockets between tdg and the child, the open
- * cgroup.procs files); the host end of the last run's veth out of the way
- * if the kernel has not removed it yet (the new one takes its name), and
- * the host's ARP entry for the address, which names the old eth0's MAC. */
+ * cgroup.procs files), and the host end of the last run's veth out of the
+ * way if the kernel has not removed it yet: the new one takes its name. */
 static int renew_start(struct run_options *o)
 {
 	if (watcher_renew(&o->watcher, true) != 0 || cgroup_open_procs(&o->cgroup) != 0)
 		return -1;
 	if (o->net == NET_BRIDGE && (pipe2(o->sync, O_CLOEXEC) != 0 ||
-				     netlink_link_delete(o->network.veth) != 0 ||
-				     netlink_neigh_forget(TDG_BRIDGE, o->network.addr) != 0))
+				     netlink_link_delete(o->network.veth) != 0))
 		return fail_with("net: %s: %m", o->network.veth);
 	if (o->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, o->console) != 0)
 		return fail_with("socketpair: %m");
