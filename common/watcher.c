@@ -215,7 +215,8 @@ static void shed_setup_pages(void)
 	char exe[PATH_MAX], line[PATH_MAX + 128], path[PATH_MAX], perms[5];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	FILE *smaps = fopen("/proc/self/smaps", "re");
-	unsigned long start = 0, end = 0, s, e, anon;
+	unsigned long start = 0, end = 0, s, e, anon, drop[8][2];
+	int ndrop = 0;
 	bool ours = false;
 	if (n <= 0 || !smaps) {
 		if (smaps)
@@ -230,10 +231,18 @@ static void shed_setup_pages(void)
 		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %s", &s, &e, perms, path) >= 3) {
 			start = s, end = e;
 			ours = strcmp(path, exe) == 0 && perms[1] == '-';
-		} else if (ours && sscanf(line, "Anonymous: %lu kB", &anon) == 1 && anon == 0)
-			madvise((void *)start, end - start, MADV_DONTNEED);
+		} else if (ours && sscanf(line, "Anonymous: %lu kB", &anon) == 1 && anon == 0 &&
+			   ndrop < 8) {
+			drop[ndrop][0] = start, drop[ndrop][1] = end;
+			ndrop++;
+		}
 	}
 	fclose(smaps);
+	/* Dropped once the reading is over: dropped while it went on, the
+	 * pages of stdio and sscanf that read the rest would fault back in
+	 * (and the kernel maps up to 16 pages around each fault). */
+	for (int i = 0; i < ndrop; i++)
+		madvise((void *)drop[i][0], drop[i][1] - drop[i][0], MADV_DONTNEED);
 }
 
 void watcher_detach(struct watcher *w)
