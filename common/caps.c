@@ -71,3 +71,36 @@ int caps_drop_to_default(void)
 	/* END LAB */
 	return 0;
 }
+
+int caps_bound_to_names(const char *const names[], size_t n, int keep_setuid)
+{
+	cap_value_t want[64];
+	if (n > 64)
+		return fail_with("capabilities: more than 64 named");
+	for (size_t i = 0; i < n; i++)
+		if (cap_from_name(names[i], &want[i]) != 0)
+			return fail_with("capabilities: %s: not a capability libcap knows", names[i]);
+	cap_t caps = cap_get_proc();
+	if (!caps)
+		return fail_with("capabilities: %m");
+	/* The bounding set first, while CAP_SETPCAP is still effective. */
+	for (cap_value_t c = 0; c < cap_max_bits(); c++) {
+		bool keep = false;
+		for (size_t i = 0; i < n && !keep; i++)
+			keep = want[i] == c;
+		if (keep)
+			continue;
+		if (CAP_IS_SUPPORTED(c) && cap_drop_bound(c) != 0 && errno != EINVAL) {
+			fail_with("capabilities: drop %d from the bounding set: %m", c);
+			cap_free(caps);
+			return -1;
+		}
+		if (keep_setuid && c == CAP_SETUID)
+			continue;
+		cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_CLEAR);
+		cap_set_flag(caps, CAP_PERMITTED, 1, &c, CAP_CLEAR);
+	}
+	int r = cap_set_proc(caps);
+	cap_free(caps);
+	return r == 0 ? 0 : fail_with("capabilities: set: %m");
+}

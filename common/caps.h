@@ -17,11 +17,20 @@
  * /proc/PID/status) and drops all others, through libcap. */
 #ifndef TDG_CAPS_H
 #define TDG_CAPS_H
+#include <stddef.h>
 
 /* Shrink the bounding, effective and permitted sets to Docker's default
  * set, empty the inheritable set and clear the ambient set. Needs
  * CAP_SETPCAP (it is in the set, and tdg starts with all of them). 0, or
  * -1 with the failure recorded (fail.h). */
 int caps_drop_to_default(void);
+/* (day 10, OCI bundles) After caps_drop_to_default(): narrow the bounding,
+ * effective and permitted sets further, to the capabilities NAMES lists
+ * ("CAP_CHOWN", ...: a bundle's process.capabilities.bounding; podman asks
+ * for 11 of Docker's 14). For root in the container the bounding set is
+ * what it gets after exec. KEEP_SETUID leaves CAP_SETUID effective (not
+ * bounding) for a setuid() to another user that comes next, and clears
+ * them. 0, or -1 with the failure recorded. */
+int caps_bound_to_names(const char *const names[], size_t n, int keep_setuid);
 
 #endif

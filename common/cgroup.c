@@ -41,25 +41,33 @@ enum cgroup_version cgroup_detect(const char *root)
 int cgroup_plan(struct cgroup *cg, const char *root, enum cgroup_version v,
 		const char *id)
 {
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "tdg/%s", id);
+	return cgroup_plan_at(cg, root, v, path);
+}
+
+int cgroup_plan_at(struct cgroup *cg, const char *root, enum cgroup_version v,
+		   const char *path)
+{
 	memset(cg, 0, sizeof *cg);
 	cg->version = v;
 	for (int i = 0; i < CGROUP_MAX_DIRS; i++)
 		cg->procs[i] = -1;
 	if (v == CGROUP_V2) {
-		snprintf(cg->dirs[0], PATH_MAX, "%s/tdg/%s", root, id);
+		snprintf(cg->dirs[0], PATH_MAX, "%s/%s", root, path);
 		cg->ndirs = 1;
 	} else if (v == CGROUP_V1) {
 		char tree[PATH_MAX], cpu[PATH_MAX], acct[PATH_MAX];
 		for (int i = 0; i < 3; i++)
-			snprintf(cg->dirs[i], PATH_MAX, "%s/%s/tdg/%s", root,
-				 v1_controllers[i], id);
+			snprintf(cg->dirs[i], PATH_MAX, "%s/%s/%s", root,
+				 v1_controllers[i], path);
 		cg->ndirs = 3;
 		snprintf(tree, sizeof tree, "%s/cpu", root);
 		if (!realpath(tree, cpu))
 			cpu[0] = '\0';
 		snprintf(tree, sizeof tree, "%s/cpuacct", root);
 		if (realpath(tree, acct) && strcmp(acct, cpu) != 0)
-			snprintf(cg->dirs[cg->ndirs++], PATH_MAX, "%s/cpuacct/tdg/%s", root, id);
+			snprintf(cg->dirs[cg->ndirs++], PATH_MAX, "%s/cpuacct/%s", root, path);
 	}
 	return cg->ndirs;
 }

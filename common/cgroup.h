@@ -52,6 +52,10 @@ bool cgroup_has_controller(const char *dir, const char *name);
  * can then remove them even if tdg died halfway). Returns how many. */
 int cgroup_plan(struct cgroup *cg, const char *root, enum cgroup_version v,
 		const char *id);
+/* (day 10) The same for the cgroup PATH ("a/b", relative to each tree's
+ * root) instead of tdg/<id>: the OCI bundle's linux.cgroupsPath. */
+int cgroup_plan_at(struct cgroup *cg, const char *root, enum cgroup_version v,
+		   const char *path);
 
 /* Make the folders planned, enable the controllers (v2), write LIMITS, and
  * open cgroup.procs. On failure removes what it made and returns -1, the

@@ -14,6 +14,10 @@ static const struct {
 	{"import", 10}, {"setup", 10}, {"prune", 10}, {"container", 10},
 	{"pull", 10},  {"images", 10}, {"rmi", 10}, /* images: docs/day-by-day/day10-images.md */
 	{"stats", 10}, {"top", 10},
+	{"network", 9},
+	/* day 10's OCI runtime commands (day10-final/oci.h) */
+	{"create", 10}, {"start", 10}, {"state", 10}, {"kill", 10},
+	{"delete", 10}, {"features", 10},
 };
 
 static const char *folders[] = {

@@ -3,6 +3,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "fail.h"
+#include "network.h"
 #include "ns.h"
 #include "rootfs.h"
 #include "spawn.h"
@@ -368,6 +369,26 @@ static void check_forwarding(void)
 		close(fd);
 }
 
+/* What bridged containers keep on the host between them (network.h): the
+ * bridge, its address and the subnet's rules. Not a problem either way;
+ * shown so that nobody wonders where td0 came from, and what removes it. */
+static void check_host_setup(void)
+{
+	char what[512];
+	int whole = network_describe(what, sizeof what);
+	if (!*what)
+		report(OK, "host set-up", "none yet (the first bridged container makes the "
+		       "bridge and its rules)");
+	else if (whole > 0)
+		report(OK, "host set-up", "%s; kept between containers, 'tdg network rm' "
+		       "removes it", what);
+	else if (whole == 0)
+		report(WARN, "host set-up", "%s: rules are missing (flushed?); 'tdg network rm', "
+		       "and the next bridged run makes them again", what);
+	else
+		report(NOTE, "host set-up", "%s; iptables cannot tell its rules", what);
+}
+
 /* $TDG_ROOT must be writable, and able to hold the containers' overlay
  * layers: overlayfs cannot be the upper layer of another overlay (tdg in a
  * Docker container, its state on the container's own root). */
@@ -492,6 +513,7 @@ int doctor_main(int argc, char **argv, const char *cgroup_root)
 	check_cgroups(cgroup_root);
 	check_iptables();
 	check_forwarding();
+	check_host_setup();
 	check_state();
 	check_rootfs(rootfs);
 

@@ -122,3 +122,16 @@ int lease_count(void)
 	leases_dir(dir, sizeof dir);
 	return registry_count(dir);
 }
+
+int lease_count_in(const struct subnet *sn)
+{
+	char dir[PATH_MAX], ip[INET_ADDRSTRLEN], holder[64];
+	leases_dir(dir, sizeof dir);
+	uint32_t base = ntohl(sn->net.s_addr), hosts = (1u << (32 - sn->prefix)) - 1;
+	int n = 0;
+	for (uint32_t h = 2; h < hosts; h++) {
+		inet_ntop(AF_INET, &(struct in_addr){htonl(base + h)}, ip, sizeof ip);
+		n += registry_holder(dir, ip, holder, sizeof holder);
+	}
+	return n;
+}

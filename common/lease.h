@@ -63,4 +63,8 @@ void lease_release(const char *addr, const char *id);
 /* How many leases are held. */
 int lease_count(void);
 
+/* How many addresses of SN are held (`tdg network rm` asks, under the
+ * lock, whether a container still uses a bridge's subnet). */
+int lease_count_in(const struct subnet *sn);
+
 #endif

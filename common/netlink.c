@@ -74,6 +74,15 @@ out:
 	/* END LAB */
 }
 
+/* A fixed, locally administered MAC for address A: 02:74:64 ("td") and
+ * A's last three bytes (Docker derives its containers' MACs the same way). */
+static struct nl_addr *mac_of(struct in_addr a)
+{
+	unsigned char mac[6] = {0x02, 0x74, 0x64};
+	memcpy(mac + 3, (unsigned char *)&a.s_addr + 1, 3);
+	return nl_addr_build(AF_LLC, mac, sizeof mac);
+}
+
 int netlink_bridge_ensure(const char *name, struct in_addr gw, int prefix)
 {
 	int err;
@@ -88,9 +97,7 @@ int netlink_bridge_ensure(const char *name, struct in_addr gw, int prefix)
 	 * ARP caches then point at a MAC that is gone (~20 s without the
 	 * gateway). A fixed, locally administered one: 02:74:64 ("td") and
 	 * the gateway's last three bytes. */
-	unsigned char mac[6] = {0x02, 0x74, 0x64};
-	memcpy(mac + 3, (unsigned char *)&gw.s_addr + 1, 3);
-	struct nl_addr *lladdr = nl_addr_build(AF_LLC, mac, sizeof mac);
+	struct nl_addr *lladdr = mac_of(gw);
 	rtnl_link_set_addr(br, lladdr);
 	nl_addr_put(lladdr);
 	err = rtnl_link_add(sk, br, NLM_F_CREATE | NLM_F_EXCL);
@@ -146,13 +153,14 @@ int netlink_link_delete(const char *name)
 }
 
 int netlink_veth_create(const char *host_end, const char *bridge,
-			const char *peer_end, pid_t pid)
+			const char *peer_end, struct in_addr peer_ip, pid_t pid)
 {
 	/* LAB(09.5): one RTM_NEWLINK request: veth HOST_END, up, with the
 	 * bridge as its master, and its peer PEER_END made directly inside the
-	 * network namespace of PID (not moved there afterwards).
+	 * network namespace of PID (not moved there afterwards), with the MAC
+	 * mac_of(PEER_IP).
 	 * HINT: man 4 veth; rtnl_link_veth_alloc(), rtnl_link_veth_get_peer(),
-	 * rtnl_link_set_ns_pid(), rtnl_link_set_master(). A link name is 15
+	 * rtnl_link_set_ns_pid(), rtnl_link_set_master(), rtnl_link_set_addr(). A link name is 15
 	 * characters at most (IFNAMSIZ 16); libnl cuts a longer one silently, so
 	 * two names that share their first 15 collide: EEXIST for the second.
 	 * STUB: fail_todo("09.5"); warn("%s", fail_last.msg); errno = ENOSYS; return -1; */
@@ -172,6 +180,12 @@ int netlink_veth_create(const char *host_end, const char *bridge,
 	struct rtnl_link *peer = rtnl_link_veth_get_peer(veth);
 	rtnl_link_set_name(peer, peer_end);
 	rtnl_link_set_ns_pid(peer, pid);
+	/* Its MAC from its address: the bridge keeps the host's ARP cache
+	 * (neighbour entries) between containers, and the next container
+	 * with this address must answer to the MAC cached for it. */
+	struct nl_addr *lladdr = mac_of(peer_ip);
+	rtnl_link_set_addr(peer, lladdr);
+	nl_addr_put(lladdr);
 	rtnl_link_put(peer);
 	err = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
 out:

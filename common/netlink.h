@@ -30,9 +30,11 @@ int netlink_link_delete(const char *name);
 /* (day 09) One request: `ip link add HOST_END master BRIDGE up type veth
  * peer name PEER_END netns PID`. The peer is created directly inside the
  * network namespace of process PID (moving it there afterwards costs ~80
- * times more), so PEER_END can be "eth0" without clashing with the host's. */
+ * times more), so PEER_END can be "eth0" without clashing with the host's.
+ * The peer's MAC is derived from PEER_IP, its address-to-be (02:74:64 and
+ * its last three bytes, as the bridge's is from the gateway's). */
 int netlink_veth_create(const char *host_end, const char *bridge,
-			const char *peer_end, pid_t pid);
+			const char *peer_end, struct in_addr peer_ip, pid_t pid);
 
 /* (day 10) `ip neigh del ADDR dev DEV`: forget the MAC address the host
  * learnt for ADDR (ARP). A container started again (run --restart) has the

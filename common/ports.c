@@ -68,6 +68,7 @@ void ports_format(const struct port *p, char *out, size_t size)
 }
 
 #define PORTS_DIR TDG_NETWORK_DIR "/ports"
+#define MAX_PUBLISHED 64 /* -p of one container, at most (day 10 takes 32) */
 
 /* The port's name in the registry: "tcp-8080". */
 static void entry_name(const struct port *p, char *out, size_t size)
@@ -91,80 +92,66 @@ static int host_port_free(const struct port *p)
 	return ok ? 0 : -1;
 }
 
-/* The per-port rules, as nat_rule() takes them. */
-static int port_rules(char action, const struct port *p, const char *ip, const char *tag)
+/* The rules of one published port P, to the container's address IP, each
+ * tagged TAG, as iptables-save prints them ("-A" to add, "-D" to delete:
+ * ACTION), appended to the nat (NAT) and filter (FILTER) parts of one
+ * iptables-restore transaction (nat.h). */
+static int port_rules(char action, const struct port *p, const char *ip, const char *tag,
+		      const char *bridge, char *nat, size_t nsize, char *filter, size_t fsize)
 {
 	/* LAB(10b.1): the rules of one published port P, to the container's
-	 * address IP, each tagged with the comment TAG, made with nat_rule(ACTION,
-	 * ...): a DNAT for packets from outside, one for the host's own (the
-	 * "localhost:8080" case), and a FORWARD ACCEPT toward the bridge.
+	 * address IP, each tagged with the comment TAG: a DNAT for packets from
+	 * outside and one for the host's own (the "localhost:8080" case) into
+	 * NAT, a FORWARD ACCEPT toward BRIDGE into FILTER, each a line
+	 * "-A CHAIN ..." (ACTION 'A') or "-D CHAIN ..." (ACTION 'D').
 	 * HINT: man 8 iptables-extensions, DNAT and addrtype: a packet from the
 	 * network passes nat PREROUTING; one the host itself sends passes nat
 	 * OUTPUT instead, never PREROUTING. Match only --dst-type LOCAL, or every
 	 * packet to that port anywhere is taken. FORWARD sees the packet after
-	 * DNAT: match the container's address and port CTR, not HOST. A failure
-	 * is the host's: fail_host(). */
-	char hport[8], cport[8], dest[32], dst[24];
-	snprintf(hport, sizeof hport, "%u", p->host);
-	snprintf(cport, sizeof cport, "%u", p->ctr);
-	snprintf(dest, sizeof dest, "%s:%u", ip, p->ctr);
-	snprintf(dst, sizeof dst, "%s/32", ip);
-	char *proto = (char *)p->proto, *t = (char *)tag;
-	char *const r[3][24] = {
-		{"nat", "PREROUTING", "-p", proto, "--dport", hport, "-m", "addrtype",
-		 "--dst-type", "LOCAL", "-j", "DNAT", "--to-destination", dest, "-m",
-		 "comment", "--comment", t, NULL},
-		{"nat", "OUTPUT", "-p", proto, "--dport", hport, "-m", "addrtype",
-		 "--dst-type", "LOCAL", "-j", "DNAT", "--to-destination", dest, "-m",
-		 "comment", "--comment", t, NULL},
-		{"filter", "FORWARD", "-d", dst, "-o", TDG_BRIDGE, "-p", proto, "--dport",
-		 cport, "-j", "ACCEPT", "-m", "comment", "--comment", t, NULL},
-	};
-	for (int i = 0; i < 3; i++)
-		if (nat_rule(action, r[i]) != 0)
-			return fail_host("run: -p %u/%s: iptables DNAT rules failed", p->host,
-					 p->proto);
+	 * DNAT: match the container's address and port CTR, not HOST. Write them
+	 * as `iptables-save` prints such rules (-p tcp -m tcp --dport ...).
+	 * STUB: (void)action; (void)p; (void)ip; (void)tag; (void)bridge; (void)nat; (void)nsize; (void)filter; (void)fsize; return fail_todo("10b.1"); */
+	static const char *const chains[2] = {"PREROUTING", "OUTPUT"};
+	for (int i = 0; i < 2; i++)
+		snprintf(nat + strlen(nat), nsize - strlen(nat),
+			 "-%c %s -p %s -m %s --dport %u -m addrtype --dst-type LOCAL "
+			 "-m comment --comment %s -j DNAT --to-destination %s:%u\n",
+			 action, chains[i], p->proto, p->proto, p->host, tag, ip, p->ctr);
+	snprintf(filter + strlen(filter), fsize - strlen(filter),
+		 "-%c FORWARD -d %s/32 -o %s -p %s -m %s --dport %u -m comment --comment %s "
+		 "-j ACCEPT\n",
+		 action, ip, bridge, p->proto, p->proto, p->ctr, tag);
 	/* END LAB */
 	return 0;
 }
 
-/* The two rules every published port shares (see ports.h), tagged "tdg"
- * and naming td0: they go with the bridge, in nat_teardown(). */
-static int shared_rules(const char *subnet)
+/* C's -p rules, all of them, in one transaction: "-A" (ACTION 'A') or
+ * "-D". Its status as nat_restore() gives it; ERR: what iptables said. */
+static int port_transaction(char action, json_t *c, const char *ip, const struct port *p,
+			    int n, char *err, size_t errsize)
 {
-	char sub[32];
-	snprintf(sub, sizeof sub, "%s", subnet);
-	char *const r[2][24] = {
-		{"nat", "POSTROUTING", "-s", "127.0.0.0/8", "-o", TDG_BRIDGE, "-j",
-		 "MASQUERADE", "-m", "comment", "--comment", "tdg", NULL},
-		{"nat", "POSTROUTING", "-s", sub, "-o", TDG_BRIDGE, "-m", "conntrack",
-		 "--ctstate", "DNAT", "-j", "MASQUERADE", "-m", "comment", "--comment",
-		 "tdg", NULL},
-	};
-	for (int i = 0; i < 2; i++)
-		if (nat_rule('C', r[i]) != 0 && nat_rule('A', r[i]) != 0)
+	/* ~190 bytes a rule, three rules a port, MAX_PUBLISHED ports */
+	char nat[32768] = "", filter[16384] = "", tag[32], text[49200];
+	const char *bridge = state_str(c, "bridge");
+	snprintf(tag, sizeof tag, "tdg-%s", state_str(c, "id"));
+	for (int i = 0; i < n; i++)
+		if (port_rules(action, &p[i], ip, tag, *bridge ? bridge : TDG_BRIDGE, nat,
+			       sizeof nat, filter, sizeof filter) != 0)
 			return -1;
-	/* The kernel drops a packet from 127.0.0.1 routed out of a real
-	 * interface ("martian") unless that interface allows it; td0 is
-	 * ours and goes away with its setting. */
-	int fd = open("/proc/sys/net/ipv4/conf/" TDG_BRIDGE "/route_localnet",
-		      O_WRONLY | O_CLOEXEC);
-	int ok = fd >= 0 && write(fd, "1", 1) == 1;
-	if (fd >= 0)
-		close(fd);
-	return ok ? 0 : -1;
+	snprintf(text, sizeof text, "*nat\n%sCOMMIT\n*filter\n%sCOMMIT\n", nat, filter);
+	return nat_restore(text, err, errsize);
 }
 
 int ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
 		  const char *subnet)
 {
 	const char *id = state_str(c, "id");
-	char ip[INET_ADDRSTRLEN], tag[32], spec[32], name[16], holder[64];
+	char ip[INET_ADDRSTRLEN], spec[32], name[16], holder[64], err[256];
 	int held[2] = {-1, -1}, rc = -1;
+	(void)subnet; /* its rules are the host set-up's (nat.h) */
 	if (n == 0)
 		return 0;
 	inet_ntop(AF_INET, &addr, ip, sizeof ip);
-	snprintf(tag, sizeof tag, "tdg-%s", id);
 
 	/* Under the container's lock and the host's (lease.h): two containers
 	 * asking for one port at once see each other, and the ports are
@@ -201,18 +188,21 @@ int ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
 		goto out;
 
 	mkdir(PORTS_DIR, 0755);
-	if (shared_rules(subnet) != 0) {
-		fail_host("run: -p: iptables NAT rules for published ports failed");
-		goto out;
-	}
 	for (int i = 0; i < n; i++) {
 		entry_name(&p[i], name, sizeof name);
 		if (registry_claim(PORTS_DIR, name, id) != 0) {
 			fail_with("run: -p: %s/%s: %m", PORTS_DIR, name);
 			goto out;
 		}
-		if (port_rules('A', &p[i], ip, tag) != 0)
-			goto out;
+	}
+	/* Every port's rules in one transaction: all made, or none. The
+	 * replies' rules are the host set-up's (nat.h). */
+	int st = port_transaction('A', c, ip, p, n, err, sizeof err);
+	if (st != 0) {
+		if (st > 0)
+			fail_host("run: -p: iptables-restore of the DNAT rules failed%s%s",
+				  *err ? ": " : "", err);
+		goto out;
 	}
 	rc = 0;
 out:
@@ -239,17 +229,25 @@ void ports_release(json_t *c)
 	const char *id = state_str(c, "id");
 	json_t *list = json_object_get(c, "ports"), *v;
 	size_t i;
-	char tag[40], name[16];
+	int n = 0;
+	char tag[40], name[16], err[256];
+	struct port p[MAX_PUBLISHED];
 	if (!json_array_size(list))
 		return;
-	snprintf(tag, sizeof tag, "--comment tdg-%s", id);
-	nat_delete_matching("nat", tag, NULL);
-	nat_delete_matching("filter", tag, NULL);
-	json_array_foreach(list, i, v) {
-		struct port p;
-		if (!json_is_string(v) || parse(json_string_value(v), &p))
-			continue;
-		entry_name(&p, name, sizeof name);
+	json_array_foreach(list, i, v)
+		if (n < MAX_PUBLISHED && json_is_string(v) && !parse(json_string_value(v), &p[n]))
+			n++;
+	/* What it made, deleted as one transaction, in one process. That
+	 * fails whole if a rule is not there (its publish never got that
+	 * far, or someone deleted one): then whatever carries its tag. */
+	struct failure keep = fail_last; /* a release must not overwrite the failure */
+	if (port_transaction('D', c, state_str(c, "ip_address"), p, n, err, sizeof err) != 0) {
+		snprintf(tag, sizeof tag, "--comment tdg-%s ", id);
+		nat_delete_matching(tag, NULL);
+	}
+	fail_last = keep;
+	for (int k = 0; k < n; k++) {
+		entry_name(&p[k], name, sizeof name);
 		registry_release(PORTS_DIR, name, id); /* a stale call never frees another's */
 	}
 }

@@ -16,6 +16,9 @@
  * get the answer straight from the server's address, not the one it
  * called; MASQUERADE gives both the bridge's address as their source
  * (127.0.0.1 may be routed out of td0 at all only with route_localnet).
+ * Those two, and route_localnet, are part of the host set-up (network.h,
+ * nat.h): made once with the bridge, they stay with it. A container's own
+ * rules are made, and deleted, as one iptables-restore transaction each.
  * Each container's rules carry the comment "tdg-<id>", so releasing them
  * is exact; a host-wide registry (registry.h: /run/tdg/network/ports/
  * tcp-8080 holding the id, under the lease lock) tells two containers
@@ -40,7 +43,8 @@ int ports_parse(const char *spec, struct port *out);
 void ports_format(const struct port *p, char *out, size_t size);
 
 /* Publish the N ports of bridged container C (its address ADDR, on the
- * bridge whose subnet is SUBNET, "10.10.0.0/24"): recorded in C's
+ * bridge whose subnet is SUBNET, "10.10.0.0/24", whose rules the host
+ * set-up has made already): recorded in C's
  * metadata first, so network_release() can undo them whatever happens
  * next. -1 with the failure recorded if a port is taken or the rules
  * cannot be made; no lock is held by then. */

@@ -36,7 +36,7 @@ static void usage(FILE *out)
 		"  run [flags] CMD [ARG...]   run CMD and exit with its status\n"
 		"\n"
 		"Later days add: ps, inspect (04), logs (05), stop, rm (06),\n"
-		"exec, doctor, import, setup (10).\n"
+		"network (09), exec, doctor, import, setup (10).\n"
 		"Run 'tdg run --help' for the flags of run.\n",
 		TDG_DAY, cli_day_folder(TDG_DAY));
 }

@@ -55,7 +55,7 @@ static void usage(FILE *out)
 		"\n"
 		"ID is a full id, a unique prefix of one, or a --name.\n"
 		"Later days add: stop, rm (06),\n"
-		"exec, doctor, import, setup (10).\n"
+		"network (09), exec, doctor, import, setup (10).\n"
 		"Run 'tdg run --help' for the flags of run.\n",
 		TDG_DAY, cli_day_folder(TDG_DAY));
 }

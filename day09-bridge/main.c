@@ -69,6 +69,7 @@ static void usage(FILE *out)
 		"  logs [-f] ID               print its output (-f: follow until it exits)\n"
 		"  stop [-t SECONDS] ID       SIGTERM, then SIGKILL after SECONDS (10)\n"
 		"  rm [-f] ID                 remove an exited container (-f: stop it first)\n"
+		"  network rm                 remove the bridge and rules kept between containers\n"
 		"\n"
 		"ID is a full id, a unique prefix of one, or a --name.\n"
 		"Later days add:\n"
@@ -599,6 +600,27 @@ static int cmd_inspect(int argc, char **argv)
 	return 0;
 }
 
+/* `tdg network rm`: the bridge, its address and the subnet's rules stay on
+ * the host between containers, as Docker's docker0 does (network.h); this
+ * takes them away, once no container uses them. */
+static int cmd_network(int argc, char **argv)
+{
+	char what[128];
+	if (argc >= 2 && cli_is_help(argv[argc - 1])) {
+		printf("Usage: tdg network rm\n\nRemove tdg's host set-up: the bridge td0 ($TDG_BRIDGE), its "
+		       "address\nand the subnet's iptables rules, which stay between containers.\n"
+		       "Refused while a container uses them; the next bridged run makes\n"
+		       "them again. 'iptables-save | grep tdg' shows the rules.\n");
+		return 0;
+	}
+	if (argc != 2 || strcmp(argv[1], "rm") != 0)
+		die("network: usage: tdg network rm");
+	if (network_remove(what, sizeof what) != 0)
+		return fail_report();
+	printf("%s\n", *what ? what : "no host set-up of tdg to remove");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/* What `run` makes and `ps`, `stop` and `rm` may have to release for
@@ -626,6 +648,8 @@ int main(int argc, char **argv)
 		return cmd_stop(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rm") == 0)
 		return cmd_rm(argc - 1, argv + 1);
+	if (strcmp(argv[1], "network") == 0)
+		return cmd_network(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
 	return fail_report();
 }

@@ -28,6 +28,7 @@
 #include "logs.h"
 #include "logtimes.h"
 #include "netlink.h"
+#include "oci.h"
 #include "network.h"
 #include "id.h"
 #include "images.h"
@@ -127,6 +128,7 @@ static void usage(FILE *out)
 		"  stop [-t SECONDS] ID...    SIGTERM, then SIGKILL after SECONDS (10)\n"
 		"  rm [-f] ID...              remove exited containers (-f: stop them first)\n"
 		"  prune [-f]                 remove every exited container (also: container prune)\n"
+		"  network rm                 remove the bridge and rules kept between containers\n"
 		"  exec [-it] ID CMD [ARG...] run CMD inside a running container\n"
 		"  doctor [--rootfs DIR]      check this host and say what to fix\n"
 		"  import TARBALL|URL NAME    unpack a rootfs archive, for --rootfs NAME\n"
@@ -136,6 +138,9 @@ static void usage(FILE *out)
 		"  rmi REF                    remove an image and the layers nothing else uses\n"
 		"  stats [--no-stream] [ID...] CPU, memory, network, processes (cgroup, veth)\n"
 		"  top ID                     the container's processes (host and own pids)\n"
+		"  create, start, state, kill, delete, exec --process, features\n"
+		"                             the OCI runtime, for podman and containerd\n"
+		"                             ('tdg create --help')\n"
 		"  setup lima                 (macOS) make the Lima VM; see docs/macos.md\n"
 		"\n"
 		"ID is a full id, a unique prefix of one, or a --name.\n"
@@ -601,7 +606,8 @@ static pid_t start_container(struct run_options *o, const char *id)
 		 * that is gone (this container's last run, or another that had
 		 * the address before): forget it, or packets to it go nowhere
 		 * until that entry goes stale. */
-		if (netlink_neigh_forget(TDG_BRIDGE, o->network.addr) != 0) {
+		const char *bridge = network_bridge();
+		if (netlink_neigh_forget(bridge ? bridge : TDG_BRIDGE, o->network.addr) != 0) {
 			fail_host("net: forget the MAC of %s: %m", inet_ntoa(o->network.addr));
 			goto fail;
 		}
@@ -1461,6 +1467,27 @@ static int cmd_top(int argc, char **argv)
 	return rc == 0 ? 0 : fail_report();
 }
 
+/* `tdg network rm`: the bridge, its address and the subnet's rules stay on
+ * the host between containers, as Docker's docker0 does (network.h); this
+ * takes them away, once no container uses them. */
+static int cmd_network(int argc, char **argv)
+{
+	char what[128];
+	if (argc >= 2 && cli_is_help(argv[argc - 1])) {
+		printf("Usage: tdg network rm\n\nRemove tdg's host set-up: the bridge td0 ($TDG_BRIDGE), its "
+		       "address\nand the subnet's iptables rules, which stay between containers.\n"
+		       "Refused while a container uses them; the next bridged run makes\n"
+		       "them again. 'iptables-save | grep tdg' shows the rules.\n");
+		return 0;
+	}
+	if (argc != 2 || strcmp(argv[1], "rm") != 0)
+		die("network: usage: tdg network rm");
+	if (network_remove(what, sizeof what) != 0)
+		return fail_report();
+	printf("%s\n", *what ? what : "no host set-up of tdg to remove");
+	return 0;
+}
+
 /* `tdg setup lima` prepares a Mac, whose tdg is a front end that runs this
  * runtime in a Lima VM (scripts/lima/tdg-lima.c, docs/macos.md). Here, on
  * Linux, there is nothing to set up: containers run on this kernel. */
@@ -1486,6 +1513,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return TDG_EXIT_FAILED;
 	}
+	if (oci_wants(argc, argv)) /* podman's and containerd's calls (oci.h) */
+		return oci_main(argc, argv);
 	if (cli_is_help(argv[1])) {
 		usage(stdout);
 		return 0;
@@ -1502,6 +1531,8 @@ int main(int argc, char **argv)
 		return cmd_stop(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rm") == 0)
 		return cmd_rm(argc - 1, argv + 1);
+	if (strcmp(argv[1], "network") == 0)
+		return cmd_network(argc - 1, argv + 1);
 	if (strcmp(argv[1], "exec") == 0) {
 		if (exe_reexec_sealed(argv) != 0) /* the host's binary out of reach */
 			return fail_report();

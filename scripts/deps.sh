@@ -29,6 +29,7 @@ TEST_PKGS=("${BUILD_PKGS[@]}" libcmocka-dev iproute2 procps util-linux jq strace
     clang libclang-rt-dev # tests/fuzz: libFuzzer targets (clang's runtime is only recommended)
     time # days 09-10: the load test's peak memory of `tdg run` (GNU time's %M)
     libcap2-bin # docs/security.md: capsh decodes a capability mask
+    podman conmon containerd # day 10: tests/day10-oci.sh: podman and containerd run tdg as their OCI runtime
 )
 # make bench: the two OCI runtimes tdg is measured against, the timer, the chart
 BENCH_PKGS=("${BUILD_PKGS[@]}" crun runc hyperfine gnuplot-nox

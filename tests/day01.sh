@@ -136,7 +136,8 @@ t_unknown_command_is_125() {
 t_later_commands_name_their_day() {
     local pair cmd day n=0
     for pair in ps:04 inspect:04 logs:05 stop:06 rm:06 exec:10 doctor:10 import:10 setup:10 \
-        prune:10 pull:10 images:10 rmi:10 stats:10 top:10; do
+        prune:10 pull:10 images:10 rmi:10 network:09 create:10 start:10 state:10 kill:10 \
+        delete:10 features:10 stats:10 top:10; do
         cmd=${pair%:*} day=${pair#*:}
         ((10#$day > DAY)) || continue
         capture "$TDG" "$cmd"

@@ -3,8 +3,8 @@
 # (20) at a time with `run -d`, each batch running together, then ended and
 # removed. Nothing may get lost or doubled: every container has its own id,
 # a whole record that says it exited with 0, its own one line of log, and
-# while a batch runs, its own address; at the end no lease, veth, bridge,
-# NAT rule or cgroup is left, and the watchers' memory does not grow from
+# while a batch runs, its own address; at the end no lease, veth, rule of
+# a container or cgroup is left (the bridge and the subnet's rules stay), and the watchers' memory does not grow from
 # the first batch to the last.
 # The figures (time, containers/s, peak memory) are printed after the test.
 source "$(dirname "$0")/lib.sh"
@@ -117,10 +117,16 @@ t_load_containers_in_batches() {
     expect_eq "$(ls "$TDG_ROOT/containers" | wc -l)" 0 "state folders after rm"
 
     # Nothing left on the host.
-    expect_eq "$(ls "$LEASES" 2>/dev/null | wc -l)" 0 "address leases held"
-    ip link show td0 >/dev/null 2>&1 && fail "the bridge td0 is still there"
-    expect_eq "$(ip -o link show | grep -cE ': td[0-9a-f]{12}')" 0 "veths left"
-    expect_eq "$(iptables-save | grep -c tdg)" 0 "iptables rules with tdg"
+    # (held by these containers: other users' may share the lease store)
+    expect_eq "$(cat "$LEASES"/* 2>/dev/null | grep -cxFf <(echo "$all") || true)" 0 "address leases held"
+    # (the kernel deletes each veth with its container's namespace, in a
+    # worker: give the last ones a moment; td0 and the subnet's rules stay
+    # as host set-up, tests/day09-network.sh)
+    ours() { ip -o link show | grep -E ': td[0-9a-f]{12}' | grep -cFf <(sed 's/^/td/' <<<"$all") || true; }
+    no_veths() { [[ "$(ours)" == 0 ]]; }
+    wait_for no_veths 2>/dev/null || true
+    expect_eq "$(ours)" 0 "veths left"
+    expect_eq "$(iptables-save | grep -cFf <(sed 's/^/tdg-/' <<<"$all") || true)" 0 "iptables rules of these containers"
     local cg=0
     for id in $all; do
         for d in /sys/fs/cgroup/tdg/"$id" /sys/fs/cgroup/*/tdg/"$id"; do
@@ -141,7 +147,8 @@ t_load_containers_in_batches() {
         echo "  figures: peak watcher RSS $(cat "$out/rss.all") kB (first batch $first_rss kB, last $last_rss kB); peak 'tdg run -d' RSS $peak_run"
         echo "  figures: the long watcher ($long_lines lines relayed): $long_rss0 kB after the first batch, $long_rss1 kB at the end"
     } >>"$LOAD_FIGURES"
-    (($(cat "$out/rss.all") > 0)) || fail "no watcher's memory could be read"
+    # (LOAD_SLEEP=0, make bench's: containers end before they can be sampled)
+    [[ "${LOAD_SLEEP:-2}" == 0 ]] || (($(cat "$out/rss.all") > 0)) || fail "no watcher's memory could be read"
     (($(cat "$out/rss.all") <= WATCHER_RSS_MAX_KB)) ||
         fail "a watcher used $(cat "$out/rss.all") kB (bound $WATCHER_RSS_MAX_KB kB)"
     ((last_rss <= first_rss + 1024)) ||

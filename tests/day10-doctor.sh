@@ -33,14 +33,14 @@ t_doctor_passes_here() {
     local check
     for check in root "uts namespace" "pid namespace" "mount namespace" "ipc namespace" \
         "network namespace" "user namespace" overlayfs pivot_root cgroups \
-        "cgroup controllers" iptables "IP forwarding" "state folder" rootfs; do
+        "cgroup controllers" iptables "IP forwarding" "host set-up" "state folder" rootfs; do
         line_of "$check" >/dev/null || fail "no line for the check '$check'" "report: $OUT"
     done
     # Every line but the summary says ok or note, aligned.
     local bad
     bad=$(head -n -1 <<<"$OUT" | grep -vE '^(ok    |note  )[a-zA-Z]' || true)
     expect_eq "$bad" "" "lines that are neither ok nor note"
-    expect_contains "$(tail -1 <<<"$OUT")" "all 15 checks pass" "the summary"
+    expect_contains "$(tail -1 <<<"$OUT")" "all 16 checks pass" "the summary"
     expect_contains "$(line_of rootfs)" "$(realpath "$ROOTFS")" "the rootfs line"
     # The overlay and pivot_root were tried in a mount namespace of their
     # own: nothing of them is left in the host's mount table.

@@ -125,6 +125,18 @@ fi
 alive() { kill -0 "$1" 2>/dev/null; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
+# veth_gone ID: true once container ID's veth (td<id>) is gone. The kernel
+# deletes it with the container's network namespace, in a worker, a few
+# ms after the container's last process: give it up to ~5 s.
+veth_gone() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        ip link show "td$1" >/dev/null 2>&1 || return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 # Containers a test left running in the background (day 05 on, `run -d`):
 # SIGKILL their watchers; the kernel then kills each container (PDEATHSIG).
 kill_detached() {
@@ -168,7 +180,9 @@ _cleanup() {
         for d in /sys/fs/cgroup/tdg/"$id" /sys/fs/cgroup/*/tdg/"$id"; do
             [[ -e "$d" ]] && { echo "    leak: cgroup $d" >&2; leaks=1; }
         done
-        ip link show "td$id" >/dev/null 2>&1 && { echo "    leak: link td$id" >&2; leaks=1; }
+        # Its veth goes with its network namespace, in the kernel's own
+        # clean-up worker a few ms after its last process (network.c).
+        veth_gone "$id" || { echo "    leak: link td$id" >&2; leaks=1; }
     done
     [[ -n "${TDG_ROOT:-}" && "$TDG_ROOT" == */tdg-test.* ]] && rm -rf "$TDG_ROOT"
     ((leaks == 0)) || exit 1

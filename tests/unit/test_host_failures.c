@@ -73,7 +73,8 @@ static void test_netlink_missing_link(void **state)
 	assert_int_equal(netlink_link_delete("tdgnosuch0") == 0 || errno == ENODEV, 1);
 	/* A bridge that is gone (another tdg removed it): -1, not a crash in
 	 * libnl's veth release (ASan found that one). */
-	assert_int_equal(netlink_veth_create("tdgunit0", "tdgnosuchbr0", "eth0", getpid()), -1);
+	assert_int_equal(netlink_veth_create("tdgunit0", "tdgnosuchbr0", "eth0",
+						(struct in_addr){0}, getpid()), -1);
 	assert_int_equal(system("ip link show tdgunit0 >/dev/null 2>&1"), 256);
 }
 
