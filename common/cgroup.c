@@ -234,8 +234,17 @@ int cgroup_create(struct cgroup *cg, const struct limits *limits)
 		made = -made - 1;
 		goto fail;
 	}
-	if (write_limits(cg, limits) != 0)
+	if (write_limits(cg, limits) != 0 || cgroup_open_procs(cg) != 0)
 		goto fail;
+	return 0;
+fail: /* what we made, in reverse; the failure stays recorded */
+	for (int i = made - 1; i >= 0; i--) /* never one that was there before */
+		cgroup_remove(cg->dirs[i]);
+	return -1;
+}
+
+int cgroup_open_procs(struct cgroup *cg)
+{
 	for (int i = 0; i < cg->ndirs; i++) {
 		char path[PATH_MAX + 32];
 		snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[i]);
@@ -244,19 +253,20 @@ int cgroup_create(struct cgroup *cg, const struct limits *limits)
 		cg->procs[i] = open(path, O_WRONLY | O_CLOEXEC);
 		if (cg->procs[i] < 0) {
 			fail_host("open %s: %m", path);
-			goto fail;
+			cgroup_close_procs(cg);
+			return -1;
 		}
 	}
 	return 0;
-fail: /* what we made, in reverse; the failure stays recorded */
+}
+
+void cgroup_close_procs(struct cgroup *cg)
+{
 	for (int i = 0; i < cg->ndirs; i++)
 		if (cg->procs[i] >= 0) {
 			close(cg->procs[i]);
 			cg->procs[i] = -1;
 		}
-	for (int i = made - 1; i >= 0; i--) /* never one that was there before */
-		cgroup_remove(cg->dirs[i]);
-	return -1;
 }
 
 int cgroup_join(struct cgroup *cg)

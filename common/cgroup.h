@@ -63,6 +63,13 @@ int cgroup_plan_at(struct cgroup *cg, const char *root, enum cgroup_version v,
  * controller; ..."). */
 int cgroup_create(struct cgroup *cg, const struct limits *limits);
 
+/* Open CG's cgroup.procs files (cgroup_create() does), for the next
+ * child to join with; close them once it is started (it has its copies).
+ * (day 10) run --restart opens them again for each start. 0, or -1 with
+ * the failure recorded (then none is open). */
+int cgroup_open_procs(struct cgroup *cg);
+void cgroup_close_procs(struct cgroup *cg);
+
 /* In the container, before anything else: move ourselves in (writing "0"
  * to cgroup.procs means "the writing process"). 0, or -1 (recorded). */
 int cgroup_join(struct cgroup *cg);

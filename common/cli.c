@@ -13,6 +13,7 @@ static const struct {
 	{"stop", 6},   {"rm", 6},	{"exec", 10},	{"doctor", 10},
 	{"import", 10}, {"setup", 10}, {"prune", 10}, {"container", 10},
 	{"pull", 10},  {"images", 10}, {"rmi", 10}, /* images: docs/day-by-day/day10-images.md */
+	{"stats", 10}, {"top", 10},
 	{"network", 9},
 	/* day 10's OCI runtime commands (day10-final/oci.h) */
 	{"create", 10}, {"start", 10}, {"state", 10}, {"kill", 10},
@@ -59,7 +60,8 @@ static const struct {
 	{"run", " --memory --cpus --pids-limit ", 7},
 	{"run", " --net ", 8},
 	{"run", " -e --env -w --workdir -v --volume -p --publish -i --interactive -t --tty "
-		"--read-only --init --privileged --userns --rm -u --user --env-file ", 10},
+		"--read-only --init --privileged --userns --rm -u --user --env-file "
+		"--restart ", 10},
 	{"ps", " -q --quiet -f --filter ", 10},
 	{"logs", " -n --tail -t --timestamps --since ", 10},
 };

@@ -385,6 +385,18 @@ int container_stop(const char *id, int timeout)
 	 * signalled; a PID 1 without a TERM handler ignores SIGTERM (man 7
 	 * pid_namespaces): that is what the SIGKILL is for
 	 * STUB: json_decref(c); return fail_todo("06.1"); */
+	/* (day 10) Under a restart policy its watcher would start it again:
+	 * record first that this end is for good (restart.h). Between two
+	 * starts there is no process to signal; the watcher sees the record. */
+	const char *policy = state_str(c, "restart_policy");
+	if (*policy && strcmp(policy, "no") != 0) {
+		static const char *const keys[] = {"stop_requested", NULL};
+		json_object_set_new(c, "stop_requested", json_true());
+		if (state_record(c, keys) != 0) {
+			json_decref(c);
+			return -1;
+		}
+	}
 	/* Through a pidfd checked against the recorded start time: if the
 	 * container ended and its pid was reused, no stranger is signalled. */
 	int pidfd = proc_pidfd((pid_t)state_int(c, "pid"),
@@ -430,10 +442,20 @@ void container_print_table(FILE *out, json_t **list, size_t n, bool all)
 		bool running = strcmp(status, "running") == 0;
 		if (!all && !running)
 			continue;
-		char pid[16] = "-", st[32], created[32], cmd[64];
-		if (running)
+		char pid[16] = "-", st[48], created[32], cmd[64];
+		if (running && state_int(c, "pid") > 0)
 			snprintf(pid, sizeof pid, "%lld", state_int(c, "pid"));
-		if (strcmp(status, "exited") == 0 && state_int(c, "exit_code") >= 0)
+		if (running && json_is_true(json_object_get(c, "restarting"))) {
+			/* (day 10) run --restart, between two starts: Docker's
+			 * "Restarting (1) 2 seconds ago" (the last exit). */
+			char ago[24];
+			timestamp_ago(timestamp_parse(state_str(c, "finished_at")), now, ago,
+				      sizeof ago);
+			snprintf(st, sizeof st, "restarting (%lld) %s", state_int(c, "exit_code"), ago);
+		} else if (running && state_int(c, "restart_count") > 0)
+			snprintf(st, sizeof st, "running (%lld restart%s)", state_int(c, "restart_count"),
+				 state_int(c, "restart_count") == 1 ? "" : "s");
+		else if (strcmp(status, "exited") == 0 && state_int(c, "exit_code") >= 0)
 			snprintf(st, sizeof st, "exited (%lld)", state_int(c, "exit_code"));
 		else if (strcmp(status, "exited") == 0)
 			snprintf(st, sizeof st, "exited (?)");
@@ -443,7 +465,7 @@ void container_print_table(FILE *out, json_t **list, size_t n, bool all)
 			      created, sizeof created);
 		command_text(c, cmd, sizeof cmd);
 		const char *name = state_str(c, "name");
-		fprintf(out, "%-14s%-16s%-9s%-14s%-17s\"%s\"\n", state_str(c, "id"),
-			*name ? name : "-", pid, st, created, cmd);
+		fprintf(out, "%-14s%-16s%-9s%-14s%s%-17s\"%s\"\n", state_str(c, "id"),
+			*name ? name : "-", pid, st, strlen(st) < 14 ? "" : " ", created, cmd);
 	}
 }

@@ -12,6 +12,7 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
 /* libnl reports its own error numbers; the nearest errno is what tdg's
@@ -272,4 +273,27 @@ struct protoent *getprotobynumber(int proto)
 {
 	(void)proto;
 	return NULL;
+}
+
+int netlink_neigh_forget(const char *dev, struct in_addr a)
+{
+	int err, ifindex = (int)if_nametoindex(dev);
+	if (ifindex == 0)
+		return 0; /* no such device: nothing cached on it */
+	struct nl_sock *sk = connect_route(&err);
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	struct nl_addr *dst = ipv4(a, 32);
+	if (err >= 0 && (!n || !dst))
+		err = -NLE_NOMEM;
+	if (err >= 0) {
+		rtnl_neigh_set_ifindex(n, ifindex);
+		rtnl_neigh_set_dst(n, dst);
+		err = rtnl_neigh_delete(sk, n, 0);
+		if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
+			err = 0; /* nothing cached */
+	}
+	nl_addr_put(dst);
+	rtnl_neigh_put(n);
+	nl_socket_free(sk);
+	return err < 0 ? nl_fail(err) : 0;
 }

@@ -36,6 +36,13 @@ int netlink_link_delete(const char *name);
 int netlink_veth_create(const char *host_end, const char *bridge,
 			const char *peer_end, struct in_addr peer_ip, pid_t pid);
 
+/* (day 10) `ip neigh del ADDR dev DEV`: forget the MAC address the host
+ * learnt for ADDR (ARP). A container started again (run --restart) has the
+ * same address on a new eth0, with a new MAC; the old entry would send its
+ * packets nowhere until it went stale, for half a minute or more. 0 if
+ * nothing was cached. */
+int netlink_neigh_forget(const char *dev, struct in_addr addr);
+
 /* (day 09) `ip addr add ADDR/PREFIX dev IFNAME`. */
 int netlink_addr_add(const char *ifname, struct in_addr addr, int prefix);
 

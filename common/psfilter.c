@@ -83,6 +83,10 @@ bool psfilter_match(const struct psfilter *f, json_t *c)
 				 ? state_int(c, "exit_code") : -1;
 	bool ok;
 	int i;
+	/* run --restart between two starts (restart.h): still "running" in
+	 * the record, "restarting" to Docker's filter. */
+	if (strcmp(status, "running") == 0 && json_is_true(json_object_get(c, "restarting")))
+		status = "restarting";
 	/* Each key: any of its values (none given: no condition). */
 	for (ok = !f->nstatus, i = 0; !ok && i < f->nstatus; i++)
 		ok = strcmp(status, f->status[i]) == 0;

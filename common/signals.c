@@ -49,6 +49,12 @@ int signals_block(void)
 	return 0;
 }
 
+void signals_reopen_parent(void)
+{
+	parent_pid = getpid();
+	parent_pidfd = (int)syscall(SYS_pidfd_open, parent_pid, 0);
+}
+
 void signals_child_setup(void)
 {
 	sigset_t set = waited_set();

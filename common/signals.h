@@ -15,6 +15,12 @@
  * 0, or -1 with the failure recorded. */
 int signals_block(void);
 
+/* (day 10) In a watcher that closed every fd it did not keep
+ * (watcher_detach()), before it starts another child (run --restart): open
+ * again the pidfd of ourselves that signals_block() opened for the
+ * children's check below, whose number may now name another file. */
+void signals_reopen_parent(void);
+
 /* In the child, before exec: unblock them again (the mask is inherited
  * across fork, clone and exec) and ask the kernel to SIGKILL the child if
  * tdg dies, so a killed tdg does not leave its command running; if tdg

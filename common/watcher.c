@@ -152,15 +152,15 @@ int watcher_wait_started(struct watcher *w, const char *id)
 	return b;
 }
 
-void watcher_tell_started(struct watcher *w)
+int watcher_tell_started(struct watcher *w)
 {
+	unsigned char b = 0; /* what tdg run is told: 0, it runs */
 	/* LAB(05.2): in the watcher: learn whether the container's exec happened
 	 * (EOF on exec_result) or what status it failed with (one byte), and pass
 	 * that one byte (0: it runs) on to tdg run through ready.
 	 * HINT: man 2 read (0 = EOF); close our copy of exec_result's write end
 	 * first, or EOF never comes; man 7 pipe
 	 * STUB: fail_todo("05.2"); fail_report(); _exit(TDG_EXIT_FAILED); */
-	char b = 0;
 	close(w->ready[0]);
 	close(w->exec_result[1]);
 	/* EOF: close-on-exec closed the child's end, so the exec happened.
@@ -172,6 +172,33 @@ void watcher_tell_started(struct watcher *w)
 		warn("cannot tell tdg run how the start went: %m");
 	close(w->ready[1]);
 	/* END LAB */
+	w->exec_result[0] = w->exec_result[1] = w->ready[0] = w->ready[1] = -1;
+	return b;
+}
+
+int watcher_renew(struct watcher *w, bool again)
+{
+	if (!again && w->exec_result[0] >= 0)
+		return 0; /* run -d's first start: watcher_tell_started() reads it */
+	if (pipe2(w->exec_result, O_CLOEXEC) != 0)
+		return fail_with("pipe: %m");
+	if (again && w->log >= 0 &&
+	    (pipe2(w->out, O_CLOEXEC) != 0 || pipe2(w->err, O_CLOEXEC) != 0))
+		return fail_with("pipe: %m");
+	return 0;
+}
+
+int watcher_exec_result(struct watcher *w)
+{
+	unsigned char b = 0;
+	/* As watcher_tell_started(): EOF once close-on-exec closed the
+	 * child's copy of the write end (ours closed first), else a byte. */
+	close(w->exec_result[1]);
+	if (read(w->exec_result[0], &b, 1) != 1)
+		b = 0;
+	close(w->exec_result[0]);
+	w->exec_result[0] = w->exec_result[1] = -1;
+	return b;
 }
 
 /* Our code and constants that setting up touched (argument parsing, JSON,
@@ -188,7 +215,8 @@ static void shed_setup_pages(void)
 	char exe[PATH_MAX], line[PATH_MAX + 128], path[PATH_MAX], perms[5];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	FILE *smaps = fopen("/proc/self/smaps", "re");
-	unsigned long start = 0, end = 0, s, e, anon;
+	unsigned long start = 0, end = 0, s, e, anon, drop[8][2];
+	int ndrop = 0;
 	bool ours = false;
 	if (n <= 0 || !smaps) {
 		if (smaps)
@@ -203,10 +231,18 @@ static void shed_setup_pages(void)
 		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %s", &s, &e, perms, path) >= 3) {
 			start = s, end = e;
 			ours = strcmp(path, exe) == 0 && perms[1] == '-';
-		} else if (ours && sscanf(line, "Anonymous: %lu kB", &anon) == 1 && anon == 0)
-			madvise((void *)start, end - start, MADV_DONTNEED);
+		} else if (ours && sscanf(line, "Anonymous: %lu kB", &anon) == 1 && anon == 0 &&
+			   ndrop < 8) {
+			drop[ndrop][0] = start, drop[ndrop][1] = end;
+			ndrop++;
+		}
 	}
 	fclose(smaps);
+	/* Dropped once the reading is over: dropped while it went on, the
+	 * pages of stdio and sscanf that read the rest would fault back in
+	 * (and the kernel maps up to 16 pages around each fault). */
+	for (int i = 0; i < ndrop; i++)
+		madvise((void *)drop[i][0], drop[i][1] - drop[i][0], MADV_DONTNEED);
 }
 
 void watcher_detach(struct watcher *w)
@@ -366,10 +402,15 @@ int watcher_run(struct watcher *w, pid_t child)
 				 * (a hangup, Ctrl-C without -i) did not reach it. */
 				code = SI_USER;
 			}
+			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM ||
+			    si.ssi_signo == SIGHUP || si.ssi_signo == SIGQUIT)
+				w->signalled = true; /* (day 10) no restart after this */
 			if (signals_handle(child, (int)si.ssi_signo, code, &status))
 				ended = true;
 		}
 	}
 	close(p[0].fd);
+	/* All closed by now (EOF on each): a restart makes new ones. */
+	w->out[0] = w->out[1] = w->err[0] = w->err[1] = w->pty = -1;
 	return status;
 }

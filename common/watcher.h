@@ -27,6 +27,9 @@ struct watcher {
 	int exec_result[2]; /* child -> watcher: nothing if the exec happened
 			     * (close-on-exec closes it), else its exit status */
 	int ready[2];	    /* watcher -> tdg run: 0 "it runs", or that status */
+	/* (day 10) a signal to end (INT, TERM, HUP, QUIT) reached watcher_run():
+	 * the user ends the container, run --restart must not start it again */
+	bool signalled;
 };
 
 /* Before clone. CAPTURE: send the output through the watcher into the log
@@ -52,12 +55,22 @@ void watcher_child_failed(struct watcher *w);
 int watcher_wait_started(struct watcher *w, const char *id);
 
 /* For `run -d`, in the watcher once the container exists: learn whether
- * its exec happened, and tell tdg run. */
-void watcher_tell_started(struct watcher *w);
+ * its exec happened, and tell tdg run. Returns what it told: 0, it runs. */
+int watcher_tell_started(struct watcher *w);
 
 /* For `run -d`, once the container runs: leave the terminal for good
  * (stdin and stdout /dev/null, our own warnings into the log). */
 void watcher_detach(struct watcher *w);
+
+/* (day 10) run --restart, before a start: the pipes it needs afresh. The
+ * exec_result pipe always (run -d made the first one already), so that
+ * the watcher learns whether the command ran; for a restart (AGAIN), the
+ * output pipes too, which the last run's end closed. 0, or -1 (recorded). */
+int watcher_renew(struct watcher *w, bool again);
+
+/* (day 10) After a start prepared with watcher_renew(): 0 once the
+ * command's exec happened, else the status its start failed with. */
+int watcher_exec_result(struct watcher *w);
 
 /* After clone: relay the output and the signals until CHILD has ended
  * and its pipes are drained. Returns CHILD's waitpid() status. (Day 10:

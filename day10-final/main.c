@@ -37,17 +37,20 @@
 #include "ports.h"
 #include "psfilter.h"
 #include "resources.h"
+#include "restart.h"
 #include "rootfs.h"
 #include "security.h"
 #include "signals.h"
 #include "spawn.h"
 #include "state.h"
+#include "stats.h"
 #include "tty.h"
 #include "user.h"
 #include "userns.h"
 #include "volume.h"
 #include "watcher.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -104,6 +107,7 @@ struct run_options {
 	struct winsize winsize; /* -t: our terminal's size, its pty's at start */
 	char **command;	      /* CMD and its arguments, untouched */
 	struct watcher watcher; /* the container's stdio, its log */
+	struct restart restart; /* --restart: the policy, the count, the back-off */
 	const char *image;    /* --image REF, or NULL (images.h) */
 	struct image_run img; /* its layers and defaults */
 };
@@ -132,6 +136,8 @@ static void usage(FILE *out)
 		"  pull REF                   fetch an image from a registry, for --image REF\n"
 		"  images                     list the images\n"
 		"  rmi REF                    remove an image and the layers nothing else uses\n"
+		"  stats [--no-stream] [ID...] CPU, memory, network, processes (cgroup, veth)\n"
+		"  top ID                     the container's processes (host and own pids)\n"
 		"  create, start, state, kill, delete, exec --process, features\n"
 		"                             the OCI runtime, for podman and containerd\n"
 		"                             ('tdg create --help')\n"
@@ -182,6 +188,11 @@ static void run_usage(FILE *out)
 		"                        port HOST (tcp unless /udp; --net bridge only)\n"
 		"      --read-only       the rootfs read-only (default: a private writable layer)\n"
 		"      --init            a tiny PID 1 that passes signals on and reaps zombies\n"
+		"      --restart POLICY  start CMD again when it ends: no (default),\n"
+		"                        on-failure[:N] (a status other than 0, at most N\n"
+		"                        times), always, unless-stopped (as always);\n"
+		"                        100 ms between starts, doubling up to 1 minute;\n"
+		"                        'tdg stop' ends it\n"
 		"      --privileged      all capabilities, no seccomp filter, /proc unmasked\n"
 		"                        (the container's root is the host's root)\n"
 		"      --userns          a user namespace: root inside is an unprivileged\n"
@@ -211,6 +222,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		{"hostname", required_argument, NULL, 'H'},
 		{"interactive", no_argument, NULL, 'i'},
 		{"tty", no_argument, NULL, 't'},
+		{"restart", required_argument, NULL, 'Y'},
 		{"rm", no_argument, NULL, 'X'},
 		{"user", required_argument, NULL, 'u'},
 		{"env-file", required_argument, NULL, 'E'},
@@ -333,6 +345,10 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			if (envfile_read(optarg, &o->envfile, &o->nenvfile) != 0)
 				die_context("run: --env-file '%s'", optarg);
 			break;
+		case 'Y':
+			if (restart_parse(optarg, &o->restart) != 0)
+				die_context("run: --restart '%s'", optarg);
+			break;
 		case 'h':
 			run_usage(stdout);
 			exit(0);
@@ -377,6 +393,16 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	 * nobody typing, and raw keystrokes need a terminal to come from. */
 	if (o->interactive && o->detach)
 		die("run: -i and -d together: tdg cannot attach to a detached container");
+	/* Docker refuses them together too: a container that is removed when
+	 * it ends has nothing left to start again. */
+	if (o->restart.policy != RESTART_NO && o->rm)
+		die("run: --restart and --rm together: a removed container cannot be "
+		    "started again; pick one");
+	/* Raw keystrokes all go to the container: nothing would be left to
+	 * end a shell that `always` starts again whenever it exits. */
+	if (o->restart.policy != RESTART_NO && o->interactive)
+		die("run: --restart and -i together: nothing could end the supervision from "
+		    "the terminal; run it with -d, and stop it with 'tdg stop'");
 	if (o->interactive && o->tty && !isatty(STDIN_FILENO))
 		die("run: -it: the input device is not a TTY; drop -t, or run it from a terminal");
 	/* Docker refuses both with userns-remap too. The host's network
@@ -558,6 +584,109 @@ static void finish_cgroup(struct run_options *o, json_t *c)
 	container_release(c);
 }
 
+/* Start the container's process: clone it into new namespaces, then what
+ * only the parent can do while it waits (its user namespace's maps, its
+ * eth0), and take its pty. Its pid; -1 with the failure recorded and the
+ * child ended. Once per run; (day 10) run --restart calls it for every
+ * start, each in a fresh set of namespaces (restart.h). */
+static pid_t start_container(struct run_options *o, const char *id)
+{
+	/* With CLONE_NEWUSER, the kernel makes the user namespace first and
+	 * the others in it: they belong to it, and its root may manage them. */
+	pid_t pid = ns_clone(container_main, o,
+			     TDG_NAMESPACES | (o->net != NET_HOST ? CLONE_NEWNET : 0) |
+				     (o->userns.on ? CLONE_NEWUSER : 0));
+	if (pid < 0)
+		return -1;
+	/* With --userns, before anything else: the child waits for it. */
+	if (o->userns.on && userns_map(&o->userns, pid, o->rootfs) != 0)
+		return -1; /* userns_map killed and reaped it already */
+	if (o->net == NET_BRIDGE) {
+		/* The host may still know the address by the MAC of an eth0
+		 * that is gone (this container's last run, or another that had
+		 * the address before): forget it, or packets to it go nowhere
+		 * until that entry goes stale. */
+		const char *bridge = network_bridge();
+		if (netlink_neigh_forget(bridge ? bridge : TDG_BRIDGE, o->network.addr) != 0) {
+			fail_host("net: forget the MAC of %s: %m", inet_ntoa(o->network.addr));
+			goto fail;
+		}
+		if (network_attach(&o->network, pid) != 0) {
+			fail_host("net: veth %s for %s: %m", o->network.veth, id);
+			goto fail;
+		}
+		if (o->nports && ports_hairpin(o->network.veth) != 0) {
+			fail_host("net: hairpin mode on %s: %m", o->network.veth);
+			goto fail;
+		}
+		if (write(o->sync[1], "G", 1) != 1) {
+			fail_with("net: tell the container its eth0 is there: %m");
+			goto fail;
+		}
+		close(o->sync[0]);
+		close(o->sync[1]);
+	}
+	if (o->tty) {
+		/* Its pty, once it has made it (-1: it failed first, and its
+		 * status says why). Our copy of its end would hide that. */
+		close(o->console[1]);
+		o->watcher.pty = tty_recv_fd(o->console[0]);
+		close(o->console[0]);
+		if (o->interactive && o->watcher.pty >= 0) {
+			o->watcher.in = STDIN_FILENO;
+			tty_raw(STDIN_FILENO);
+		}
+	}
+	cgroup_close_procs(&o->cgroup); /* the child has its own copies */
+	return pid;
+fail:
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* run --restart, before each start after the first: what a start uses up,
+ * made again (the pipes and sockets between tdg and the child, the open
+ * cgroup.procs files), and the host end of the last run's veth out of the
+ * way if the kernel has not removed it yet: the new one takes its name. */
+static int renew_start(struct run_options *o)
+{
+	if (watcher_renew(&o->watcher, true) != 0 || cgroup_open_procs(&o->cgroup) != 0)
+		return -1;
+	if (o->net == NET_BRIDGE && (pipe2(o->sync, O_CLOEXEC) != 0 ||
+				     netlink_link_delete(o->network.veth) != 0))
+		return fail_with("net: %s: %m", o->network.veth);
+	if (o->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, o->console) != 0)
+		return fail_with("socketpair: %m");
+	if (o->userns.on && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, o->userns.sock) != 0)
+		return fail_with("socketpair: %m");
+	return 0;
+}
+
+/* run --restart (restart.h): the watcher's loop once the first run ended
+ * with STATUS. While the policy says so, start the command again, in fresh
+ * namespaces, with the same cgroup, address, ports and layer. Returns the
+ * status of the last run. A failure here ends the supervision, said in the
+ * log (or on the terminal); the caller records the end as always. */
+static int supervise(struct run_options *o, json_t *c, int status)
+{
+	while (restart_again(&o->restart, c, status, o->watcher.signalled)) {
+		pid_t pid;
+		if (renew_start(o) != 0 || (pid = start_container(o, state_str(c, "id"))) < 0) {
+			warn("restart: %s", fail_last.msg);
+			return TDG_EXIT_FAILED;
+		}
+		restart_began(&o->restart);
+		if (container_started(c, pid) != 0 || restart_started(&o->restart, c) != 0)
+			kill(pid, SIGKILL); /* a stop came in meanwhile, or the disk refuses */
+		bool began = watcher_exec_result(&o->watcher) == 0;
+		status = spawn_exit_status(watcher_run(&o->watcher, pid));
+		if (!began) /* it cannot start: the next try would fail the same way */
+			break;
+	}
+	return status;
+}
+
 /* Acquire in order; on failure, `goto fail` releases in reverse what was
  * acquired (the fail: ladder at the end) and reports the one line. */
 static int cmd_run(int argc, char **argv)
@@ -620,6 +749,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (setup_cgroup(&o, c) < 0)
 		goto fail;
+	if (o.restart.policy != RESTART_NO && restart_record(c, &o.restart) < 0)
+		goto fail;
 	/* A foreground run on a terminal keeps it (a shell needs a tty);
 	 * anything else goes through the watcher into the log. */
 	if (watcher_prepare(&o.watcher, c, o.tty || o.detach || !isatty(STDOUT_FILENO),
@@ -679,53 +810,27 @@ static int cmd_run(int argc, char **argv)
 	 * the wait loop would otherwise kill tdg and orphan the command. */
 	if (signals_block() < 0)
 		goto fail;
-	/* With CLONE_NEWUSER, the kernel makes the user namespace first and
-	 * the others in it: they belong to it, and its root may manage them. */
-	pid = ns_clone(container_main, &o,
-		       TDG_NAMESPACES | (o.net != NET_HOST ? CLONE_NEWNET : 0) |
-			       (o.userns.on ? CLONE_NEWUSER : 0));
+	/* --restart: the watcher learns of each start whether it ran. */
+	if (o.restart.policy != RESTART_NO && watcher_renew(&o.watcher, false) < 0)
+		goto fail;
+	pid = start_container(&o, state_str(c, "id"));
 	if (pid < 0)
 		goto fail;
-	/* With --userns, before anything else: the child waits for it. */
-	if (o.userns.on && userns_map(&o.userns, pid, o.rootfs) != 0) {
-		pid = -1; /* userns_map killed and reaped it already */
-		goto fail;
-	}
-	if (o.net == NET_BRIDGE) {
-		if (network_attach(&o.network, pid) != 0) {
-			fail_host("net: veth %s for %s: %m", o.network.veth, state_str(c, "id"));
-			goto fail;
-		}
-		if (o.nports && ports_hairpin(o.network.veth) != 0) {
-			fail_host("net: hairpin mode on %s: %m", o.network.veth);
-			goto fail;
-		}
-		if (write(o.sync[1], "G", 1) != 1) {
-			fail_with("net: tell the container its eth0 is there: %m");
-			goto fail;
-		}
-		close(o.sync[0]);
-		close(o.sync[1]);
-	}
-	if (o.tty) {
-		/* Its pty, once it has made it (-1: it failed first, and its
-		 * status says why). Our copy of its end would hide that. */
-		close(o.console[1]);
-		o.watcher.pty = tty_recv_fd(o.console[0]);
-		close(o.console[0]);
-		if (o.interactive && o.watcher.pty >= 0) {
-			o.watcher.in = STDIN_FILENO;
-			tty_raw(STDIN_FILENO);
-		}
-	}
+	restart_began(&o.restart);
 	if (container_started(c, pid) < 0)
 		goto fail;
 	/* It runs: from now on its end is recorded, whatever happens. */
+	bool began = true; /* its exec happened (known for run -d, --restart) */
 	if (o.detach) {
-		watcher_tell_started(&o.watcher);
+		began = watcher_tell_started(&o.watcher) == 0;
 		watcher_detach(&o.watcher);
-	}
+		if (o.restart.policy != RESTART_NO)
+			signals_reopen_parent(); /* for the next starts */
+	} else if (o.restart.policy != RESTART_NO)
+		began = watcher_exec_result(&o.watcher) == 0;
 	int status = spawn_exit_status(watcher_run(&o.watcher, pid));
+	if (began)
+		status = supervise(&o, c, status);
 	finish_cgroup(&o, c);
 	container_exited(c, status);
 	if (o.rm) /* its end is recorded (for a stop waiting on it): now remove it */
@@ -1238,6 +1343,130 @@ static int cmd_inspect(int argc, char **argv)
 	return 0;
 }
 
+/* `tdg stats [--no-stream] [ID...]`: what the cgroup and the veth count
+ * (stats.h). CPU % needs two readings, a second apart; on a terminal the
+ * table is redrawn each second until Ctrl-C, else (or --no-stream) it is
+ * printed once. Without ID: every running container, looked up again each
+ * time (new ones appear, ended ones go). */
+static int cmd_stats(int argc, char **argv)
+{
+	static const char usage_line[] = "usage: tdg stats [--no-stream] [ID...]";
+	bool stream = isatty(STDOUT_FILENO);
+	int nids = 0;
+	char (*ids)[TDG_ID_LEN + 1] = calloc((size_t)argc, sizeof *ids);
+	if (!ids)
+		die("stats: out of memory");
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-stream") == 0)
+			stream = false;
+		else if (cli_is_help(argv[i])) {
+			printf("Usage: tdg stats [--no-stream] [ID...]\n\nWhat the running "
+			       "containers (or ID...) use, from their cgroup and veth:\n"
+			       "CPU %% over the last second (100%% = one CPU), memory in use "
+			       "(minus the\nfile cache the kernel may drop) and its limit, "
+			       "network bytes in / out,\nprocesses. On a terminal it "
+			       "refreshes every second (Ctrl-C ends it).\n\n"
+			       "      --no-stream   print once and exit\n");
+			free(ids);
+			return 0;
+		} else if (argv[i][0] == '-')
+			die("stats: unknown flag '%s'; %s", argv[i], usage_line);
+		else if (state_find(argv[i], ids[nids++]) < 0) {
+			free(ids);
+			return fail_report();
+		}
+	}
+	/* Round 0 only reads; each later round prints against the one before. */
+	struct reading {
+		char id[TDG_ID_LEN + 1];
+		bool running;
+		struct stats s;
+	} *prev = NULL, *cur;
+	size_t nprev = 0;
+	for (int round = 0;; round++) {
+		size_t n = 0;
+		json_t **list = nids ? calloc((size_t)nids, sizeof *list) : state_list(&n);
+		cur = list ? calloc(n + (size_t)nids + 1, sizeof *cur) : NULL;
+		if (!cur) {
+			free(list);
+			free(prev);
+			free(ids);
+			die("stats: out of memory, or %s unreadable", state_root());
+		}
+		for (int i = 0; i < nids; i++) /* gone since (rm): left out */
+			if ((list[n] = state_load(ids[i])))
+				n++;
+		for (size_t i = 0; i < n; i++) {
+			json_t *fresh = container_reconcile(state_str(list[i], "id"));
+			if (fresh) {
+				json_decref(list[i]);
+				list[i] = fresh;
+			}
+			strcpy(cur[i].id, state_str(list[i], "id"));
+			cur[i].running = strcmp(state_str(list[i], "status"), "running") == 0;
+			if (cur[i].running)
+				stats_read(list[i], &cur[i].s);
+		}
+		if (round > 0) {
+			if (stream)
+				printf("\033[2J\033[H"); /* clear the screen, cursor home */
+			stats_print(stdout, true, NULL, NULL, NULL);
+		}
+		for (size_t i = 0; round > 0 && i < n; i++) {
+			const struct stats *before = NULL;
+			if (!cur[i].running && nids == 0)
+				continue;
+			for (size_t j = 0; j < nprev; j++)
+				if (prev[j].running && strcmp(prev[j].id, cur[i].id) == 0)
+					before = &prev[j].s;
+			stats_print(stdout, false, list[i], before, cur[i].running ? &cur[i].s : NULL);
+		}
+		fflush(stdout);
+		state_free_list(list, n);
+		free(prev);
+		prev = cur;
+		nprev = n;
+		if (round > 0 && !stream)
+			break;
+		sleep(1);
+	}
+	free(prev);
+	free(ids);
+	return 0;
+}
+
+/* `tdg top ID`: the container's processes (stats.h). */
+static int cmd_top(int argc, char **argv)
+{
+	char id[TDG_ID_LEN + 1];
+	if (argc == 2 && cli_is_help(argv[1])) {
+		printf("Usage: tdg top ID\n\nList the processes of the running container ID "
+		       "(its PID namespace):\nPID as the host sees it, CPID inside, the "
+		       "parent's PID (host), the host uid,\nCPU time and command.\n");
+		return 0;
+	}
+	if (argc >= 2 && argv[1][0] == '-')
+		die("top: unknown flag '%s'; usage: tdg top ID", argv[1]);
+	if (argc != 2)
+		die("top: usage: tdg top ID");
+	if (state_find(argv[1], id) < 0)
+		return fail_report();
+	json_t *c = container_reconcile(id);
+	/* Its PID 1 by pidfd: the pid is still that process while we look. */
+	int pidfd = c ? proc_pidfd((pid_t)state_int(c, "pid"),
+				   (unsigned long long)state_int(c, "pid_start_time"),
+				   state_str(c, "boot_id"))
+		      : -1;
+	if (pidfd < 0) {
+		json_decref(c);
+		die("top: container %s is not running", argv[1]);
+	}
+	int rc = stats_top(stdout, (pid_t)state_int(c, "pid"));
+	close(pidfd);
+	json_decref(c);
+	return rc == 0 ? 0 : fail_report();
+}
+
 /* `tdg network rm`: the bridge, its address and the subnet's rules stay on
  * the host between containers, as Docker's docker0 does (network.h); this
  * takes them away, once no container uses them. */
@@ -1328,6 +1557,10 @@ int main(int argc, char **argv)
 		return cmd_images(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rmi") == 0)
 		return cmd_rmi(argc - 1, argv + 1);
+	if (strcmp(argv[1], "stats") == 0)
+		return cmd_stats(argc - 1, argv + 1);
+	if (strcmp(argv[1], "top") == 0)
+		return cmd_top(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
 	return fail_report();
 }

@@ -137,7 +137,7 @@ t_later_commands_name_their_day() {
     local pair cmd day n=0
     for pair in ps:04 inspect:04 logs:05 stop:06 rm:06 exec:10 doctor:10 import:10 setup:10 \
         prune:10 pull:10 images:10 rmi:10 network:09 create:10 start:10 state:10 kill:10 \
-        delete:10 features:10; do
+        delete:10 features:10 stats:10 top:10; do
         cmd=${pair%:*} day=${pair#*:}
         ((10#$day > DAY)) || continue
         capture "$TDG" "$cmd"
@@ -156,6 +156,10 @@ t_later_flags_name_their_day() {
     expect_error 125 "run: -u: arrives on day 10"
     capture tdg_run --env-file=/dev/null /bin/true
     expect_error 125 "run: --env-file: arrives on day 10"
+    capture tdg_run --restart always /bin/true
+    expect_error 125 "run: --restart: arrives on day 10"
+    capture tdg_run --restart=always /bin/true
+    expect_error 125 "run: --restart: arrives on day 10"
     if ((DAY >= 4)); then
         capture "$TDG" ps -q
         expect_error 125 "ps: -q: arrives on day 10"
