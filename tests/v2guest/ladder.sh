@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# tests/v2guest/ladder.sh [short|full] — the cgroup-parts of the ladder on a
+# host whose only cgroup hierarchy is cgroup2: inside the qemu guest
+# (tests/run.sh runs it there through tests/v2guest/run.sh), or natively on
+# a host that is already v2-only. Run from the repository's top, as root.
+#
+# Why these days: from day 07 on tdg makes cgroups (v2: one folder, the
+# controllers handed down through cgroup.subtree_control), day 10 joins them
+# in `exec`, reads OOM verdicts in the watcher and kills through cgroup.kill
+# on release. Days 01-06 make no cgroup, so v1 or v2 changes nothing there.
+#
+# full:  day 10's binary runs the test scripts of days 07-10, every part
+#        (bridge, ports, exec, tty, security, userns, faults, doctor,
+#        import, lima); days 07-09's own binaries run their own day's tests.
+# short: what CI gets by default (V2_LADDER in tests/run.sh): day 10's
+#        binary runs days 07 and 10 (its own tests, exec, faults, doctor),
+#        day 07's binary its own tests: the cgroup code of every day that
+#        has new cgroup code. Bridge, ports, security and userns meet
+#        cgroups only through `run`, which day 10's tests already use.
+#
+# What cannot run here, and why (none today): nothing is left out by the
+# guest itself; every script it runs needs only loopback and the bridges
+# and namespaces the tests make (the guest has no NIC, and no test goes
+# beyond the host).
+#
+# Ends with the guest's leak check and one line
+#   v2 ladder: N passed, N failed
+# which tests/run.sh reads (the guest's files are lost at power-off, so the
+# count travels in the console output). Exit status 0 only with 0 failed.
+set -uo pipefail
+mode=${1:-full}
+case $mode in short | full) ;; *) echo "usage: tests/v2guest/ladder.sh [short|full]" >&2; exit 2 ;; esac
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$top"
+
+if [[ $(stat -fc %T /sys/fs/cgroup 2>/dev/null) != cgroup2fs ]]; then
+    echo "v2 ladder: /sys/fs/cgroup is not cgroup2 here; run it through tests/v2guest/run.sh" >&2
+    echo "v2 ladder: 0 passed, 1 failed"
+    exit 1
+fi
+
+# TEST_ROOTS on a tmpfs (/run in the guest): from day 10 a container's
+# overlay upper layer lives in its state folder, and overlayfs cannot use
+# the guest's own overlay root as an upper layer. Natively, the caller's.
+if [[ -z ${TEST_ROOTS:-} ]]; then
+    TEST_ROOTS=/run/v2-roots
+fi
+mkdir -p "$TEST_ROOTS"
+export TEST_ROOTS
+results=$(mktemp "$TEST_ROOTS/v2-results.XXXXXX")
+
+# run_day BIN_DAY FIRST LAST [PART...]: day BIN_DAY's binary runs the test
+# scripts of days FIRST..LAST (tests/dayNN.sh and tests/dayNN-*.sh); with
+# PARTs, of those only the ones named (e.g. day10 day10-exec).
+run_day() {
+    local n=$1 first=$2 last=$3 bin script m base
+    shift 3
+    bin=$(echo day"$n"-*/tdg)
+    if [[ ! -x $bin ]]; then
+        echo "== v2: day $n: no binary at $bin (make day$n)"
+        echo "0 1" >>"$results"; return
+    fi
+    for script in tests/day[0-9][0-9].sh tests/day[0-9][0-9]-*.sh; do
+        [[ -e $script ]] || continue
+        base=$(basename "$script" .sh); m=${base:3:2}
+        ((10#$m >= 10#$first && 10#$m <= 10#$last)) || continue
+        if (($# > 0)) && [[ " $* " != *" $base "* ]]; then continue; fi
+        echo "== v2: day $n binary: $base tests"
+        TDG=$top/$bin DAY=$((10#$n)) ROOTFS=$top/rootfs/busybox RESULTS=$results \
+            bash "$script"
+    done
+}
+
+if [[ $mode == full ]]; then
+    run_day 10 07 10
+    for n in 07 08 09; do run_day "$n" "$n" "$n"; done
+else
+    run_day 10 07 10 day07 day10 day10-exec day10-faults day10-doctor
+    run_day 07 07 07
+fi
+
+echo "== v2: leak check"
+if tests/leakcheck.sh "$TEST_ROOTS" >"$TEST_ROOTS/leak.log" 2>&1; then
+    echo "  ok    v2/leakcheck"; echo "1 0" >>"$results"
+else
+    echo "  FAIL  v2/leakcheck"; sed 's/^/        /' "$TEST_ROOTS/leak.log"; echo "0 1" >>"$results"
+fi
+read -r passed failed < <(awk '{p += $1; f += $2} END {print p + 0, f + 0}' "$results")
+rm -f "$results"
+echo "v2 ladder: $passed passed, $failed failed"
+((failed == 0))
