@@ -23,7 +23,8 @@
 # and namespaces the tests make (the guest has no NIC, and no test goes
 # beyond the host).
 #
-# Ends with the guest's leak check and one line
+# Then the lessons' cgroup v2 blocks (tests/docs.sh, both forms). Ends
+# with the guest's leak check and one line
 #   v2 ladder: N passed, N failed
 # which tests/run.sh reads (the guest's files are lost at power-off, so the
 # count travels in the console output). Exit status 0 only with 0 failed.
@@ -77,6 +78,14 @@ if [[ $mode == full ]]; then
 else
     run_day 10 07 10 day07 day10 day10-exec day10-faults day10-doctor
     run_day 07 07 07
+fi
+
+# The lessons' v2 blocks (<!-- cgroup v2 -->, tests/docs.sh): each lesson
+# that has one runs whole here, its v1 blocks listed as not checked.
+mapfile -t v2docs < <(grep -l '^<!-- cgroup v2 -->' docs/day-by-day/*.md docs/*.md 2>/dev/null)
+if ((${#v2docs[@]} > 0)); then
+    echo "== v2: docs: the lessons' cgroup v2 blocks"
+    RESULTS=$results bash tests/docs.sh "${v2docs[@]}"
 fi
 
 echo "== v2: leak check"
