@@ -64,8 +64,10 @@ BASE_MODULES="virtio_pci 9pnet_virtio 9p overlay"
 # NAT with comment and conntrack matches); without them, day 09's default
 # bridge mode fails every run. crc32c_generic is a soft dependency of
 # libcrc32c (nf_conntrack's), not in its depends=, so it is named first.
-# Loading them costs no measurable boot time.
-NET_MODULES="veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat nf_conntrack xt_MASQUERADE xt_comment xt_conntrack"
+# Day 10's -p adds DNAT rules matching -p tcp/udp --dport and -m addrtype
+# (xt_nat, xt_tcpudp, xt_addrtype). Loading them costs no measurable boot
+# time.
+NET_MODULES="veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat nf_conntrack xt_MASQUERADE xt_comment xt_conntrack xt_nat xt_tcpudp xt_addrtype"
 # Lines the guest's /init prints before CMD starts begin with this; they are
 # life signs for the host and hidden unless V2GUEST_VERBOSE is set.
 BOOT_TAG=v2guest-boot:
