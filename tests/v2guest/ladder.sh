@@ -27,6 +27,9 @@
 # 10 at a time, each sleeping 10 s: the same promises (ids, records, logs,
 # addresses, nothing left, watchers' memory), a smaller load.
 export LOAD_N=${LOAD_N:-60} LOAD_P=${LOAD_P:-10} LOAD_SLEEP=${LOAD_SLEEP:-10}
+# Each test's time limit: the host's 60 s, times emulation's 3-5 (day 10's
+# t_killed_anywhere, 30 runs under strace, takes ~100 s here).
+export TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 #
 # Then the lessons' cgroup v2 blocks (tests/docs.sh, both forms). Ends
 # with the guest's leak check and one line
@@ -37,7 +40,7 @@ set -uo pipefail
 mode=${1:-full}
 case $mode in short | full) ;; *) echo "usage: tests/v2guest/ladder.sh [short|full]" >&2; exit 2 ;; esac
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 
 if [[ $(stat -fc %T /sys/fs/cgroup 2>/dev/null) != cgroup2fs ]]; then
     echo "v2 ladder: /sys/fs/cgroup is not cgroup2 here; run it through tests/v2guest/run.sh" >&2

@@ -224,7 +224,7 @@ if [[ -n $kpkg && $have != "$kpkg" ]]; then
         # Ubuntu ships the modules apart from the image.
         for extra in "linux-modules-${kpkg#linux-image-}" "linux-modules-extra-${kpkg#linux-image-}"; do
             apt-cache show "$extra" >/dev/null 2>&1 || continue
-            apt_download "$t" "$extra" && kernel_unpack "$t" "$extra" || { ok=0; break; }
+            if ! { apt_download "$t" "$extra" && kernel_unpack "$t" "$extra"; }; then ok=0; break; fi
         done
     fi
     if ((ok)); then
