@@ -21,12 +21,14 @@
 # What cannot run here, and why: nothing is left out; every script needs
 # only loopback and the bridges and namespaces the tests make (the guest
 # has no NIC, and no test goes beyond the host). One is scaled down: the
-# guest's one emulated CPU starts ~1.4 containers/s, so day 09's load test
-# (200 containers, 20 at a time, each sleeping 2 s) would see a batch end
-# before it has started and no watcher alive to measure. Here it runs 60,
-# 10 at a time, each sleeping 10 s: the same promises (ids, records, logs,
-# addresses, nothing left, watchers' memory), a smaller load.
-export LOAD_N=${LOAD_N:-60} LOAD_P=${LOAD_P:-10} LOAD_SLEEP=${LOAD_SLEEP:-10}
+# guest's one emulated CPU starts ~1 container/s, so day 09's load test
+# (200 containers, 20 at a time, each sleeping 2 s) sees a batch's first
+# containers end before its last have started, and (even at 10 at a time,
+# sleeping 10 s) their watchers gone before it reads their memory: "no
+# watcher's memory could be read". Here it runs 40, 10 at a time, each
+# sleeping 30 s: the same promises (ids, records, logs, addresses, nothing
+# left, watchers' memory), a smaller load.
+export LOAD_N=${LOAD_N:-40} LOAD_P=${LOAD_P:-10} LOAD_SLEEP=${LOAD_SLEEP:-30}
 # Each test's time limit: the host's 60 s, times emulation's 3-5 (day 10's
 # t_killed_anywhere, 30 runs under strace, takes ~100 s here).
 export TEST_TIMEOUT=${TEST_TIMEOUT:-300}
