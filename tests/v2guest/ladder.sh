@@ -64,7 +64,7 @@ results=$(mktemp "$TEST_ROOTS/v2-results.XXXXXX")
 # scripts of days FIRST..LAST (tests/dayNN.sh and tests/dayNN-*.sh); with
 # PARTs, of those only the ones named (e.g. day10 day10-exec).
 run_day() {
-    local n=$1 first=$2 last=$3 bin script m base
+    local n=$1 first=$2 last=$3 bin script m base t
     shift 3
     bin=$(echo day"$n"-*/tdg)
     if [[ ! -x $bin ]]; then
@@ -77,8 +77,10 @@ run_day() {
         ((10#$m >= 10#$first && 10#$m <= 10#$last)) || continue
         if (($# > 0)) && [[ " $* " != *" $base "* ]]; then continue; fi
         echo "== v2: day $n binary: $base tests"
+        t=$SECONDS
         TDG=$top/$bin DAY=$((10#$n)) ROOTFS=$top/rootfs/busybox RESULTS=$results \
             bash "$script"
+        echo "== v2: day $n binary: $base tests took $((SECONDS - t)) s"
     done
 }
 
