@@ -20,6 +20,13 @@ const char *cli_day_folder(int day);
  * ends with `return fail_report();` (125). */
 int cli_not_here(const char *cmd, int this_day);
 
+/* FLAG (as typed: "--rm", "-u", "--tail=5"), unknown to CMD on THIS_DAY:
+ * if a later day brings it, record "FLAG: arrives on day NN (folder);
+ * this is the day MM runtime" and return -1 (main() then dies with the
+ * command's name in front: die_context("run")); else 0, and it is just
+ * an unknown flag. */
+int cli_later_flag(const char *cmd, const char *flag, int this_day);
+
 /* True for -h, --help and help. */
 bool cli_is_help(const char *arg);
 

@@ -149,6 +149,34 @@ static bool alive(json_t *c, const char *pid_key, const char *start_key)
 			 state_str(c, "boot_id"));
 }
 
+/* (day 10) A `run --rm` container that has exited and whose watcher is
+ * gone: nobody else will remove it. (While the watcher lives, removing
+ * is its job: it may still be writing the last output.) */
+static bool orphaned_autoremove(json_t *c)
+{
+	return json_is_true(json_object_get(c, "auto_remove")) &&
+	       strcmp(state_str(c, "status"), "exited") == 0 &&
+	       !alive(c, "watcher_pid", "watcher_start_time");
+}
+
+void container_remove(const char *id)
+{
+	/* Holding containers/ (the lock order, state.h): no other tdg sees
+	 * it half removed, and a release may still take lease_lock. */
+	int lock = state_lock_all();
+	if (lock < 0) {
+		warn("warning: cannot remove container %s: %s", id, fail_last.msg);
+		return;
+	}
+	json_t *c = state_load(id);
+	if (c)
+		container_release(c);
+	json_decref(c);
+	if (c || errno == EINVAL) /* not already gone */
+		state_remove(id);
+	state_unlock(lock);
+}
+
 json_t *container_reconcile(const char *id)
 {
 	int lock = state_lock(id);
@@ -189,7 +217,31 @@ json_t *container_reconcile(const char *id)
 	}
 	/* END LAB */
 	state_unlock(lock);
+	/* (day 10) run --rm: ended, and its watcher died before it could
+	 * remove it (killed, or the host rebooted): we do it. */
+	if (c && orphaned_autoremove(c)) {
+		json_decref(c);
+		container_remove(id);
+		errno = ENOENT;
+		return NULL;
+	}
 	return c;
+}
+
+json_t **container_list_reconciled(size_t *n)
+{
+	size_t all, kept = 0;
+	json_t **list = state_list(&all);
+	if (!list)
+		return NULL;
+	for (size_t i = 0; i < all; i++) {
+		json_t *fresh = container_reconcile(state_str(list[i], "id"));
+		json_decref(list[i]);
+		if (fresh) /* NULL: gone meanwhile, or an orphaned --rm one removed */
+			list[kept++] = fresh;
+	}
+	*n = kept;
+	return list;
 }
 
 /* What the day's main() registered, in the order it did. A small fixed
@@ -230,6 +282,11 @@ static bool still_running(const char *id, int fds[2])
 		{"watcher_pid", "watcher_start_time"}, {"pid", "pid_start_time"}};
 	json_t *c = container_reconcile(id);
 	bool running = c && strcmp(state_str(c, "status"), "running") == 0;
+	/* (day 10) run --rm: its end is its removal, which its watcher does
+	 * right after recording the exit (inotify sees the folder go). */
+	if (c && json_is_true(json_object_get(c, "auto_remove")) &&
+	    alive(c, "watcher_pid", "watcher_start_time"))
+		running = true;
 	for (int i = 0; i < 2 && running; i++)
 		if (fds[i] == -1)
 			fds[i] = proc_pidfd((pid_t)state_int(c, keys[i][0]),

@@ -41,6 +41,19 @@ void container_exited(json_t *c, int exit_code);
  * frees it), or NULL if ID is gone. */
 json_t *container_reconcile(const char *id);
 
+/* (day 10) Remove container ID for good: release what it still holds and
+ * remove its folder (its layer, its log), holding state_lock_all(), so
+ * the caller must hold no state lock. `run --rm` does this when the
+ * container ends; for one whose watcher died first, container_reconcile()
+ * does (and then returns NULL, errno ENOENT). A release: it warns. */
+void container_remove(const char *id);
+
+/* (day 10) state_list(), each record reconciled (what the files say may be
+ * stale: a killed tdg never wrote "exited"), without those that are gone
+ * (a `run --rm` one whose watcher died is removed now). Hold no state
+ * lock. Free with state_free_list(); NULL on failure (recorded). */
+json_t **container_list_reconciled(size_t *n);
+
 /* (day 07) Register RELEASE, which frees one kind of resource that C's
  * record says it holds on the host (cgroup_release, network_release). A
  * day's main() registers its releases once, before any command runs, in

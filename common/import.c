@@ -1,6 +1,7 @@
 /* import.c — see import.h.                                           (day 10) */
 #include "import.h"
 #include "fail.h"
+#include "whiteout.h"
 #include "id.h"
 #include "rootfs.h"
 #include "spawn.h"
@@ -54,7 +55,7 @@ static int remove_one(const char *path, const struct stat *st, int flag,
 /* Depth first, never following a symlink nor crossing into another
  * filesystem: the tree holds the archive's symlinks, some pointing at
  * host paths ("/etc" means the host's /etc when seen from out here). */
-static void remove_tree(const char *dir)
+void import_remove_tree(const char *dir)
 {
 	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
@@ -64,7 +65,7 @@ static void undo(struct job *job)
 {
 	int err = errno;
 	if (job->tmpdir[0])
-		remove_tree(job->tmpdir);
+		import_remove_tree(job->tmpdir);
 	if (job->download[0])
 		unlink(job->download);
 	job->tmpdir[0] = job->download[0] = '\0';
@@ -227,7 +228,7 @@ static int copy_data(struct archive *in, struct archive *out)
  * the number of entries written, or -1 with the failure recorded (and
  * both archives freed: a failed import is an ordinary outcome, and leaves
  * nothing allocated). LABEL names the archive in messages. */
-static long unpack(int fd, const char *label)
+static long unpack(int fd, const char *label, struct whiteouts *wh)
 {
 	/* Refuse what would write outside: "..", absolute paths, and any
 	 * path through a symlink (the archive's own "lib -> /etc", then
@@ -283,6 +284,15 @@ static long unpack(int fd, const char *label)
 		mode_t type = archive_entry_filetype(e);
 		if (type == AE_IFCHR || type == AE_IFBLK) {
 			devices++;
+			continue;
+		}
+		/* (image layers) A ".wh." entry is not a file but a note: "delete
+		 * this from the layers below". Kept for after the tar, when
+		 * whiteout_apply_all() writes it in overlayfs's form. */
+		if (wh && path && whiteout_is(path)) {
+			if (whiteout_note(wh, path) != 0)
+				goto fail;
+			entries++;
 			continue;
 		}
 		r = archive_write_header(out, e);
@@ -417,7 +427,7 @@ int import_rootfs(const char *source, const char *name)
 		fail_with("import: chdir %s: %m", job.tmpdir);
 		goto fail;
 	}
-	entries = unpack(fd, source);
+	entries = unpack(fd, source, NULL);
 	if (fchdir(here) != 0) {
 		fail_with("import: chdir back: %m");
 		goto fail;
@@ -464,4 +474,27 @@ fail:
 	for (int i = 0; i < 3; i++)
 		sigaction(sigs[i], &old[i], NULL);
 	return rc;
+}
+
+long import_unpack_at(int fd, const char *label, const char *dir, struct whiteouts *wh)
+{
+	long entries = -1;
+	mode_t mask = umask(022);
+	int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (here < 0 || chdir(dir) != 0) {
+		fail_with("import: chdir %s: %m", dir);
+		goto out;
+	}
+	entries = unpack(fd, label, wh);
+	if (fchdir(here) != 0) {
+		fail_with("import: chdir back: %m");
+		entries = -1;
+	}
+	if (entries >= 0 && wh && whiteout_apply_all(dir, wh) != 0)
+		entries = -1;
+out:
+	if (here >= 0)
+		close(here);
+	umask(mask);
+	return entries;
 }

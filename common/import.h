@@ -22,4 +22,16 @@
  * result with rootfs_find() (rootfs.h). */
 int import_rootfs(const char *source, const char *name);
 
+/* Remove the tree DIR depth first, never following a symlink nor leaving
+ * its filesystem (an unpacked archive's symlinks may name host paths). */
+void import_remove_tree(const char *dir);
+
+struct whiteouts;
+/* (day 10, images) Unpack the tar archive open on FD into the folder DIR
+ * with the same refusals as import_rootfs(); LABEL names it in messages.
+ * With WH (an image layer, whiteout.h) ".wh." entries become overlayfs
+ * whiteouts instead of files. Returns the number of entries, or -1 with
+ * the failure recorded; what was written stays for the caller to remove. */
+long import_unpack_at(int fd, const char *label, const char *dir, struct whiteouts *wh);
+
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 static const char hint[] = "build one with 'make rootfs'";
+#define DEFAULT_ROOTFS "rootfs/busybox" /* what 'make rootfs' builds */
 
 static int dir_is_empty(const char *path)
 {
@@ -56,14 +57,53 @@ int rootfs_check(const char *dir, char *abs, size_t abs_size)
 	return 0;
 }
 
+/* The rootfs `run` uses without --rootfs: rootfs/busybox in the tree this
+ * binary was built in, found from the binary's own path (so ./day07/tdg
+ * works from any folder). The folders above the binary are searched, the
+ * nearest first, for rootfs/busybox, up to the source tree (the folder
+ * with scripts/mkrootfs.sh, what `make rootfs` runs): a day's folder,
+ * build/asan/ and a lab workspace (its rootfs/ a link) all lead to it. */
+static int rootfs_default(char *out, size_t size)
+{
+	char tree[PATH_MAX], probe[PATH_MAX + 32];
+	struct stat st;
+	ssize_t n = readlink("/proc/self/exe", tree, sizeof tree - 1);
+	if (n <= 0)
+		return fail_with("no --rootfs given, and /proc/self/exe: %m; pass --rootfs DIR");
+	tree[n] = '\0';
+	snprintf(out, size, "%s", DEFAULT_ROOTFS);
+	char *slash;
+	while ((slash = strrchr(tree, '/'))) {
+		*slash = '\0'; /* its parent ("" is /) */
+		snprintf(probe, sizeof probe, "%s/%s", tree, DEFAULT_ROOTFS);
+		if (lstat(probe, &st) == 0) {
+			if (snprintf(out, size, "%s", probe) >= (int)size)
+				return fail_with("the path is too long; pass --rootfs DIR");
+			return 0; /* rootfs_check() says if it is not a rootfs */
+		}
+		snprintf(probe, sizeof probe, "%s/scripts/mkrootfs.sh", tree);
+		if (access(probe, F_OK) == 0) {
+			snprintf(out, size, "%s/%s", tree, DEFAULT_ROOTFS);
+			return fail_with("not built yet, and no --rootfs given; run 'make rootfs' "
+					 "in %s, or pass --rootfs DIR", tree[0] ? tree : "/");
+		}
+	}
+	return fail_with("no --rootfs given, and this tdg is in no source tree to find one in; "
+			 "pass --rootfs DIR, or set TDG_ROOTFS");
+}
+
 int rootfs_find(const char *arg, const char *root, char *out, size_t size)
 {
 	struct stat st;
+	if (!arg && (arg = getenv("TDG_ROOTFS")) && !arg[0])
+		arg = NULL; /* TDG_ROOTFS= is unset */
+	if (!arg)
+		return rootfs_default(out, size);
 	snprintf(out, size, "%s", arg);
-	if (strchr(arg, '/') || (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)))
+	if (!root || strchr(arg, '/') || (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)))
 		return 0;
-	/* A hidden name is never an import: ".NAME.tmpXXXXXX" is one that is
-	 * still being unpacked (import.c). */
+	/* (day 10) A hidden name is never an import: ".NAME.tmpXXXXXX" is one
+	 * that is still being unpacked (import.c). */
 	if (arg[0] && arg[0] != '.' &&
 	    snprintf(out, size, "%s/rootfs/%s", root, arg) < (int)size &&
 	    stat(out, &st) == 0)

@@ -16,12 +16,17 @@
  * 'make rootfs'", for the caller to put "run: rootfs 'DIR'" in front). */
 int rootfs_check(const char *dir, char *abs, size_t abs_size);
 
-/* (day 10) For `run --rootfs ARG`: the folder ARG means, into OUT. ARG
- * itself if it has a slash or is a folder here; else ROOT/rootfs/ARG, a
- * rootfs `tdg import` unpacked (ROOT: the state folder, $TDG_ROOT); else
- * ARG if something of that name is here (for rootfs_check() to say what is
- * wrong with it). Returns -1 with fail_with() recorded (naming both places
- * and `tdg import`) if neither exists. */
+/* For `run [--rootfs ARG]`: the folder the container's / comes from,
+ * into OUT. Without ARG (NULL): $TDG_ROOTFS if set, else the rootfs/busybox
+ * `make rootfs` builds in the tree the running binary was built in (the
+ * nearest one in the folders above /proc/self/exe, up to the source tree,
+ * the one with scripts/mkrootfs.sh); if it is not built, -1 with fail_with() recorded saying to run 'make rootfs'
+ * there or pass --rootfs DIR (OUT: the path it looked for). With ARG: ARG
+ * itself (for rootfs_check() to judge); (day 10) with ROOT, the state
+ * folder ($TDG_ROOT), a name may also be a rootfs `tdg import` unpacked:
+ * ARG if it has a slash or is a folder here, else ROOT/rootfs/ARG, else ARG
+ * if something of that name is here; -1 (naming both places and `tdg
+ * import`) if neither exists. Days 03-09 pass ROOT NULL. */
 int rootfs_find(const char *arg, const char *root, char *out, size_t size);
 
 /* The functions below run inside the child. Each returns 0, or -1 with the

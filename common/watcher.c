@@ -2,6 +2,7 @@
 #include "watcher.h"
 #include "container.h"
 #include "fail.h"
+#include "logtimes.h"
 #include "signals.h"
 #include "spawn.h"
 #include "state.h"
@@ -23,7 +24,7 @@
 /* Close every fd W holds and mark it -1 (each of them may be -1). */
 static void close_fds(struct watcher *w)
 {
-	int *fds[] = {&w->log, &w->out[0], &w->out[1], &w->err[0], &w->err[1], &w->null,
+	int *fds[] = {&w->log, &w->times, &w->out[0], &w->out[1], &w->err[0], &w->err[1], &w->null,
 		      &w->exec_result[0], &w->exec_result[1], &w->ready[0], &w->ready[1]};
 	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
 		if (*fds[i] >= 0) {
@@ -34,7 +35,7 @@ static void close_fds(struct watcher *w)
 
 int watcher_prepare(struct watcher *w, json_t *c, bool capture, bool detached)
 {
-	*w = (struct watcher){.log = -1, .out = {-1, -1}, .err = {-1, -1},
+	*w = (struct watcher){.log = -1, .times = -1, .out = {-1, -1}, .err = {-1, -1},
 			      .null = -1, .pty = -1, .in = -1,
 			      .tee = capture && !detached,
 			      .exec_result = {-1, -1}, .ready = {-1, -1}};
@@ -119,7 +120,7 @@ int watcher_wait_started(struct watcher *w, const char *id)
 	/* Only the watcher and the container may hold these: our copies of
 	 * the pipes' write ends would keep the watcher from ever seeing EOF. */
 	int ours[] = {w->ready[1], w->exec_result[0], w->exec_result[1], w->out[0],
-		      w->out[1], w->err[0], w->err[1], w->log, w->null};
+		      w->out[1], w->err[0], w->err[1], w->log, w->null, w->times};
 	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
 		if (ours[i] >= 0)
 			close(ours[i]);
@@ -136,9 +137,11 @@ int watcher_wait_started(struct watcher *w, const char *id)
 		 * would have. */
 		char buf[4096];
 		ssize_t n;
+		/* Opened first: with run --rm (day 10), the end is also the
+		 * removal of the log's folder. */
+		int log = open(w->log_path, O_RDONLY | O_CLOEXEC);
 		if (container_wait_exited(id, NULL, -1) < 0)
 			warn("%s", fail_last.msg); /* show the log all the same */
-		int log = open(w->log_path, O_RDONLY | O_CLOEXEC);
 		while (log >= 0 && (n = read(log, buf, sizeof buf)) > 0)
 			if (write(STDERR_FILENO, buf, (size_t)n) != n)
 				break;
@@ -221,7 +224,7 @@ void watcher_detach(struct watcher *w)
 	 * the container's whole life otherwise: `id=$(tdg run -d ...)` would
 	 * wait on its pipe until the container ends. */
 	int keep[] = {w->log, w->out[0], w->out[1], w->err[0],
-		      w->err[1], w->null, w->pty, -1};
+		      w->err[1], w->null, w->times, w->pty, -1};
 	close_all_but(keep);
 	shed_setup_pages();
 	/* Our working directory would keep its filesystem busy (unmountable)
@@ -256,6 +259,8 @@ static void relay(struct pollfd *p, struct watcher *w, int term_fd)
 		p->fd = -1; /* poll() skips negative fds */
 		return;
 	}
+	if (w->times >= 0) /* (day 10) when it came, for logs -t */
+		logtimes_note(w->times, w->log);
 	write_all(w->log, buf, (size_t)n);
 	if (w->tee)
 		write_all(term_fd, buf, (size_t)n);

@@ -15,6 +15,7 @@
 
 struct watcher {
 	int log;	    /* container.log, opened O_APPEND; -1 if not captured */
+	int times;	    /* (day 10) container.times (logtimes.h), or -1 */
 	char log_path[4096];
 	int out[2], err[2]; /* the container's stdout and stderr pipes */
 	int null;	    /* /dev/null, the stdin of a detached container */

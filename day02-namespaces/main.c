@@ -44,10 +44,11 @@ static void usage(FILE *out)
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: tdg run [flags] CMD [ARG...]\n"
+		"Usage: tdg run [flags] [CMD [ARG...]]\n"
 		"\n"
 		"Run CMD and exit with its status (126: cannot execute, 127: not\n"
-		"found, 128+N: killed by signal N, 125: tdg itself failed).\n"
+		"found, 128+N: killed by signal N, 125: tdg itself failed). Without\n"
+		"CMD, /bin/sh: interactive on a terminal, else it reads stdin.\n"
 		"\n"
 		"Flags:\n"
 		"      --hostname H      hostname inside the container (default: container)\n"
@@ -80,16 +81,19 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		case ':':
 			die("run: flag %s needs a value; see 'tdg run --help'",
 			    argv[optind - 1]);
-		default:
+		default: /* a flag of a later day says so */
+			if (cli_later_flag("run", cli_bad_flag(argv, optind, optopt), TDG_DAY) != 0)
+				die_context("run");
 			die("run: unknown flag '%s'; see 'tdg run --help'",
 			    cli_bad_flag(argv, optind, optopt));
 		}
 	}
-	if (optind >= argc)
-		die("run: no command given; usage: tdg run [flags] CMD [ARG...]");
-	if (argv[optind][0] == '\0')
+	/* No CMD: a shell, as Docker's busybox image has; on a terminal it is
+	 * interactive, otherwise it reads its commands from stdin. */
+	static char *shell[] = {"/bin/sh", NULL};
+	if (optind < argc && argv[optind][0] == '\0')
 		die("run: the command is an empty string");
-	o->command = &argv[optind];
+	o->command = optind < argc ? &argv[optind] : shell;
 }
 
 /* The first code that runs inside the new namespaces. Its errors end the

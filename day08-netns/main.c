@@ -76,13 +76,16 @@ static void usage(FILE *out)
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: tdg run --rootfs DIR [flags] CMD [ARG...]\n"
+		"Usage: tdg run [flags] [CMD [ARG...]]\n"
 		"\n"
 		"Run CMD and exit with its status (126: cannot execute, 127: not\n"
-		"found, 128+N: killed by signal N, 125: tdg itself failed).\n"
+		"found, 128+N: killed by signal N, 125: tdg itself failed). Without\n"
+		"CMD, /bin/sh: interactive on a terminal, else it reads stdin.\n"
 		"\n"
 		"Flags:\n"
-		"      --rootfs DIR      the container's / (required; 'make rootfs' builds one)\n"
+		"      --rootfs DIR      the container's / (default: $TDG_ROOTFS, else the\n"
+		"                        rootfs/busybox that 'make rootfs' builds in the\n"
+		"                        tree this tdg was built in)\n"
 		"      --name NAME       a unique name to refer to the container by\n"
 		"  -d, --detach          run in the background and print the id\n"
 		"      --memory SIZE     most memory, e.g. 128m, 1.5g, 65536 (bytes)\n"
@@ -163,22 +166,26 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		case ':':
 			die("run: flag %s needs a value; see 'tdg run --help'",
 			    argv[optind - 1]);
-		default:
+		default: /* a flag of a later day says so */
+			if (cli_later_flag("run", cli_bad_flag(argv, optind, optopt), TDG_DAY) != 0)
+				die_context("run");
 			die("run: unknown flag '%s'; see 'tdg run --help'",
 			    cli_bad_flag(argv, optind, optopt));
 		}
 	}
-	if (optind >= argc)
-		die("run: no command given; usage: tdg run --rootfs DIR [flags] CMD [ARG...]");
-	if (argv[optind][0] == '\0')
+	/* No CMD: a shell, as Docker's busybox image has; on a terminal it is
+	 * interactive, otherwise it reads its commands from stdin. */
+	static char *shell[] = {"/bin/sh", NULL};
+	if (optind < argc && argv[optind][0] == '\0')
 		die("run: the command is an empty string");
-	if (!rootfs)
-		die("run: --rootfs DIR is required; build one with 'make rootfs'");
 	/* Checked here, in tdg, so a bad path is one clear line before any
-	 * namespace exists, not a mount error from inside the child. */
-	if (rootfs_check(rootfs, o->rootfs, sizeof o->rootfs) != 0)
-		die_context("run: rootfs '%s'", rootfs);
-	o->command = &argv[optind];
+	 * namespace exists, not a mount error from inside the child. Without
+	 * --rootfs: $TDG_ROOTFS, else what 'make rootfs' built in tdg's tree. */
+	char dir[PATH_MAX];
+	if (rootfs_find(rootfs, NULL, dir, sizeof dir) != 0 ||
+	    rootfs_check(dir, o->rootfs, sizeof o->rootfs) != 0)
+		die_context("run: rootfs '%s'", rootfs ? rootfs : dir);
+	o->command = optind < argc ? &argv[optind] : shell;
 }
 
 /* The first code that runs inside the new namespaces. Its errors end the
@@ -388,7 +395,9 @@ static int cmd_ps(int argc, char **argv)
 			printf("Usage: tdg ps [-a]\n\nList running containers "
 			       "(-a, --all: also created and exited ones).\n");
 			return 0;
-		} else
+		} else if (cli_later_flag("ps", argv[i], TDG_DAY) != 0)
+			die_context("ps");
+		else
 			die("ps: unknown flag '%s'; usage: tdg ps [-a]", argv[i]);
 	}
 	size_t n;
@@ -422,7 +431,9 @@ static int cmd_logs(int argc, char **argv)
 			       "wrote to stdout and stderr\n(-f, --follow: keep "
 			       "printing until it exits).\n");
 			return 0;
-		} else if (argv[i][0] == '-')
+		} else if (argv[i][0] == '-' && cli_later_flag("logs", argv[i], TDG_DAY) != 0)
+			die_context("logs");
+		else if (argv[i][0] == '-')
 			die("logs: unknown flag '%s'; usage: tdg logs [-f] ID", argv[i]);
 		else if (!ref)
 			ref = argv[i];

@@ -12,23 +12,29 @@
  * `--userns` gives the container a user namespace of its own: its root is
  * an unprivileged uid of the host (userns.h). `doctor` checks the host,
  * `import` unpacks a rootfs, and on a Mac the same tdg is a front end to
- * a Lima VM (scripts/lima/tdg-lima.h).
+ * a Lima VM (scripts/lima/tdg-lima.h). Docker's habits: `run --rm`,
+ * `-u`, `--env-file`; `ps -q --filter`; `rm` and `stop` of several ids,
+ * `prune`; `logs --tail -t --since` (logtimes.h).
  * Read from main() upwards. */
 #include "cgroup.h"
 #include "cli.h"
 #include "container.h"
 #include "doctor.h"
+#include "envfile.h"
 #include "exe.h"
 #include "fail.h"
 #include "init.h"
 #include "proc.h"
 #include "logs.h"
+#include "logtimes.h"
 #include "netlink.h"
 #include "network.h"
 #include "id.h"
+#include "images.h"
 #include "import.h"
 #include "ns.h"
 #include "ports.h"
+#include "psfilter.h"
 #include "resources.h"
 #include "rootfs.h"
 #include "security.h"
@@ -36,12 +42,14 @@
 #include "spawn.h"
 #include "state.h"
 #include "tty.h"
+#include "user.h"
 #include "userns.h"
 #include "volume.h"
 #include "watcher.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
@@ -80,7 +88,11 @@ struct run_options {
 	char layer[3][PATH_MAX]; /* overlay: upper, work, merged (state folder) */
 	const char *env[MAX_ITEMS]; /* -e KEY=VAL */
 	int nenv;
+	char **envfile;	      /* --env-file's KEY=VAL, before -e's (which win) */
+	int nenvfile;
 	const char *workdir;  /* -w DIR, or NULL */
+	bool rm;	      /* --rm: remove the container once it ends */
+	struct user user;     /* -u USER[:GROUP]; name "" if not given */
 	struct volume vol[MAX_ITEMS]; /* -v HOST:CTR[:ro] */
 	int nvol;
 	struct port ports[MAX_PORTS]; /* -p HOST:CTR[/tcp|/udp] */
@@ -91,6 +103,8 @@ struct run_options {
 	struct winsize winsize; /* -t: our terminal's size, its pty's at start */
 	char **command;	      /* CMD and its arguments, untouched */
 	struct watcher watcher; /* the container's stdio, its log */
+	const char *image;    /* --image REF, or NULL (images.h) */
+	struct image_run img; /* its layers and defaults */
 };
 
 static void usage(FILE *out)
@@ -102,14 +116,20 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n"
 		"  run [flags] CMD [ARG...]   run CMD and exit with its status\n"
-		"  ps [-a]                    list running containers (-a: all)\n"
+		"  ps [-a] [-q] [--filter K=V] list running containers (-a: all, -q: ids)\n"
 		"  inspect ID                 print a container's metadata (JSON)\n"
-		"  logs [-f] ID               print its output (-f: follow until it exits)\n"
-		"  stop [-t SECONDS] ID       SIGTERM, then SIGKILL after SECONDS (10)\n"
-		"  rm [-f] ID                 remove an exited container (-f: stop it first)\n"
+		"  logs [-f] [-t] [--tail N] [--since T] ID\n"
+		"                             print its output (-f: follow until it exits)\n"
+		"  stop [-t SECONDS] ID...    SIGTERM, then SIGKILL after SECONDS (10)\n"
+		"  rm [-f] ID...              remove exited containers (-f: stop them first)\n"
+		"  prune [-f]                 remove every exited container (also: container prune)\n"
 		"  exec [-it] ID CMD [ARG...] run CMD inside a running container\n"
 		"  doctor [--rootfs DIR]      check this host and say what to fix\n"
 		"  import TARBALL|URL NAME    unpack a rootfs archive, for --rootfs NAME\n"
+		"  import IMAGE-ARCHIVE [REF] an OCI layout or docker/podman save, for --image\n"
+		"  pull REF                   fetch an image from a registry, for --image REF\n"
+		"  images                     list the images\n"
+		"  rmi REF                    remove an image and the layers nothing else uses\n"
 		"  setup lima                 (macOS) make the Lima VM; see docs/macos.md\n"
 		"\n"
 		"ID is a full id, a unique prefix of one, or a --name.\n"
@@ -120,14 +140,21 @@ static void usage(FILE *out)
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: tdg run --rootfs DIR [flags] CMD [ARG...]\n"
+		"Usage: tdg run [flags] [CMD [ARG...]]\n"
 		"\n"
 		"Run CMD and exit with its status (126: cannot execute, 127: not\n"
-		"found, 128+N: killed by signal N, 125: tdg itself failed).\n"
+		"found, 128+N: killed by signal N, 125: tdg itself failed). Without\n"
+		"CMD, /bin/sh: interactive on a terminal, else it reads stdin.\n"
 		"\n"
 		"Flags:\n"
-		"      --rootfs DIR      the container's / (required; 'make rootfs' builds one),\n"
-		"                        or the NAME of one from 'tdg import'\n"
+		"      --rootfs DIR      the container's / (default: $TDG_ROOTFS, else the\n"
+		"                        rootfs/busybox that 'make rootfs' builds in the\n"
+		"                        tree this tdg was built in), or the NAME of one\n"
+		"                        from 'tdg import'\n"
+		"      --image REF       the container's / from an image ('tdg pull', 'tdg\n"
+		"                        import'): its layers under a private one; its\n"
+		"                        Entrypoint and Cmd (not /bin/sh), Env, WorkingDir\n"
+		"                        and User are the defaults\n"
 		"      --name NAME       a unique name to refer to the container by\n"
 		"  -d, --detach          run in the background and print the id\n"
 		"      --memory SIZE     most memory, e.g. 128m, 1.5g, 65536 (bytes)\n"
@@ -138,7 +165,11 @@ static void run_usage(FILE *out)
 		"                        none (alias isolated: only loopback)\n"
 		"      --hostname H      hostname inside the container (default: its id)\n"
 		"  -e KEY=VAL            set an environment variable (KEY alone: the host's)\n"
-		"  -w DIR                working directory inside (made if missing)\n"
+		"      --env-file FILE   read KEY=VAL lines from FILE ('#' comments; -e wins)\n"
+		"  -w, --workdir DIR     working directory inside (made if missing)\n"
+		"  -u, --user U[:G]      run as user U, group G: names from the container's\n"
+		"                        /etc/passwd and /etc/group, or numbers\n"
+		"      --rm              remove the container (state, layer, log) when it ends\n"
 		"  -i, --interactive     with -t: what you type goes to the container\n"
 		"  -t, --tty             a terminal of its own (a shell gets job control)\n"
 		"  -v HOST:CTR[:ro]      bind the host path HOST on CTR (read-only with :ro)\n"
@@ -157,6 +188,7 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 {
 	static const struct option flags[] = {
 		{"rootfs", required_argument, NULL, 'r'},
+		{"image", required_argument, NULL, 'G'},
 		{"name", required_argument, NULL, 'n'},
 		{"detach", no_argument, NULL, 'd'},
 		{"memory", required_argument, NULL, 'M'},
@@ -174,6 +206,9 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 		{"hostname", required_argument, NULL, 'H'},
 		{"interactive", no_argument, NULL, 'i'},
 		{"tty", no_argument, NULL, 't'},
+		{"rm", no_argument, NULL, 'X'},
+		{"user", required_argument, NULL, 'u'},
+		{"env-file", required_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -182,10 +217,13 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 	const char *rootfs = NULL;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dhite:w:v:p:", flags, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dhite:w:v:p:u:", flags, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rootfs = optarg;
+			break;
+		case 'G':
+			o->image = optarg;
 			break;
 		case 'n':
 			if (!id_name_valid(optarg))
@@ -279,6 +317,17 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 				    "(1-64 letters, digits, '-' and '.')", optarg);
 			o->hostname = optarg;
 			break;
+		case 'X':
+			o->rm = true;
+			break;
+		case 'u':
+			if (user_parse(optarg, &o->user) != 0)
+				die_context("run: -u '%s'", optarg);
+			break;
+		case 'E':
+			if (envfile_read(optarg, &o->envfile, &o->nenvfile) != 0)
+				die_context("run: --env-file '%s'", optarg);
+			break;
 		case 'h':
 			run_usage(stdout);
 			exit(0);
@@ -290,19 +339,32 @@ static void parse_run(int argc, char **argv, struct run_options *o)
 			    cli_bad_flag(argv, optind, optopt));
 		}
 	}
-	if (optind >= argc)
-		die("run: no command given; usage: tdg run --rootfs DIR [flags] CMD [ARG...]");
-	if (argv[optind][0] == '\0')
+	/* No CMD: a shell, as Docker's busybox image has; on a terminal it is
+	 * interactive, otherwise it reads its commands from stdin. With
+	 * --image, the image's Entrypoint and Cmd (images.h). */
+	static char *shell[] = {"/bin/sh", NULL};
+	if (optind < argc && argv[optind][0] == '\0')
 		die("run: the command is an empty string");
-	if (!rootfs)
-		die("run: --rootfs DIR is required; build one with 'make rootfs'");
+	if (o->image) {
+		if (rootfs)
+			die("run: --rootfs and --image: give one");
+		if (o->read_only || o->userns.on)
+			die("run: --image with %s: not supported yet",
+			    o->read_only ? "--read-only" : "--userns");
+		/* The top layer's folder stands for the image as "rootfs"
+		 * (it may be empty: no rootfs_check()). */
+		if (image_run_prepare(o->image, &argv[optind], &o->img) != 0 ||
+		    !realpath(o->img.top, o->rootfs))
+			die_context("run: --image '%s'", o->image);
+	}
 	/* Checked here, in tdg, so a bad path is one clear line before any
-	 * namespace exists, not a mount error from inside the child. */
+	 * namespace exists, not a mount error from inside the child. Without
+	 * --rootfs: $TDG_ROOTFS, else what 'make rootfs' built in tdg's tree. */
 	char dir[PATH_MAX];
-	if (rootfs_find(rootfs, state_root(), dir, sizeof dir) != 0 ||
-	    rootfs_check(dir, o->rootfs, sizeof o->rootfs) != 0)
-		die_context("run: rootfs '%s'", rootfs);
-	o->command = &argv[optind];
+	if (!o->image && (rootfs_find(rootfs, state_root(), dir, sizeof dir) != 0 ||
+			  rootfs_check(dir, o->rootfs, sizeof o->rootfs) != 0))
+		die_context("run: rootfs '%s'", rootfs ? rootfs : dir);
+	o->command = o->image ? o->img.command : optind < argc ? &argv[optind] : shell;
 	if (o->nports && o->net != NET_BRIDGE)
 		die("run: -p needs --net bridge (with --net host, the container's ports "
 		    "are the host's already)");
@@ -396,7 +458,8 @@ static int container_main(void *arg)
 	 * whose writes land in the container's own layer. */
 	const char *root = o->read_only ? o->rootfs : o->layer[2];
 	if (!o->read_only &&
-	    rootfs_overlay(o->rootfs, o->layer[0], o->layer[1], o->layer[2]) < 0)
+	    rootfs_overlay(o->image ? o->img.lower : o->rootfs, o->layer[0], o->layer[1],
+			   o->layer[2]) < 0)
 		goto fail;
 	if (o->net == NET_BRIDGE &&
 	    (rootfs_bind_file(root, o->network.etc[0], "etc/hosts") < 0 ||
@@ -412,11 +475,23 @@ static int container_main(void *arg)
 	if (o->tty && tty_console_child(o->console[1], &o->winsize) != 0)
 		goto fail;
 	spawn_container_env(o->hostname);
+	for (int i = 0; o->image && i < o->img.nenv; i++) /* the image's, */
+		putenv((char *)o->img.env[i]);
+	for (int i = 0; i < o->nenvfile; i++) /* then --env-file's, then -e's */
+		putenv(o->envfile[i]);
 	for (int i = 0; i < o->nenv; i++)
 		putenv((char *)o->env[i]);
+	if (!o->workdir && o->image)
+		o->workdir = o->img.workdir;
 	if (o->workdir && rootfs_workdir(o->workdir) < 0)
 		goto fail;
 	if (security_enter(o->privileged) != 0) /* last: it takes away mount, and more */
+		goto fail;
+	/* After it: a uid other than 0 has no capabilities left (user.h).
+	 * -u wins over the image's User, as in Docker. */
+	if (!o->user.name[0] && o->image && o->img.user && user_parse(o->img.user, &o->user) != 0)
+		goto fail;
+	if (user_switch(&o->user) != 0)
 		goto fail;
 	if (o->init)
 		init_run(o->command); /* like an exec: back only if it fails */
@@ -487,8 +562,10 @@ static int cmd_run(int argc, char **argv)
 	bool discard = true; /* the container, on failure (not a -d watcher's job) */
 	parse_run(argc, argv, &o);
 	json_t *c = container_new(o.command, o.name, o.hostname, o.rootfs);
-	if (!c)
+	if (!c) {
+		envfile_free(o.envfile, o.nenvfile);
 		return fail_report();
+	}
 	o.hostname = state_str(c, "hostname");
 	if (!o.read_only) {
 		/* The container's own layer, in its state folder: `tdg rm`
@@ -508,8 +585,10 @@ static int cmd_run(int argc, char **argv)
 	 * go in one record. Resources (the address lease, below) are still
 	 * recorded each before it is made. */
 	json_object_set_new(c, "read_only", json_boolean(o.read_only));
+	json_object_set_new(c, "image", o.image ? json_string(o.img.ref) : json_null());
 	json_object_set_new(c, "privileged", json_boolean(o.privileged)); /* for exec */
 	json_object_set_new(c, "userns", json_boolean(o.userns.on));	 /* for exec */
+	json_object_set_new(c, "auto_remove", json_boolean(o.rm)); /* --rm */
 	if (o.userns.on) { /* its own record: the maps, before anything uses them */
 		if (userns_prepare(&o.userns, c) != 0)
 			goto fail;
@@ -518,7 +597,8 @@ static int cmd_run(int argc, char **argv)
 				goto fail;
 	}
 	if (o.net == NET_BRIDGE) {
-		static const char *const ro_keys[] = {"read_only", "privileged", "userns", NULL};
+		static const char *const ro_keys[] = {"read_only", "privileged", "userns",
+						      "auto_remove", "image", NULL};
 		if (state_record(c, ro_keys) < 0 || network_prepare(&o.network, c) < 0 ||
 		    ports_publish(c, o.ports, o.nports, o.network.addr, state_str(c, "subnet")) < 0)
 			goto fail;
@@ -529,7 +609,7 @@ static int cmd_run(int argc, char **argv)
 	} else {
 		json_object_set_new(c, "network", json_string(o.net == NET_NONE ? "none" : "host"));
 		static const char *const keys[] = {"read_only", "privileged", "userns",
-						   "network", NULL};
+						   "auto_remove", "network", "image", NULL};
 		if (state_record(c, keys) < 0)
 			goto fail;
 	}
@@ -539,6 +619,10 @@ static int cmd_run(int argc, char **argv)
 	 * anything else goes through the watcher into the log. */
 	if (watcher_prepare(&o.watcher, c, o.tty || o.detach || !isatty(STDOUT_FILENO),
 			    o.detach) < 0)
+		goto fail;
+	/* When each chunk of output arrived, for logs -t and --since. */
+	if (o.watcher.log >= 0 &&
+	    (o.watcher.times = logtimes_create(state_str(c, "id"))) < 0)
 		goto fail;
 	if (o.tty) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, o.console) != 0) {
@@ -577,6 +661,7 @@ static int cmd_run(int argc, char **argv)
 				printf("%s\n", state_str(c, "id"));
 			} /* else it failed before its exec, like Docker says */
 			json_decref(c);
+			envfile_free(o.envfile, o.nenvfile);
 			return started;
 		}
 		discard = false; /* tdg run above cleans up if we fail */
@@ -638,7 +723,10 @@ static int cmd_run(int argc, char **argv)
 	int status = spawn_exit_status(watcher_run(&o.watcher, pid));
 	finish_cgroup(&o, c);
 	container_exited(c, status);
+	if (o.rm) /* its end is recorded (for a stop waiting on it): now remove it */
+		container_remove(state_str(c, "id"));
 	json_decref(c);
+	envfile_free(o.envfile, o.nenvfile);
 	return o.detach ? 0 : status;
 
 fail: /* until it runs: no half-made container */
@@ -649,75 +737,147 @@ fail: /* until it runs: no half-made container */
 	if (discard)
 		container_discard(c);
 	json_decref(c);
+	envfile_free(o.envfile, o.nenvfile);
 	return fail_report();
 }
 
 static int cmd_ps(int argc, char **argv)
 {
-	bool all = false;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
+	static const char usage_line[] = "usage: tdg ps [-a] [-q] [--filter KEY=VALUE]";
+	static const struct option flags[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"filter", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	bool all = false, quiet = false;
+	struct psfilter filter = {0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":aqf:h", flags, NULL)) != -1) {
+		switch (c) {
+		case 'a':
 			all = true;
-		else if (cli_is_help(argv[i])) {
-			printf("Usage: tdg ps [-a]\n\nList running containers "
-			       "(-a, --all: also created and exited ones).\n");
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'f':
+			if (psfilter_add(&filter, optarg) != 0)
+				die_context("ps: --filter");
+			break;
+		case 'h':
+			printf("Usage: tdg ps [-a] [-q] [--filter KEY=VALUE]...\n\nList running "
+			       "containers.\n\n"
+			       "  -a, --all          also created and exited ones\n"
+			       "  -q, --quiet        only their ids, one a line (tdg rm $(tdg ps -aq))\n"
+			       "  -f, --filter K=V   only those that match: status=created|running|exited\n"
+			       "                     (lists exited ones without -a), name=REGEX,\n"
+			       "                     id=PREFIX, exited=STATUS; the same key twice: either,\n"
+			       "                     different keys: both\n");
 			return 0;
-		} else
-			die("ps: unknown flag '%s'; usage: tdg ps [-a]", argv[i]);
-	}
-	size_t n;
-	json_t **list = state_list(&n);
-	if (!list)
-		return fail_report();
-	/* What the files say may be stale (a killed tdg never wrote "exited"):
-	 * check each running one against the kernel before showing it. */
-	for (size_t i = 0; i < n; i++) {
-		json_t *fresh = container_reconcile(state_str(list[i], "id"));
-		if (fresh) {
-			json_decref(list[i]);
-			list[i] = fresh;
+		case ':':
+			die("ps: flag %s needs a value; %s", argv[optind - 1], usage_line);
+		default:
+			die("ps: unknown flag '%s'; %s", cli_bad_flag(argv, optind, optopt),
+			    usage_line);
 		}
 	}
-	container_print_table(stdout, list, n, all);
-	state_free_list(list, n);
+	if (optind < argc)
+		die("ps: unexpected argument '%s'; %s", argv[optind], usage_line);
+	all = all || filter.nstatus; /* --filter status=exited needs no -a */
+	size_t n, kept = 0;
+	/* Checked against the kernel: what the files say may be stale. */
+	json_t **list = container_list_reconciled(&n);
+	if (!list)
+		return fail_report();
+	for (size_t i = 0; i < n; i++) {
+		if (psfilter_match(&filter, list[i]))
+			list[kept++] = list[i];
+		else
+			json_decref(list[i]);
+	}
+	psfilter_free(&filter);
+	if (!quiet)
+		container_print_table(stdout, list, kept, all);
+	for (size_t i = 0; quiet && i < kept; i++)
+		if (all || strcmp(state_str(list[i], "status"), "running") == 0)
+			printf("%s\n", state_str(list[i], "id"));
+	state_free_list(list, kept);
 	return 0;
 }
 
 static int cmd_logs(int argc, char **argv)
 {
-	bool follow = false;
-	const char *ref = NULL;
-	char id[TDG_ID_LEN + 1];
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--follow") == 0)
-			follow = true;
-		else if (cli_is_help(argv[i])) {
-			printf("Usage: tdg logs [-f] ID\n\nPrint what the container "
-			       "wrote to stdout and stderr\n(-f, --follow: keep "
-			       "printing until it exits).\n");
+	static const char usage_line[] =
+		"usage: tdg logs [-f] ID (and -t, --tail N, --since TIME: see --help)";
+	static const struct option flags[] = {
+		{"follow", no_argument, NULL, 'f'},
+		{"timestamps", no_argument, NULL, 't'},
+		{"tail", required_argument, NULL, 'n'},
+		{"since", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct logs_options o = {.tail = -1};
+	char id[TDG_ID_LEN + 1], *end;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ftn:h", flags, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o.follow = true;
+			break;
+		case 't':
+			o.timestamps = true;
+			break;
+		case 'n':
+			errno = 0;
+			o.tail = strtol(optarg, &end, 10);
+			if (strcmp(optarg, "all") == 0)
+				o.tail = -1;
+			else if (errno || end == optarg || *end || o.tail < 0)
+				die("logs: --tail '%s': not a number of lines (or all)", optarg);
+			break;
+		case 's':
+			if (logs_parse_since(optarg, &o.since) != 0)
+				die_context("logs: --since '%s'", optarg);
+			o.since_set = true;
+			break;
+		case 'h':
+			printf("Usage: tdg logs [-f] [-t] [--tail N] [--since TIME] ID\n\n"
+			       "Print what the container wrote to stdout and stderr.\n\n"
+			       "  -f, --follow       keep printing until it exits\n"
+			       "  -t, --timestamps   each line's arrival time in front (RFC 3339, UTC)\n"
+			       "  -n, --tail N       only the last N lines (all: every line)\n"
+			       "      --since TIME   only lines that arrived since TIME: 2026-12-04T10:00:00Z,\n"
+			       "                     Unix seconds, or a duration ago (10s, 5m, 1h30m)\n");
 			return 0;
-		} else if (argv[i][0] == '-')
-			die("logs: unknown flag '%s'; usage: tdg logs [-f] ID", argv[i]);
-		else if (!ref)
-			ref = argv[i];
-		else
-			die("logs: usage: tdg logs [-f] ID");
+		case ':':
+			die("logs: flag %s needs a value; %s", argv[optind - 1], usage_line);
+		default:
+			die("logs: unknown flag '%s'; %s", cli_bad_flag(argv, optind, optopt),
+			    usage_line);
+		}
 	}
-	if (!ref)
-		die("logs: usage: tdg logs [-f] ID");
-	if (state_find(ref, id) < 0 || logs_print(id, follow) < 0)
+	if (optind + 1 != argc)
+		die("logs: %s", usage_line);
+	if (state_find(argv[optind], id) < 0 || logs_show(id, &o) < 0)
 		return fail_report();
 	return 0;
 }
 
+/* Each of several ids: its own line if it fails, and the others still
+ * done (Docker's way); 125 if any failed. */
 static int cmd_stop(int argc, char **argv)
 {
-	static const char usage_line[] = "usage: tdg stop [-t SECONDS] ID";
-	int timeout = 10;
+	static const char usage_line[] = "usage: tdg stop [-t SECONDS] ID...";
+	int timeout = 10, rc = 0;
 	char id[TDG_ID_LEN + 1], *end;
 	int i = 1;
 	if (argc == 2 && cli_is_help(argv[1])) {
-		printf("Usage: tdg stop [-t SECONDS] ID\n\nSend SIGTERM to the "
+		printf("Usage: tdg stop [-t SECONDS] ID...\n\nSend SIGTERM to each "
 		       "container's PID 1, wait up to SECONDS (default 10),\nthen "
 		       "SIGKILL. Stopping an exited container is not an error.\n");
 		return 0;
@@ -734,35 +894,24 @@ static int cmd_stop(int argc, char **argv)
 	}
 	if (i < argc && argv[i][0] == '-')
 		die("stop: unknown flag '%s'; %s", argv[i], usage_line);
-	if (i + 1 != argc)
+	if (i >= argc)
 		die("stop: %s", usage_line);
-	if (state_find(argv[i], id) < 0 || container_stop(id, timeout) < 0)
-		return fail_report();
-	printf("%s\n", argv[i]);
-	return 0;
+	for (; i < argc; i++) {
+		if (state_find(argv[i], id) < 0 || container_stop(id, timeout) < 0) {
+			rc = fail_report();
+			continue;
+		}
+		printf("%s\n", argv[i]);
+		fflush(stdout); /* in order with the error lines */
+	}
+	return rc;
 }
 
-static int cmd_rm(int argc, char **argv)
+/* Remove container REF; print REF, or the line saying why not. Returns
+ * 0, or 125. */
+static int rm_one(const char *ref, bool force)
 {
-	bool force = false;
-	const char *ref = NULL;
 	char id[TDG_ID_LEN + 1];
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0)
-			force = true;
-		else if (cli_is_help(argv[i])) {
-			printf("Usage: tdg rm [-f] ID\n\nRemove an exited container's "
-			       "state (-f, --force: kill it first if it runs).\n");
-			return 0;
-		} else if (argv[i][0] == '-')
-			die("rm: unknown flag '%s'; usage: tdg rm [-f] ID", argv[i]);
-		else if (!ref)
-			ref = argv[i];
-		else
-			die("rm: usage: tdg rm [-f] ID");
-	}
-	if (!ref)
-		die("rm: usage: tdg rm [-f] ID");
 	if (state_find(ref, id) < 0)
 		return fail_report();
 	/* LAB(06.3): remove container ID: refuse a running one unless -f (then
@@ -775,8 +924,10 @@ static int cmd_rm(int argc, char **argv)
 	json_t *c = container_reconcile(id);
 	bool running = c && strcmp(state_str(c, "status"), "running") == 0;
 	json_decref(c);
-	if (running && !force)
-		die("rm: container %s is running; stop it first, or use rm -f", ref);
+	if (running && !force) {
+		fail_with("rm: container %s is running; stop it first, or use rm -f", ref);
+		return fail_report();
+	}
 	if (running && container_stop(id, 0) < 0) /* Docker's rm -f: no grace period */
 		return fail_report();
 	int lock = state_lock_all();
@@ -791,8 +942,106 @@ static int cmd_rm(int argc, char **argv)
 	state_remove(id);
 	state_unlock(lock);
 	printf("%s\n", ref);
+	fflush(stdout); /* in order with the error lines */
 	return 0;
 	/* END LAB */
+}
+
+static int cmd_rm(int argc, char **argv)
+{
+	static const char usage_line[] = "usage: tdg rm [-f] ID...";
+	bool force = false;
+	int first = 0, rc = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0)
+			force = true;
+		else if (cli_is_help(argv[i])) {
+			printf("Usage: tdg rm [-f] ID...\n\nRemove exited containers' state "
+			       "(-f, --force: kill them first if they run).\nEach one that "
+			       "cannot be removed says why; the others still are.\n");
+			return 0;
+		} else if (argv[i][0] == '-')
+			die("rm: unknown flag '%s'; %s", argv[i], usage_line);
+		else if (!first)
+			first = i;
+	}
+	if (!first)
+		die("rm: %s", usage_line);
+	for (int i = first; i < argc; i++)
+		if (argv[i][0] != '-' && rm_one(argv[i], force) != 0)
+			rc = TDG_EXIT_FAILED;
+	return rc;
+}
+
+/* Bytes on disk under the folder being measured (nftw's callback). */
+static long long du_bytes;
+static int du_add(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)path, (void)flag, (void)f;
+	du_bytes += (long long)st->st_blocks * 512;
+	return 0;
+}
+
+/* Docker's sizes: decimal units, four significant digits ("1.234MB"). */
+static void human_size(long long bytes, char *out, size_t size)
+{
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+	double v = (double)bytes;
+	int u = 0;
+	while (v >= 1000 && u < 4)
+		v /= 1000, u++;
+	snprintf(out, size, "%.4g%s", v, units[u]);
+}
+
+/* `tdg prune` (Docker's `container prune`): every exited container. */
+static int cmd_prune(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (cli_is_help(argv[i])) {
+			printf("Usage: tdg prune [-f]\n       tdg container prune [-f]\n\n"
+			       "Remove every exited container (its state, layer and log) and\n"
+			       "say how much disk that freed. tdg does not ask first: -f,\n"
+			       "--force (Docker's \"do not ask\") is accepted and changes nothing.\n");
+			return 0;
+		}
+		if (strcmp(argv[i], "-f") != 0 && strcmp(argv[i], "--force") != 0)
+			die("prune: unknown argument '%s'; usage: tdg prune [-f]", argv[i]);
+	}
+	size_t n;
+	/* The truth first (a dead watcher's container is exited), without
+	 * containers/ locked: reconcile takes the container's own lock. */
+	json_t **list = container_list_reconciled(&n);
+	if (!list)
+		return fail_report();
+	int lock = state_lock_all();
+	if (lock < 0) {
+		state_free_list(list, n);
+		return fail_report();
+	}
+	long long total = 0;
+	size_t removed = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = state_load(state_str(list[i], "id"));
+		char dir[PATH_MAX];
+		/* Still exited now that no run can start or remove one. */
+		if (c && strcmp(state_str(c, "status"), "exited") == 0 &&
+		    state_path(dir, sizeof dir, state_str(c, "id"), NULL) == 0) {
+			du_bytes = 0;
+			nftw(dir, du_add, 16, FTW_PHYS | FTW_MOUNT);
+			container_release(c);
+			state_remove(state_str(c, "id"));
+			printf("%s%s\n", removed++ ? "" : "Deleted Containers:\n",
+			       state_str(c, "id"));
+			total += du_bytes;
+		}
+		json_decref(c);
+	}
+	state_unlock(lock);
+	state_free_list(list, n);
+	char size[32];
+	human_size(total, size, sizeof size);
+	printf("%sTotal reclaimed space: %s\n", removed ? "\n" : "", size);
+	return 0;
 }
 
 /* `tdg exec [-it] ID CMD...`: into a running container's cgroup and
@@ -918,7 +1167,7 @@ static int cmd_exec(int argc, char **argv)
 	if (!tty)
 		return spawn_exit_status(signals_wait_forwarding(pid));
 	/* The same relay as a watcher's, minus the log. */
-	struct watcher w = {.log = -1, .out = {-1, -1}, .err = {-1, -1}, .null = -1,
+	struct watcher w = {.log = -1, .times = -1, .out = {-1, -1}, .err = {-1, -1}, .null = -1,
 			    .pty = master, .in = interactive ? STDIN_FILENO : -1,
 			    .tee = true};
 	if (interactive)
@@ -936,17 +1185,27 @@ fail:
 /* `tdg import TARBALL|URL NAME`: a rootfs for --rootfs NAME (import.h). */
 static int cmd_import(int argc, char **argv)
 {
-	static const char usage_line[] = "usage: tdg import TARBALL|URL NAME";
+	static const char usage_line[] =
+		"usage: tdg import TARBALL|URL NAME, or tdg import IMAGE-ARCHIVE [REF]";
 	if (argc == 2 && cli_is_help(argv[1])) {
-		printf("Usage: tdg import TARBALL|URL NAME\n\nUnpack a rootfs archive (a tar "
+		printf("Usage: tdg import TARBALL|URL NAME\n       tdg import IMAGE-ARCHIVE "
+		       "[REF]\n\nUnpack a rootfs archive (a tar "
 		       "file, plain or gzip, xz, zstd,\nbzip2 compressed; or an http(s) URL "
 		       "of one, fetched with curl)\ninto $TDG_ROOT/rootfs/NAME; then 'tdg run "
 		       "--rootfs NAME' uses it.\nEntries that would write outside it fail "
-		       "the import.\n");
+		       "the import.\n\nAn image archive (what 'docker save' or 'podman save' "
+		       "write, or an OCI\nimage layout, a folder or a tar) goes into the image "
+		       "store instead, as\nREF (default: the name it carries); then 'tdg run "
+		       "--image REF' uses it.\n");
 		return 0;
 	}
 	if (argc >= 2 && argv[1][0] == '-' && argv[1][1])
 		die("import: unknown flag '%s'; %s", argv[1], usage_line);
+	if (argc != 2 && argc != 3)
+		die("import: %s", usage_line);
+	int is_image = 0, rc = cmd_import_image(argv[1], argc == 3 ? argv[2] : NULL, &is_image);
+	if (is_image)
+		return rc;
 	if (argc != 3)
 		die("import: %s", usage_line);
 	return import_rootfs(argv[1], argv[2]) == 0 ? 0 : fail_report();
@@ -1026,6 +1285,19 @@ int main(int argc, char **argv)
 		return cmd_setup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
 		return cmd_import(argc - 1, argv + 1);
+	if (strcmp(argv[1], "prune") == 0)
+		return cmd_prune(argc - 1, argv + 1);
+	if (strcmp(argv[1], "container") == 0 && argc >= 3 && strcmp(argv[2], "prune") == 0)
+		return cmd_prune(argc - 2, argv + 2); /* Docker's spelling */
+	if (strcmp(argv[1], "container") == 0)
+		die("container: tdg has only 'container prune'; the others are plain "
+		    "commands (tdg ps, tdg rm ...)");
+	if (strcmp(argv[1], "pull") == 0)
+		return cmd_pull(argc - 1, argv + 1);
+	if (strcmp(argv[1], "images") == 0)
+		return cmd_images(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rmi") == 0)
+		return cmd_rmi(argc - 1, argv + 1);
 	cli_not_here(argv[1], TDG_DAY);
 	return fail_report();
 }

@@ -5,6 +5,8 @@
 #   busybox (default)  offline: one static busybox from Debian's busybox-static
 #                      package plus its applet links and a minimal /etc.
 #                      Needs only the host's apt lists, not root, not the internet.
+#                      Without apt (or with TDG_BUSYBOX=PATH): the host's own
+#                      static busybox instead.
 #   alpine             a pinned Alpine minirootfs from dl-cdn.alpinelinux.org
 #                      (needs the internet; checked against a hard-coded SHA-256).
 #
@@ -93,8 +95,30 @@ install_stage() {
     fi
 }
 
+# A busybox the host already has, for a host without apt: it must be
+# static, since a rootfs has no libraries for it to load (a dynamic
+# program names its loader in a PT_INTERP program header).
+host_busybox() { # PATH: copy it into the stage; its version on stdout
+    local bb=$1
+    [[ -x "$bb" ]] || die "mkrootfs: TDG_BUSYBOX=$bb is not an executable file"
+    if command -v readelf >/dev/null && readelf -l "$bb" 2>/dev/null | grep -q INTERP; then
+        die "mkrootfs: $bb is dynamically linked; a rootfs needs a static busybox (Fedora: busybox, untested; or use: scripts/mkrootfs.sh alpine)"
+    fi
+    mkdir -p "$work/pkg/bin"
+    install -m 0755 "$bb" "$work/pkg/bin/busybox"
+    "$bb" 2>&1 | sed -n '1s/^BusyBox v\([^ ]*\).*/\1/p'
+}
+
 build_busybox() {
-    command -v apt-get >/dev/null || die "mkrootfs: apt-get not found; the busybox rootfs needs a Debian/Ubuntu host (or use: scripts/mkrootfs.sh alpine)"
+    local deb version
+    if [[ -n "${TDG_BUSYBOX:-}" ]] || ! command -v apt-get >/dev/null; then
+        local bb=${TDG_BUSYBOX:-$(command -v busybox || true)}
+        [[ -n "$bb" ]] || die "mkrootfs: no apt-get here to fetch Debian's busybox-static, and no busybox on PATH; install a static busybox (Fedora: dnf install busybox, untested) and run: TDG_BUSYBOX=/path/to/busybox scripts/mkrootfs.sh; or: scripts/mkrootfs.sh alpine (needs internet)"
+        version=$(host_busybox "$bb")
+        echo "rootfs: no apt-get: using the host's busybox $bb (${version:-unknown version})"
+        build_busybox_tree "${version:-unknown}"
+        return
+    fi
     # apt-get download needs no root, only up-to-date package lists.
     # -o APT::Sandbox::User=root avoids a warning when root downloads into a 0700 temp dir.
     local dl=(apt-get -q download -o APT::Sandbox::User=root busybox-static)
@@ -103,11 +127,15 @@ build_busybox() {
         apt-get update -q >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; die "mkrootfs: apt-get update failed"; }
         (cd "$work" && "${dl[@]}" >"$work/apt.log" 2>&1) || { cat "$work/apt.log" >&2; die "mkrootfs: cannot download busybox-static"; }
     fi
-    local deb version
     deb=$(echo "$work"/busybox-static_*.deb)
     version=$(dpkg-deb -f "$deb" Version)
     dpkg-deb -x "$deb" "$work/pkg"
+    build_busybox_tree "$version"
+}
 
+# The rootfs around $work/pkg/bin/busybox, whichever way it came.
+build_busybox_tree() { # VERSION
+    local version=$1
     mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,home,mnt,var/run}
     install -d -m 0700 "$stage/root"
     install -d -m 1777 "$stage/tmp" "$stage/var/tmp" # sticky: anyone may create, only owners delete

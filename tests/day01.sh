@@ -109,9 +109,16 @@ t_no_arguments_is_125() {
     expect_contains "$ERR" "Usage: tdg COMMAND" "stderr"
 }
 
-t_run_without_command_is_125() {
-    capture tdg_run
-    expect_error 125 "run: no command given"
+# No CMD: /bin/sh, reading its commands from stdin when that is not a
+# terminal: the host's shell on days 01-02, the rootfs's from day 03.
+t_run_without_command_runs_sh_on_stdin() {
+    local want=/etc/os-release net=()
+    ((DAY < 3)) || want=$ROOTFS/etc/os-release
+    ((DAY < 8)) || net=(--net none)
+    RC=0
+    OUT=$(echo 'echo "$0"; head -1 /etc/os-release; exit 3' | tdg_run "${net[@]}" 2>&1) || RC=$?
+    expect_eq "$RC" 3 "exit status of the shell's 'exit 3'"
+    expect_eq "$OUT" "/bin/sh"$'\n'"$(head -1 "$want")" "what the shell said"
 }
 
 t_unknown_flag_is_125() {
@@ -128,7 +135,8 @@ t_unknown_command_is_125() {
 
 t_later_commands_name_their_day() {
     local pair cmd day n=0
-    for pair in ps:04 inspect:04 logs:05 stop:06 rm:06 exec:10 doctor:10 import:10 setup:10; do
+    for pair in ps:04 inspect:04 logs:05 stop:06 rm:06 exec:10 doctor:10 import:10 setup:10 \
+        prune:10 pull:10 images:10 rmi:10; do
         cmd=${pair%:*} day=${pair#*:}
         ((10#$day > DAY)) || continue
         capture "$TDG" "$cmd"
@@ -136,6 +144,29 @@ t_later_commands_name_their_day() {
         n=$((n + 1))
     done
     ((DAY == 10 || n > 0)) || fail "no later command was checked"
+}
+
+# A flag a later day brings to a command this day has: the same line.
+t_later_flags_name_their_day() {
+    ((DAY < 10)) || { echo "note: day 10 has every flag"; return 0; }
+    capture tdg_run --rm /bin/true
+    expect_error 125 "run: --rm: arrives on day 10"
+    capture tdg_run -u nobody /bin/true
+    expect_error 125 "run: -u: arrives on day 10"
+    capture tdg_run --env-file=/dev/null /bin/true
+    expect_error 125 "run: --env-file: arrives on day 10"
+    if ((DAY >= 4)); then
+        capture "$TDG" ps -q
+        expect_error 125 "ps: -q: arrives on day 10"
+        capture "$TDG" ps --filter status=exited
+        expect_error 125 "ps: --filter: arrives on day 10"
+    fi
+    if ((DAY >= 5)); then
+        capture "$TDG" logs --tail 3 x
+        expect_error 125 "logs: --tail: arrives on day 10"
+        capture "$TDG" logs -t x
+        expect_error 125 "logs: -t: arrives on day 10"
+    fi
 }
 
 run_tests "$@"

@@ -74,9 +74,43 @@ t_relative_rootfs_path_works() {
     expect_eq "$RC" 0 "exit status with a relative --rootfs"
 }
 
-t_rootfs_is_required() {
-    capture "$TDG" run /bin/true
-    expect_error 125 "--rootfs DIR is required"
+# Without --rootfs: the rootfs/busybox `make rootfs` built in the tree of
+# the binary, found from the binary's own path, whatever the current folder
+# and through a link to the day's folder (as ./dayNN is).
+# (--net none from day 08: the network is not what these are about.)
+t_rootfs_defaults_to_the_trees() {
+    local net=()
+    ((DAY < 8)) || net=(--net none)
+    ln -s "$(dirname "$TDG")" "$TDG_ROOT/day"
+    capture bash -c 'cd / && exec "$@"' _ "$TDG_ROOT/day/tdg" run "${net[@]}" \
+        sh -c "head -1 /etc/os-release"
+    expect_eq "$RC" 0 "exit status without --rootfs" || fail "stderr: $ERR"
+    expect_eq "$OUT" "$(head -1 "$ROOTFS/etc/os-release")" "the default rootfs's /etc/os-release"
+}
+
+# A tree of its own (scripts/mkrootfs.sh marks one) with no rootfs built:
+# one line says what to do; TDG_ROOTFS names one instead, --rootfs beats it;
+# once built (here a link to one), it is found.
+t_rootfs_missing_says_make_rootfs() {
+    local tree tdg net=()
+    ((DAY < 8)) || net=(--net none)
+    tree=$(realpath "$TDG_ROOT")/tree tdg=$tree/dayNN/tdg
+    mkdir -p "$tree/scripts" "$tree/dayNN"
+    : >"$tree/scripts/mkrootfs.sh"
+    cp "$TDG" "$tdg"
+    capture "$tdg" run "${net[@]}" /bin/true
+    expect_error 125 "run: rootfs '$tree/rootfs/busybox': not built yet, and no --rootfs given"
+    expect_contains "$ERR" "run 'make rootfs' in $tree, or pass --rootfs DIR"
+    capture env TDG_ROOTFS="$ROOTFS" "$tdg" run "${net[@]}" sh -c 'exit 4'
+    expect_eq "$RC" 4 "exit status with TDG_ROOTFS" || fail "stderr: $ERR"
+    capture env TDG_ROOTFS="$TDG_ROOT/nope" "$tdg" run "${net[@]}" /bin/true
+    expect_error 125 "run: rootfs '$TDG_ROOT/nope': No such file or directory"
+    capture env TDG_ROOTFS="$TDG_ROOT/nope" "$tdg" run "${net[@]}" --rootfs "$ROOTFS" /bin/true
+    expect_eq "$RC" 0 "exit status with --rootfs and TDG_ROOTFS" || fail "stderr: $ERR"
+    mkdir "$tree/rootfs"
+    ln -s "$ROOTFS" "$tree/rootfs/busybox"
+    capture "$tdg" run "${net[@]}" /bin/true
+    expect_eq "$RC" 0 "exit status once the tree's rootfs is built" || fail "stderr: $ERR"
 }
 
 t_bad_rootfs_is_125() {

@@ -15,6 +15,51 @@ cg_dirs() { if ((CG_V2)); then cg_dir "$1" x; else for c in memory cpu pids; do 
 exited() { [[ "$("$TDG" inspect "$1" | jq -r .status)" == exited ]]; }
 no_cgroup() { local d; for d in $(cg_dirs "$1"); do [[ ! -e "$d" ]] || return 1; done; }
 
+# limited_shell CMD...: CMD is a `tdg run --memory 128m` with no CMD of its
+# own: the shell gets one line on stdin, naming its memory cgroup, waiting,
+# then `exit 3`. The container has no cgroup files of its own to read (no
+# cgroup namespace or cgroup mount inside), so the test reads the limit
+# from the host, in the cgroup the shell named, while it waits. Sets LIMIT
+# (bytes) and RC.
+limited_shell() {
+    local pat=':memory:' line
+    ((CG_V2)) && pat='^0::'
+    coproc SH { "$@" 2>&1; }
+    BG_PIDS+=("$SH_PID")
+    echo "grep '$pat' /proc/self/cgroup; read go; exit 3" >&"${SH[1]}"
+    read -r -t 20 line <&"${SH[0]}" || true
+    [[ "$line" == [0-9]*:/* ]] || fail "the shell named no cgroup; it said: '$line'"
+    line=${line#*:*:}
+    if ((CG_V2)); then LIMIT=$(cat "/sys/fs/cgroup$line/memory.max")
+    else LIMIT=$(cat "/sys/fs/cgroup/memory$line/memory.limit_in_bytes"); fi
+    echo go >&"${SH[1]}"
+    RC=0
+    wait "$SH_PID" || RC=$?
+}
+
+# The project's own line, `make day07 && ./day07/tdg run --memory 128m`, as
+# typed: ./day07 a link to the day's folder, from another folder, no CMD
+# (a shell reading stdin) and no --rootfs (the tree's). Then the same with
+# TDG_ROOTFS, for a tdg whose tree has no rootfs built, and without it.
+t_card_command_is_a_limited_shell() {
+    ln -s "$(dirname "$TDG")" "$TDG_ROOT/day07"
+    limited_shell bash -c 'cd "$1" && exec ./day07/tdg run --memory 128m' _ "$TDG_ROOT"
+    expect_eq "$LIMIT" 134217728 "the shell's memory limit"
+    expect_eq "$RC" 3 "exit status of the shell's 'exit 3'"
+
+    local tree
+    tree=$(realpath "$TDG_ROOT")/tree
+    mkdir -p "$tree/scripts" "$tree/day07"
+    : >"$tree/scripts/mkrootfs.sh"
+    cp "$TDG" "$tree/day07/tdg"
+    LIMIT=
+    limited_shell env TDG_ROOTFS="$ROOTFS" "$tree/day07/tdg" run --memory 128m
+    expect_eq "$LIMIT" 134217728 "the shell's memory limit with TDG_ROOTFS"
+    expect_eq "$RC" 3 "exit status with TDG_ROOTFS"
+    capture "$tree/day07/tdg" run --memory 128m
+    expect_error 125 "run 'make rootfs' in $tree, or pass --rootfs DIR"
+}
+
 t_limits_are_in_the_cgroup_files() {
     tdg_run -d --name lim --memory 128m --cpus 0.5 --pids-limit 64 /bin/sleep 30 >/dev/null
     local id p

@@ -18,7 +18,8 @@ make -s -C "$TOP" lima-frontend >/dev/null
 # `calls` as one line, every argument in <>. Knobs: FAKE_ARCH (uname -m),
 # FAKE_SSH_FAIL (uname fails like ssh), FAKE_HIDDEN (nothing is visible in the VM), FAKE_EXIT (how the
 # dispatched `sudo .../tdg` ends: a number, or signal9), FAKE_STDIN (it copies
-# its stdin to stdout), FAKE_MAKE_FAIL (make fails).
+# its stdin to stdout), FAKE_MAKE_FAIL (make fails), FAKE_SUDO_RUNS (the
+# dispatched `sudo [env ...] .../tdg` really runs, in a clean environment).
 write_limactl() {
     cat >"$1" <<'LIMACTL'
 #!/usr/bin/env bash
@@ -67,7 +68,9 @@ shell)
         ;;
     make) [[ -z "${FAKE_MAKE_FAIL:-}" ]] || exit 2 ;;
     sudo)
-        [[ "$2" == */tdg ]] || exit 0 # scripts/deps.sh
+        [[ "$2" == */tdg || "$2" == env ]] || exit 0 # scripts/deps.sh
+        # As sudo does: the rest from a clean environment (env -u, KEY=VALUE and the tdg).
+        [[ -z "${FAKE_SUDO_RUNS:-}" ]] || { shift; exec env -i PATH=/usr/bin:/bin "$@"; }
         [[ -z "${FAKE_STDIN:-}" ]] || { cat; echo "from the VM, on stderr" >&2; }
         case "${FAKE_EXIT:-0}" in
         signal9) kill -KILL $$ ;;
@@ -94,7 +97,12 @@ fake_vm() {
     echo Running >"$S/status"
     mounts "$S/home" "$S/repo"
     export FAKE_DIR=$S TDG_LIMA_REPO=$S/repo HOME=$S/home PATH=$S/bin:$PATH
-    unset TDG_LIMA_INSTANCE FAKE_ARCH FAKE_SSH_FAIL FAKE_HIDDEN FAKE_EXIT FAKE_STDIN FAKE_MAKE_FAIL
+    unset TDG_LIMA_INSTANCE FAKE_ARCH FAKE_SSH_FAIL FAKE_HIDDEN FAKE_EXIT FAKE_STDIN FAKE_MAKE_FAIL \
+        FAKE_SUDO_RUNS
+    # The front end passes every TDG_* into the VM: the harness's own
+    # (TDG_ROOT, TDG_SUBNET) stay in this shell only, for its cleanup.
+    local v
+    for v in $(compgen -e | grep "^TDG_" | grep -v "^TDG_LIMA_"); do export -n "${v?}"; done
     cd "$S/repo"
 }
 
@@ -212,6 +220,34 @@ t_dispatch_runs_the_linux_tdg_with_the_same_arguments() {
     # Host paths before CMD made absolute; CMD's own arguments untouched.
     expect_eq "$(calls)" "$(preflight_calls tdg "$bin")
 limactl <shell> <--workdir> <$S/repo> <tdg> <sudo> <$bin> <run> <--net> <none> <--rootfs> <$S/repo/rootfs/busybox> <-v> <$S/repo/data:/data:ro> <-e> <A=two words> </bin/sh> <-c> <echo \"\$A\"> <--rootfs> <rootfs/busybox> <-v> <data:/x>" "the limactl calls"
+}
+
+t_dispatch_passes_tdg_variables_and_e_keys_into_the_vm() {
+    fake_vm
+    local bin=$S/repo/build/linux-x86_64/tdg
+    # -e KEY: the Mac's value (Docker's form), or unset in the VM too
+    # (-u: not the VM's own); -e KEY=VAL as typed; TDG_LIMA_* is the
+    # front end's own.
+    export TDG_ROOT=/tmp/tdg/mac TDG_SUBNET=10.88.0.0/24 TDG_LIMA_INSTANCE=tdg \
+        GREETING="two words" HOME=$S/home
+    unset NOT_HERE
+    capture "$FRONT" run -e GREETING --env NOT_HERE -eHOME --env=A=1 -e B=2 \
+        --rootfs rootfs/busybox /bin/sh -c 'echo "$GREETING"'
+    expect_eq "$RC" 0 "exit status" || fail "stderr: $ERR"
+    expect_eq "$(calls | tail -1)" "limactl <shell> <--workdir> <$S/repo> <tdg> <sudo> <env> <-u> <NOT_HERE> <GREETING=two words> <HOME=$S/home> <TDG_ROOT=/tmp/tdg/mac> <TDG_SUBNET=10.88.0.0/24> <$bin> <run> <-e> <GREETING> <--env> <NOT_HERE> <-eHOME> <--env=A=1> <-e> <B=2> <--rootfs> <$S/repo/rootfs/busybox> </bin/sh> <-c> <echo \"\$GREETING\">" "the dispatch"
+    # And they reach the Linux tdg's environment, through sudo's clean one:
+    # a stand-in Linux tdg that prints what it got.
+    printf '%s\n' '#!/bin/sh' \
+        "env | grep -E '^(TDG_|GREETING=|NOT_HERE=)' | sort" >"$bin"
+    export FAKE_SUDO_RUNS=1
+    capture "$FRONT" run -e GREETING -e NOT_HERE --rootfs rootfs/busybox /bin/true
+    expect_eq "$OUT" "GREETING=two words
+TDG_ROOT=/tmp/tdg/mac
+TDG_SUBNET=10.88.0.0/24" "the Linux tdg's environment in the VM"
+    # Nothing to pass: the same call as ever, no env.
+    unset TDG_ROOT TDG_SUBNET FAKE_SUDO_RUNS
+    capture "$FRONT" ps
+    expect_eq "$(calls | tail -1)" "limactl <shell> <--workdir> <$S/repo> <tdg> <sudo> <$bin> <ps>" "a dispatch with nothing to pass"
 }
 
 t_dispatch_translates_paths_to_the_vm_mount_points() {

@@ -102,6 +102,11 @@ sanitized() {
     echo "note: skipped under ASan+UBSan: $1"
 }
 
+# dynamic: true when TDG is linked dynamically (make STATIC=0, build/dynamic/):
+# it maps libc and the libraries it uses, so what a test measures of a
+# static binary's size is larger (and it has a PT_INTERP, its loader).
+dynamic() { readelf -l "$TDG" 2>/dev/null | grep -q INTERP; }
+
 # LeakSanitizer cannot work in a traced process (it aborts), so under ASan
 # the tests' strace runs tdg with leak detection off; the rest of ASan and
 # UBSan stay on. A shim first on PATH does it for every way a test calls

@@ -71,8 +71,11 @@ fi
 # ladder PREFIX N FIRST: the test scripts of days FIRST..N against the tdg
 # of day N under PREFIX ("" or build/asan/).
 ladder() {
-    local bin script m label=${1:+ASan+UBSan } make=day$2
-    [[ -z "$1" ]] || make=asan
+    local bin script m label="" make=day$2
+    case "$1" in
+        build/asan/) label="ASan+UBSan " make=asan ;;
+        build/dynamic/) label="dynamic " make=dynamic ;;
+    esac
     bin=$(echo "$1"day"$2"-*/tdg)
     if [[ ! -x "$bin" ]]; then
         echo "== ${label}day $2: no binary at $bin (make $make)"
@@ -146,6 +149,27 @@ if [[ "${ASAN_LADDER:-full}" != none ]]; then
         fi
     done
     unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS TDG_SANITIZED
+fi
+
+# Builds anywhere (make STATIC=0, build/dynamic/): day DYNAMIC_DAY's binary
+# linked dynamically runs that day's ladder (default 08: jansson, libnl;
+# about a minute), and day 10's runs the tests of what its own libraries
+# do (import: libarchive; security: libseccomp, libcap; userns). Then
+# tests/build.sh: STATIC=0 and the fallback, deps.sh and mkrootfs.sh on a
+# host without apt, and scripts/preflight once, as a student runs it (each
+# day's verdict line checked). DYNAMIC_DAY=none skips the stage.
+if (($# == 0)) && [[ "${DYNAMIC_DAY:-08}" != none ]]; then
+    stage "builds anywhere, preflight"
+    ladder build/dynamic/ "$(printf '%02d' "$((10#${DYNAMIC_DAY:-08}))")" 1
+    dyn10=$(echo build/dynamic/day10-*/tdg)
+    for script in tests/day10.sh tests/day10-import.sh tests/day10-security.sh tests/day10-userns.sh; do
+        [[ -x "$dyn10" && -e "$script" ]] || continue
+        echo "== dynamic day 10 binary: $(basename "$script" .sh) tests"
+        TDG=$top/$dyn10 DAY=10 ROOTFS=$top/rootfs/busybox RESULTS=$top/$results bash "$script"
+    done
+    echo "== builds anywhere: STATIC=0, deps.sh and mkrootfs.sh without apt, scripts/preflight"
+    TDG=$top/$(echo day"$(printf '%02d' "$((10#${days[-1]}))")"-*/tdg) DAY=$((10#${days[-1]})) \
+        ROOTFS=$top/rootfs/busybox RESULTS=$top/$results TEST_TIMEOUT=240 bash tests/build.sh
 fi
 
 # cgroup v2, for real: this host has v1 (hybrid), most students' hosts v2.

@@ -501,6 +501,58 @@ static int is_one_of(const char *s, const char *const list[])
 	return 0;
 }
 
+/* The environment the Linux tdg gets in the VM. `limactl shell` passes
+ * none of ours, and sudo starts from a clean one; so the front end runs
+ * `sudo env [-u KEY]... [KEY=VALUE]... TDG ARG...` with: every TDG_*
+ * variable of ours (TDG_ROOT, TDG_SUBNET...; not TDG_LIMA_*, the front
+ * end's own), sorted; and for each `-e KEY` of `run` (Docker's form: the
+ * host's value), KEY=VALUE, or -u KEY if it is unset here, so that the
+ * VM's own KEY does not stand in for it. The arguments stay as typed: the
+ * Linux tdg reads KEY's value from its environment, as it does on Linux. */
+struct passenv {
+	int nunset, nset;
+	char **unset, **set; /* KEY; KEY=VALUE */
+};
+static struct passenv pass;
+
+static void pass_add(char ***list, int *n, char *item)
+{
+	char **more = realloc(*list, ((size_t)*n + 1) * sizeof *more);
+	if (!more)
+		fail("out of memory");
+	more[(*n)++] = item;
+	*list = more;
+}
+
+/* -e VALUE: only KEY alone takes the host's value; KEY=VAL is passed as
+ * typed, and a malformed one is the Linux tdg's to refuse. */
+static void env_arg(const char *kv)
+{
+	if (!*kv || *kv == '=' || strchr(kv, '='))
+		return;
+	const char *value = getenv(kv);
+	if (value)
+		pass_add(&pass.set, &pass.nset, format("%s=%s", kv, value));
+	else
+		pass_add(&pass.unset, &pass.nunset, format("%s", kv));
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* TDG_* from our environment, in name order (environ's is any). */
+static void pass_tdg_variables(void)
+{
+	int first = pass.nset;
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "TDG_", 4) == 0 && strncmp(*e, "TDG_LIMA_", 9) != 0 &&
+		    strchr(*e, '='))
+			pass_add(&pass.set, &pass.nset, *e);
+	qsort(pass.set + first, (size_t)(pass.nset - first), sizeof *pass.set, by_name);
+}
+
 /* The arguments for the Linux tdg: ARGV with every host path the VM's.
  * Only `run`'s flags (before CMD) and `import`'s TARBALL are host paths;
  * CMD and its arguments are passed on untouched. */
@@ -530,10 +582,13 @@ static char **translate(struct vm *vm, int argc, char **argv)
 			char *flag = format("%.*s", (int)len, a);
 			int rootfs = strcmp(flag, "--rootfs") == 0;
 			int volume = strcmp(flag, "--volume") == 0;
+			int env = strcmp(flag, "--env") == 0;
 			int takes = is_one_of(flag, valued);
 			free(flag);
 			if (!takes)
 				continue;
+			if (env && (eq || i + 1 < argc))
+				env_arg(eq ? eq + 1 : argv[i + 1]);
 			if (eq && (rootfs || volume)) {
 				char *v = rootfs ? rootfs_arg(vm, eq + 1) : volume_arg(vm, eq + 1);
 				out[i] = format("%.*s%s", (int)len + 1, a, v);
@@ -555,10 +610,14 @@ static char **translate(struct vm *vm, int argc, char **argv)
 			if (a[j + 1]) {
 				if (a[j] == 'v')
 					out[i] = format("%.*s%s", j + 1, a, volume_arg(vm, a + j + 1));
+				if (a[j] == 'e')
+					env_arg(a + j + 1);
 			} else if (i + 1 < argc) {
 				i++;
 				if (a[j] == 'v')
 					out[i] = volume_arg(vm, argv[i]);
+				if (a[j] == 'e')
+					env_arg(argv[i]);
 			}
 			break;
 		}
@@ -578,7 +637,9 @@ static int dispatch(struct vm *vm, int argc, char **argv)
 	char cwd[PATH_MAX], *workdir = NULL;
 	if (getcwd(cwd, sizeof cwd))
 		workdir = to_guest(vm, cwd);
-	char **full = calloc((size_t)argc + 8, sizeof *full);
+	pass_tdg_variables();
+	char **full = calloc((size_t)argc + 9 + 2 * (size_t)pass.nunset + (size_t)pass.nset,
+			     sizeof *full);
 	if (!full)
 		fail("out of memory");
 	int n = 0;
@@ -590,6 +651,15 @@ static int dispatch(struct vm *vm, int argc, char **argv)
 	/* Containers need root in the VM; Lima's user has sudo without a
 	 * password. */
 	full[n++] = "sudo";
+	if (pass.nunset + pass.nset > 0) {
+		full[n++] = "env"; /* -u first: env stops at its first KEY=VALUE */
+		for (int i = 0; i < pass.nunset; i++) {
+			full[n++] = "-u";
+			full[n++] = pass.unset[i];
+		}
+		for (int i = 0; i < pass.nset; i++)
+			full[n++] = pass.set[i];
+	}
 	full[n++] = vm->guest_bin;
 	for (int i = 1; i < argc; i++)
 		full[n++] = args[i];

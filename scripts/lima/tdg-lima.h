@@ -10,7 +10,8 @@
  * (--rootfs, -v) is in a folder the VM mounts; each failure is one line
  * naming the fix, exit 125. Then it runs the Linux tdg in the VM through
  * `limactl shell` with the same arguments (host paths made absolute and
- * translated to the VM's), the same terminal, and returns its exit status.
+ * translated to the VM's), the same terminal, the TDG_* variables and
+ * each `-e KEY`'s host value, and returns its exit status.
  * `tdg setup lima` makes all of that true (docs/macos.md).
  *
  * Portable C (C11 + POSIX 2008, no Linux headers, no libraries), so that

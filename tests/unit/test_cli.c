@@ -124,6 +124,29 @@ static void test_bad_flag_names_the_flag_as_typed(void **state)
 	assert_string_equal(bad_flag_in(3, in_a_bundle), "-x");
 }
 
+/* A flag of a later day names that day; a flag of no day, or of this
+ * day or an earlier one, is just unknown (0, nothing recorded). */
+static void test_later_flag_names_its_day(void **state)
+{
+	(void)state;
+	fail_last.msg[0] = '\0';
+	assert_int_equal(cli_later_flag("run", "--rm", 9), -1);
+	assert_string_equal(fail_last.msg,
+			    "--rm: arrives on day 10 (day10-final); this is the day 09 runtime");
+	assert_int_equal(cli_later_flag("logs", "--tail=5", 5), -1);
+	assert_string_equal(fail_last.msg,
+			    "--tail: arrives on day 10 (day10-final); this is the day 05 runtime");
+	assert_int_equal(cli_later_flag("run", "--memory", 3), -1);
+	assert_string_equal(fail_last.msg,
+			    "--memory: arrives on day 07 (day07-cgroups); this is the day 03 runtime");
+	fail_last.msg[0] = '\0';
+	assert_int_equal(cli_later_flag("run", "--memory", 7), 0);
+	assert_int_equal(cli_later_flag("run", "--bogus", 1), 0);
+	assert_int_equal(cli_later_flag("run", "-", 1), 0);
+	assert_int_equal(cli_later_flag("ps", "--rm", 4), 0); /* run's, not ps's */
+	assert_string_equal(fail_last.msg, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_is_help),
 		cmocka_unit_test(test_not_here_names_the_day_that_brings_it),
 		cmocka_unit_test(test_not_here_unknown_command),
+		cmocka_unit_test(test_later_flag_names_its_day),
 		cmocka_unit_test(test_bad_flag_names_the_flag_as_typed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* test_rootfs_find.c — unit tests for common/rootfs.c: rootfs_find().
  *
  * `run --rootfs ARG` means a folder when ARG has a slash or names a folder
- * here, and only otherwise an imported ROOT/rootfs/ARG (tdg import). The
+ * here, and only otherwise an imported ROOT/rootfs/ARG (tdg import); no
+ * ARG means $TDG_ROOTFS, else the tree's rootfs/busybox (day 03). The
  * lookup used to live in import.c; it is rootfs.c's now, and records its
  * failure with fail_with() (the text `tdg run` prints after "run: rootfs
  * 'ARG': "). Each case runs in the mkdtemp() folder below, as the
@@ -120,6 +121,39 @@ static void test_hidden_names_are_not_imports(void **state)
 	expect_not_found(".half.tmpAbc123");
 }
 
+/* Days 03-09 pass no ROOT: ARG is what they give rootfs_check(), never an
+ * import. */
+static void test_without_root_a_name_is_a_folder(void **state)
+{
+	(void)state;
+	char out[PATH_MAX];
+	assert_int_equal(rootfs_find("imported", NULL, out, sizeof out), 0);
+	assert_string_equal(out, "imported");
+	assert_int_equal(rootfs_find("nosuchname", NULL, out, sizeof out), 0);
+	assert_string_equal(out, "nosuchname");
+}
+
+/* No ARG: TDG_ROOTFS, if set and not empty, is taken as ARG would be (on
+ * day 10 the name of an import too). */
+static void test_tdg_rootfs_stands_for_a_missing_arg(void **state)
+{
+	(void)state;
+	char out[PATH_MAX], want[PATH_MAX + 16];
+	setenv("TDG_ROOTFS", "imported", 1);
+	snprintf(want, sizeof want, "%s/rootfs/imported", root);
+	expect_found(NULL, want);
+	assert_int_equal(rootfs_find(NULL, NULL, out, sizeof out), 0);
+	assert_string_equal(out, "imported");
+	setenv("TDG_ROOTFS", "./here", 1);
+	expect_found(NULL, "./here");
+	/* Empty is unset: the default, rootfs/busybox found from this test's
+	 * own binary (tests/day03.sh proves where), never "". */
+	setenv("TDG_ROOTFS", "", 1);
+	rootfs_find(NULL, root, out, sizeof out);
+	assert_non_null(strstr(out, "rootfs/busybox"));
+	unsetenv("TDG_ROOTFS");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +163,8 @@ int main(void)
 		cmocka_unit_test(test_a_file_here_is_for_rootfs_check),
 		cmocka_unit_test(test_unknown_name),
 		cmocka_unit_test(test_hidden_names_are_not_imports),
+		cmocka_unit_test(test_without_root_a_name_is_a_folder),
+		cmocka_unit_test(test_tdg_rootfs_stands_for_a_missing_arg),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
