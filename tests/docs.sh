@@ -25,6 +25,15 @@
 #   stays in the test's folder; tdg does not read it). Nothing else of the
 #   caller's environment reaches it: a lesson that uses TDG_ROOT, or any
 #   variable, without setting it fails.
+# - cgroup v2 is the default story, v1 the aside: a block whose output is
+#   one cgroup version's has, on the line just above its fence,
+#       <!-- cgroup v2 -->    or    <!-- cgroup v1 -->
+#   and is checked only on a host of that version (a block for the other
+#   one is listed as not checked, with the version). On this v1 (hybrid)
+#   host the v2 blocks run in the qemu guest: tests/v2guest/ladder.sh
+#   runs this test there on every lesson that has one. The v2 form comes
+#   first, the v1 form after it as an aside; both may use the same names,
+#   since no run checks both.
 # - So every lesson opens with its preamble, a checked command
 #       $ export TDG_ROOT=/tmp/tdg/NAME TDG_SUBNET=10.77.0.0/24
 #   (NAME its own: day07, security...), before its first command that
@@ -56,6 +65,12 @@ CHECK=(perl "$top/tests/helpers/doccheck.pl")
 # The session's PATH: what `sudo -i` gives root on Debian (secure_path).
 SESSION_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export TDG_DOCS_REPO=$top
+# Which cgroup blocks run here (doccheck.pl): this host's version.
+if [[ $(stat -fc %T /sys/fs/cgroup 2>/dev/null) == cgroup2fs ]]; then
+    export TDG_DOCS_CGROUP=v2
+else
+    export TDG_DOCS_CGROUP=v1
+fi
 
 # The newest runtime there is: it releases what a lesson's containers left.
 newest_tdg() {
@@ -243,6 +258,39 @@ EOF
     rm -rf "$d"
     [[ "$out" == *"runs tdg before the lesson exports TDG_ROOT and TDG_SUBNET"* ]] ||
         { echo "    the refusal does not name the preamble:"; echo "$out"; return 1; }
+}
+
+# A lesson's v1 and v2 forms of one command: only this host's version runs
+# (the other is listed with its version), and a wrong line in this host's
+# form fails; the same doc checked as the other version swaps the roles.
+t_docs_cgroup_versions() {
+    local d out here=$TDG_DOCS_CGROUP other
+    [[ $here == v2 ]] && other=v1 || other=v2
+    d=$(mktemp -d "$TEST_ROOTS/tdg-test.XXXXXX")
+    cat >"$d/both.md" <<EOF
+<!-- cgroup $here -->
+\`\`\`console
+$ echo this host
+this host
+\`\`\`
+
+<!-- cgroup $other -->
+\`\`\`console
+$ echo the other host
+not what it prints
+\`\`\`
+EOF
+    out=$(check_doc "$d/both.md") || { echo "    this host's form failed:"; echo "$out"; rm -rf "$d"; return 1; }
+    [[ "$out" == *"1 commands checked, 1 blocks not checked"* && "$out" == *"(cgroup $other: checked on a $other host"* ]] ||
+        { echo "    wrong summary:"; echo "$out"; rm -rf "$d"; return 1; }
+    if out=$(TDG_DOCS_CGROUP=$other check_doc "$d/both.md"); then
+        echo "    as a $other host, the $other form's wrong line went unnoticed:"; echo "$out"; rm -rf "$d"; return 1
+    fi
+    printf '<!-- cgroup v3 -->\n```console\n$ true\n```\n' >"$d/v3.md"
+    if out=$(check_doc "$d/v3.md"); then
+        echo "    a cgroup v3 block passed the lint:"; echo "$out"; rm -rf "$d"; return 1
+    fi
+    rm -rf "$d"
 }
 
 # --- main ---------------------------------------------------------------------

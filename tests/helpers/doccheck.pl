@@ -10,7 +10,8 @@
 #   doccheck.pl lint DOC              only the convention (no command is run)
 #
 # Environment: TDG_DOCS_REPO, the repository's absolute path (for <repo>);
-# TDG_DOCS_STATE, the test's own folder standing in for /tmp/tdg (below).
+# TDG_DOCS_STATE, the test's own folder standing in for /tmp/tdg (below);
+# TDG_DOCS_CGROUP, v1 or v2, the host's cgroup version (for cgroup blocks).
 use strict;
 use warnings;
 
@@ -18,7 +19,10 @@ my $MARK = "\036"; # ASCII RS: never in a lesson's output
 
 # A fenced ```console block is a transcript: "$ CMD" lines and, after each,
 # the lines CMD prints. The line just above the fence may say
-# <!-- not checked: REASON -->.
+# <!-- not checked: REASON -->, or <!-- cgroup v2 --> / <!-- cgroup v1 -->:
+# a block whose output is that cgroup version's, checked only on a host of
+# that version (TDG_DOCS_CGROUP, v1 or v2; unset, as in lint, every block).
+my $CGROUP = $ENV{TDG_DOCS_CGROUP} // '';
 sub parse {
 	my ($doc) = @_;
 	open my $fh, '<', $doc or die "doccheck: $doc: $!\n";
@@ -37,6 +41,14 @@ sub parse {
 				$skip = $1;
 				push @errors, "$doc:$i: 'not checked' needs a reason: <!-- not checked: why -->"
 				    if $skip eq '';
+			} elsif ($i > 0 && $lines[$i - 1] =~ /<!--\s*cgroup\b\s*(.*?)\s*-->/) {
+				my $ver = $1;
+				if ($ver !~ /^v[12]$/) {
+					push @errors, "$doc:$i: a cgroup block is <!-- cgroup v2 --> or <!-- cgroup v1 -->";
+				} elsif ($CGROUP ne '' && $ver ne $CGROUP) {
+					$skip = "cgroup $ver: checked on a $ver host"
+					    . ($ver eq 'v2' ? ' (the v2 guest, tests/v2guest/ladder.sh)' : '');
+				}
 			}
 			$cur = { line => $n, indent => $indent, skip => $skip, cmds => [] };
 			next;

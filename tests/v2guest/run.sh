@@ -23,8 +23,9 @@
 # binary half old, half new (seen: day 05 -d tests timing out after a rebuild).
 #
 # Inputs are cached under build/v2guest/ (never tracked; `make clean` removes
-# them): a Debian amd64 kernel unpacked from its package (never installed on
-# the host), a static busybox, and the uncompressed kernel extracted from the
+# them): the distribution's amd64 kernel unpacked from its package (Debian's
+# linux-image-amd64, Ubuntu's linux-image-generic; never installed on the
+# host) or else the host's own running kernel, a static busybox, and the uncompressed kernel extracted from the
 # bzImage. qemu-system-x86 is apt-installed if missing (needs root once).
 #
 # Environment:
@@ -40,6 +41,9 @@
 #   V2GUEST_MEM=1024          guest memory in MiB (tmpfs writes count here)
 #   V2GUEST_BZIMAGE=1         boot the compressed bzImage instead of the
 #                             extracted vmlinux (slower; a fallback)
+#   V2GUEST_KERNEL=host       boot the host's running kernel (/boot, /lib/modules)
+#                             instead of the distribution's package; =DIR an
+#                             unpacked one (DIR/boot/vmlinuz-V, DIR/lib/modules/V)
 #   V2GUEST_ACCEL=tcg         qemu accelerator; kvm only where /dev/kvm works
 #   V2GUEST_VERBOSE=1         show the guest's boot lines and qemu's command
 #
@@ -60,27 +64,39 @@ BASE_MODULES="virtio_pci 9pnet_virtio 9p overlay"
 # NAT with comment and conntrack matches); without them, day 09's default
 # bridge mode fails every run. crc32c_generic is a soft dependency of
 # libcrc32c (nf_conntrack's), not in its depends=, so it is named first.
-# Loading them costs no measurable boot time.
-NET_MODULES="veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat nf_conntrack xt_MASQUERADE xt_comment xt_conntrack"
+# Day 10's -p adds DNAT rules matching -p tcp/udp --dport and -m addrtype
+# (xt_nat, xt_tcpudp, xt_addrtype). Loading them costs no measurable boot
+# time.
+NET_MODULES="veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat nf_conntrack xt_MASQUERADE xt_comment xt_conntrack xt_nat xt_tcpudp xt_addrtype"
 # Lines the guest's /init prints before CMD starts begin with this; they are
 # life signs for the host and hidden unless V2GUEST_VERBOSE is set.
 BOOT_TAG=v2guest-boot:
 
 die() { echo "v2guest: $*" >&2; exit 1; }
+# v2_only_host: /sys/fs/cgroup is cgroup2 and no v1 hierarchy is mounted
+# anywhere (a hybrid host has both: v1 controllers plus cgroup2 at
+# /sys/fs/cgroup/unified). tests/run.sh asks the same through --is-v2-only.
+v2_only_host() {
+    [[ $(stat -fc %T /sys/fs/cgroup 2>/dev/null) == cgroup2fs && -e /sys/fs/cgroup/cgroup.controllers ]] &&
+        ! awk '$3 == "cgroup" { found = 1 } END { exit !found }' /proc/self/mounts
+}
 say() { echo "v2guest: $*" >&2; }
 
 usage() {
     cat <<'EOF'
-usage: tests/v2guest/run.sh [--shell] -- CMD [ARG...]
+usage: tests/v2guest/run.sh [--shell | --is-v2-only] -- CMD [ARG...]
 Runs CMD with bash as root in a qemu guest with cgroup2 at /sys/fs/cgroup and
 the host's / as a throw-away overlay; exits with CMD's status.
 --shell (an interactive guest shell) is not implemented.
+On a host that is already cgroup v2 only, CMD runs here, without a guest.
+--is-v2-only: exit 0 on such a host, 1 otherwise.
 EOF
 }
 
 while (($#)); do
     case $1 in
         -h | --help) usage; exit 0 ;;
+        --is-v2-only) v2_only_host; exit ;; # exit 0 on a v2-only host
         --shell) die "--shell is not implemented; run a command instead" ;;
         --) shift; break ;;
         *) break ;; # "run.sh CMD ..." without -- works too
@@ -88,10 +104,13 @@ while (($#)); do
 done
 (($#)) || { usage >&2; exit 2; }
 
-# Already inside such a guest (say, tests/run.sh run in one calls this script
-# again): cgroup2 is the only hierarchy here, so just run CMD. Emulating a
-# guest inside the guest would only be slower.
-if [[ ${V2GUEST:-} == 1 && $(stat -fc %T /sys/fs/cgroup 2>/dev/null) == cgroup2fs ]]; then
+# Already on cgroup v2 alone: inside such a guest (say, tests/run.sh run in
+# one calls this script again), or on a host that boots v2-only (Debian 12,
+# Ubuntu 22.04+, Fedora, a Lima VM). cgroup2 is the only hierarchy here, so
+# just run CMD: a guest would only be slower. V2GUEST=1 tells CMD it is on v2.
+if [[ ${V2GUEST:-} == 1 && $(stat -fc %T /sys/fs/cgroup 2>/dev/null) == cgroup2fs ]] || v2_only_host; then
+    [[ ${V2GUEST:-} == 1 ]] || say "this host is cgroup v2 only; running the command here, no guest"
+    export V2GUEST=1
     exec "$@"
 fi
 
@@ -150,34 +169,67 @@ if [[ ! -x $CACHE/busybox ]]; then
     rm -rf "$t"
 fi
 
-# Kernel: the generic amd64 flavour (the cloud one has no 9p). The metapackage
-# names the current ABI package (linux-image-6.1.0-NN-amd64); resolve it each
-# run, from the local package lists, so a security update is picked up.
+# Kernel: the distribution's generic amd64 flavour (Debian's cloud one has no
+# 9p), from its package, never installed on the host. The metapackage names
+# the current ABI package (Debian: linux-image-amd64 -> linux-image-6.1.0-NN-
+# amd64; Ubuntu: linux-image-generic -> linux-image-6.8.0-NN-generic, whose
+# modules come in linux-modules-6.8.0-NN-generic, 9p's and overlay's among
+# them, and linux-modules-extra-... where it exists); resolve it each run,
+# from the local package lists, so a security update is picked up. Without
+# apt, or when neither metapackage is known, the host's own running kernel
+# is booted (/boot/vmlinuz-$(uname -r) and /lib/modules/$(uname -r), root
+# only on Ubuntu). V2GUEST_KERNEL=host chooses that directly; V2GUEST_KERNEL=
+# DIR boots an unpacked kernel (DIR/boot/vmlinuz-V, DIR/lib/modules/V).
+KERNEL_METAS="linux-image-amd64 linux-image-generic"
+kernel_dep() { # METAPACKAGE: its linux-image-<abi> dependency, or nothing
+    apt-cache depends "$1" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*\).*/\1/p' | head -1
+}
 resolve_kernel() {
-    local dep
-    dep=$(apt_retry apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[^ ]*\).*/\1/p' | head -1) || true
-    if [[ -z $dep && $apt_updated == 0 && $EUID == 0 ]]; then
+    local meta dep
+    command -v apt-cache >/dev/null || return 0
+    for meta in $KERNEL_METAS; do
+        dep=$(kernel_dep "$meta")
+        [[ -z $dep ]] || { echo "$dep"; return 0; }
+    done
+    if ((apt_updated == 0 && EUID == 0)); then
         apt_updated=1
         apt-get update -q >/dev/null 2>&1 || true
-        dep=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*\).*/\1/p' | head -1) || true
+        for meta in $KERNEL_METAS; do
+            dep=$(kernel_dep "$meta")
+            [[ -z $dep ]] || { echo "$dep"; return 0; }
+        done
     fi
-    echo "$dep"
 }
-kpkg=$(resolve_kernel)
+# Unpack PACKAGE.deb from DIR into DIR/x: like `dpkg -x`, minus the ~300 MB
+# of hardware drivers a virtio guest never loads (GPUs, sound, wireless,
+# USB, ...).
+kernel_unpack() { # DIR PACKAGE
+    dpkg-deb --fsys-tarfile "$1/$2"_*.deb | tar -x -C "$1/x" \
+        --wildcards --exclude='./usr/share/*' \
+        --exclude='./lib/modules/*/kernel/sound' \
+        --exclude='./lib/modules/*/kernel/drivers/'{gpu,media,infiniband,usb,scsi,iio,hwmon,staging,input,hid,bluetooth,isdn,mmc,mtd,nfc,power,platform,thunderbolt,firewire,ata,md,edac,video,leds,i2c,spi,gnss,w1,comedi} \
+        --exclude='./lib/modules/*/kernel/drivers/net/'{wireless,ethernet,usb,can,ieee802154,wwan,hamradio,fddi,arcnet,plip,slip,ppp,wan}
+}
 kdir=$CACHE/kernel
+kpkg=
+[[ -n ${V2GUEST_KERNEL:-} ]] || kpkg=$(resolve_kernel)
 have=$(cat "$kdir/.package" 2>/dev/null || true)
 if [[ -n $kpkg && $have != "$kpkg" ]]; then
     say "fetching kernel package $kpkg (once per kernel update)"
     t=$(mktemp -d "$CACHE/.kernel.tmp.XXXXXX")
-    if apt_download "$t" "$kpkg"; then
-        # Same as `dpkg -x`, minus the ~300 MB of hardware drivers a virtio
-        # guest never loads (GPUs, sound, wireless, USB, ...).
-        mkdir "$t/x"
-        dpkg-deb --fsys-tarfile "$t/$kpkg"_*.deb | tar -x -C "$t/x" \
-            --wildcards --exclude='./usr/share/*' \
-            --exclude='./lib/modules/*/kernel/sound' \
-            --exclude='./lib/modules/*/kernel/drivers/'{gpu,media,infiniband,usb,scsi,iio,hwmon,staging,input,hid,bluetooth,isdn,mmc,mtd,nfc,power,platform,thunderbolt,firewire,ata,md,edac,video,leds,i2c,spi,gnss,w1,comedi} \
-            --exclude='./lib/modules/*/kernel/drivers/net/'{wireless,ethernet,usb,can,ieee802154,wwan,hamradio,fddi,arcnet,plip,slip,ppp,wan}
+    mkdir "$t/x"
+    ok=0
+    if apt_download "$t" "$kpkg" && kernel_unpack "$t" "$kpkg"; then
+        ok=1
+        # Ubuntu ships the modules apart from the image.
+        for extra in "linux-modules-${kpkg#linux-image-}" "linux-modules-extra-${kpkg#linux-image-}"; do
+            apt-cache show "$extra" >/dev/null 2>&1 || continue
+            if ! { apt_download "$t" "$extra" && kernel_unpack "$t" "$extra"; }; then ok=0; break; fi
+        done
+    fi
+    if ((ok)); then
+        # Ubuntu's usrmerge packages put the modules under usr/lib.
+        [[ -d $t/x/lib/modules || ! -d $t/x/usr/lib/modules ]] || ln -s usr/lib "$t/x/lib"
         echo "$kpkg" >"$t/x/.package"
         rm -rf "$kdir.old"
         [[ ! -e $kdir ]] || mv "$kdir" "$kdir.old"
@@ -188,9 +240,20 @@ if [[ -n $kpkg && $have != "$kpkg" ]]; then
         [[ -n $have ]] || die "cannot download $kpkg"
         say "cannot download $kpkg; using the cached $have"
     fi
+elif [[ -n ${V2GUEST_KERNEL:-} && ${V2GUEST_KERNEL} != host ]]; then
+    kdir=$(cd "$V2GUEST_KERNEL" && pwd) || die "V2GUEST_KERNEL=$V2GUEST_KERNEL: no such folder"
+elif [[ -z $kpkg && ( -z $have || ${V2GUEST_KERNEL:-} == host ) ]]; then
+    # No package: the host's running kernel, read in place.
+    hk=$(uname -r)
+    [[ -r /boot/vmlinuz-$hk && -d /lib/modules/$hk/kernel ]] ||
+        die "no kernel package (apt knows none of: $KERNEL_METAS) and the host's kernel is not readable at /boot/vmlinuz-$hk and /lib/modules/$hk (run as root)"
+    say "booting the host's own kernel $hk"
+    kdir=$CACHE/host-$hk
+    mkdir -p "$kdir/boot" "$kdir/lib/modules"
+    ln -sfn "/boot/vmlinuz-$hk" "$kdir/boot/vmlinuz-$hk"
+    ln -sfn "/lib/modules/$hk" "$kdir/lib/modules/$hk"
 elif [[ -z $kpkg ]]; then
-    [[ -n $have ]] || die "apt cannot resolve linux-image-amd64 (run apt-get update as root)"
-    say "apt cannot resolve linux-image-amd64; using the cached $have"
+    say "apt cannot resolve any of $KERNEL_METAS; using the cached $have"
 fi
 vmlinuz=$(echo "$kdir"/boot/vmlinuz-*)
 [[ -f $vmlinuz ]] || die "no vmlinuz in $kdir/boot"
