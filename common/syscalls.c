@@ -97,10 +97,64 @@ void syscalls_use_profile(json_t *p)
 	profile = p;
 }
 
+/* Device nodes. Docker keeps CAP_MKNOD because its device cgroup
+ * refuses to open any device but /dev/null & co.; tdg has no device
+ * cgroup, so `mknod /tmp/disk b 254 0` would hand the container the
+ * host's disk. Making fifos and sockets stays allowed. */
+static int device_rules(scmp_filter_ctx ctx)
+{
+	static const unsigned int node_types[] = {S_IFBLK, S_IFCHR};
+	for (size_t i = 0; i < 2; i++) {
+		struct scmp_arg_cmp mode1 = SCMP_A1(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
+		struct scmp_arg_cmp mode2 = SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
+		if (add(ctx, SCMP_ACT_ERRNO(EPERM), "mknod", 1, &mode1) != 0 ||
+		    add(ctx, SCMP_ACT_ERRNO(EPERM), "mknodat", 1, &mode2) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* An x86_64 process can also make i386 system calls (int 0x80) and x32
+ * ones (numbers with bit 30 set): three tables with different numbers for
+ * the same call. A filter written for one would let the same call through
+ * another, so the rules go into all three, like Docker's (arches() in
+ * default_linux.go). Calls of any other architecture meet libseccomp's
+ * default "bad arch" action: kill. */
+static int all_abis(scmp_filter_ctx ctx)
+{
+	int err;
+	if (seccomp_arch_native() == SCMP_ARCH_X86_64 &&
+	    ((err = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0 ||
+	     (err = seccomp_arch_add(ctx, SCMP_ARCH_X32)) < 0))
+		return fail_with("seccomp: add the i386/x32 ABIs: %s", strerror(-err));
+	return 0;
+}
+
+/* A bundle's own profile (Docker's, podman's) allows mknod: their runtimes
+ * guard devices with the device cgroup, which tdg has not. So a second
+ * filter, tdg's device rules alone, goes on top: the kernel runs every
+ * loaded filter and the strictest answer wins (man 2 seccomp, "If multiple
+ * filters exist, ... the return value ... with the highest precedence"). */
+static int profile_and_device_rules(void)
+{
+	if (seccomp_profile(profile, true) != 0)
+		return -1;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return fail_with("seccomp: init: out of memory");
+	int err = 0;
+	if (all_abis(ctx) != 0 || device_rules(ctx) != 0)
+		err = -1;
+	else if ((err = seccomp_load(ctx)) < 0)
+		fail_with("seccomp: load the device rules: %s", strerror(-err));
+	seccomp_release(ctx);
+	return err < 0 ? -1 : 0;
+}
+
 int syscalls_filter(void)
 {
 	if (profile)
-		return seccomp_profile(profile, true);
+		return profile_and_device_rules();
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return fail_with("seccomp: init: out of memory");
@@ -114,19 +168,8 @@ int syscalls_filter(void)
 		fail_with("seccomp: binary tree: %s", strerror(-err));
 		goto fail;
 	}
-	/* An x86_64 process can also make i386 system calls (int 0x80) and
-	 * x32 ones (numbers with bit 30 set): three tables with different
-	 * numbers for the same call. A filter written for one would let the
-	 * same call through another, so the rules go into all three, like
-	 * Docker's (arches() in default_linux.go). Calls of any other
-	 * architecture meet libseccomp's default "bad arch" action: kill. */
-	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
-		if ((err = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0 ||
-		    (err = seccomp_arch_add(ctx, SCMP_ARCH_X32)) < 0) {
-			fail_with("seccomp: add the i386/x32 ABIs: %s", strerror(-err));
-			goto fail;
-		}
-	}
+	if (all_abis(ctx) != 0)
+		goto fail;
 
 	uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	/* LAB(10c.4): the denylist: every call of DENIED fails with EPERM; and
@@ -161,18 +204,8 @@ int syscalls_filter(void)
 	if (add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL) != 0)
 		goto fail;
 
-	/* Device nodes. Docker keeps CAP_MKNOD because its device cgroup
-	 * refuses to open any device but /dev/null & co.; tdg has no device
-	 * cgroup, so `mknod /tmp/disk b 254 0` would hand the container the
-	 * host's disk. Making fifos and sockets stays allowed. */
-	static const unsigned int node_types[] = {S_IFBLK, S_IFCHR};
-	for (size_t i = 0; i < 2; i++) {
-		struct scmp_arg_cmp mode1 = SCMP_A1(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
-		struct scmp_arg_cmp mode2 = SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
-		if (add(ctx, eperm, "mknod", 1, &mode1) != 0 ||
-		    add(ctx, eperm, "mknodat", 1, &mode2) != 0)
-			goto fail;
-	}
+	if (device_rules(ctx) != 0)
+		goto fail;
 
 	/* Typing into the terminal: TIOCSTI pushes characters into a tty's
 	 * input as if typed, TIOCLINUX can paste into a virtual console. A
