@@ -227,11 +227,13 @@ t_dispatch_passes_tdg_variables_and_e_keys_into_the_vm() {
     local bin=$S/repo/build/linux-x86_64/tdg
     # -e KEY: the Mac's value (Docker's form), or unset in the VM too
     # (-u: not the VM's own); -e KEY=VAL as typed; TDG_LIMA_* is the
-    # front end's own.
-    export TDG_ROOT=/tmp/tdg/mac TDG_SUBNET=10.88.0.0/24 TDG_LIMA_INSTANCE=tdg \
-        GREETING="two words" HOME=$S/home
+    # front end's own. TDG_ROOT and TDG_SUBNET are the Mac's, given to the
+    # front end's calls only: the harness's TDG_ROOT (this test's folder,
+    # which tests/lib.sh removes at the end) stays as it is.
+    local mac=(TDG_ROOT=/tmp/tdg/mac TDG_SUBNET=10.88.0.0/24)
+    export TDG_LIMA_INSTANCE=tdg GREETING="two words" HOME=$S/home
     unset NOT_HERE
-    capture "$FRONT" run -e GREETING --env NOT_HERE -eHOME --env=A=1 -e B=2 \
+    capture env "${mac[@]}" "$FRONT" run -e GREETING --env NOT_HERE -eHOME --env=A=1 -e B=2 \
         --rootfs rootfs/busybox /bin/sh -c 'echo "$GREETING"'
     expect_eq "$RC" 0 "exit status" || fail "stderr: $ERR"
     expect_eq "$(calls | tail -1)" "limactl <shell> <--workdir> <$S/repo> <tdg> <sudo> <env> <-u> <NOT_HERE> <GREETING=two words> <HOME=$S/home> <TDG_ROOT=/tmp/tdg/mac> <TDG_SUBNET=10.88.0.0/24> <$bin> <run> <-e> <GREETING> <--env> <NOT_HERE> <-eHOME> <--env=A=1> <-e> <B=2> <--rootfs> <$S/repo/rootfs/busybox> </bin/sh> <-c> <echo \"\$GREETING\">" "the dispatch"
@@ -239,14 +241,12 @@ t_dispatch_passes_tdg_variables_and_e_keys_into_the_vm() {
     # a stand-in Linux tdg that prints what it got.
     printf '%s\n' '#!/bin/sh' \
         "env | grep -E '^(TDG_|GREETING=|NOT_HERE=)' | sort" >"$bin"
-    export FAKE_SUDO_RUNS=1
-    capture "$FRONT" run -e GREETING -e NOT_HERE --rootfs rootfs/busybox /bin/true
+    FAKE_SUDO_RUNS=1 capture env "${mac[@]}" "$FRONT" run -e GREETING -e NOT_HERE --rootfs rootfs/busybox /bin/true
     expect_eq "$OUT" "GREETING=two words
 TDG_ROOT=/tmp/tdg/mac
 TDG_SUBNET=10.88.0.0/24" "the Linux tdg's environment in the VM"
     # Nothing to pass: the same call as ever, no env.
-    unset TDG_ROOT TDG_SUBNET FAKE_SUDO_RUNS
-    capture "$FRONT" ps
+    capture env -u TDG_ROOT -u TDG_SUBNET "$FRONT" ps
     expect_eq "$(calls | tail -1)" "limactl <shell> <--workdir> <$S/repo> <tdg> <sudo> <$bin> <ps>" "a dispatch with nothing to pass"
 }
 

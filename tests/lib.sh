@@ -184,7 +184,9 @@ _cleanup() {
         # clean-up worker a few ms after its last process (network.c).
         veth_gone "$id" || { echo "    leak: link td$id" >&2; leaks=1; }
     done
-    [[ -n "${TDG_ROOT:-}" && "$TDG_ROOT" == */tdg-test.* ]] && rm -rf "$TDG_ROOT"
+    # The folder run_tests made, whatever the test did to TDG_ROOT since (a
+    # test that unset or re-pointed it once left its folder behind).
+    [[ "${_TEST_ROOT:-}" == */tdg-test.* ]] && rm -rf "$_TEST_ROOT"
     ((leaks == 0)) || exit 1
     return 0
 }
@@ -195,6 +197,7 @@ run_tests() {
     if (($# > 0)); then # one test, in this process
         TDG_ROOT=$(mktemp -d "${TEST_ROOTS:-/tmp}/tdg-test.XXXXXX")
         export TDG_ROOT
+        _TEST_ROOT=$TDG_ROOT
         trap _cleanup EXIT
         trap 'exit 124' TERM INT # timeout(1) sends TERM: clean up all the same
         set -e
