@@ -163,7 +163,13 @@ t_preflight_in_a_macs_lima_vm_keeps_the_front_end() {
 
 t_preflight_without_iptables_names_the_lessons() {
     path_without "$TDG_ROOT/bin" '@(iptables|ip6tables)*'
-    TMPDIR=$TDG_ROOT PATH=$TDG_ROOT/bin capture "$TOP/scripts/preflight"
+    # A bridge and subnet of its own: td0's set-up, kept between containers
+    # (lesson 09), would let day 09 run without iptables at all.
+    PF_BRIDGE=tdpf$(($$ % 100)) # td and 1-6 letters or digits
+    TDG_BRIDGE=$PF_BRIDGE TDG_SUBNET=10.76.$(($$ % 200 + 20)).0/24 TMPDIR=$TDG_ROOT \
+        PATH=$TDG_ROOT/bin capture "$TOP/scripts/preflight"
+    TDG_BRIDGE=$PF_BRIDGE "$TOP/day10-final/tdg" network rm >/dev/null 2>&1 || true
+    ! ip link show "$PF_BRIDGE" >/dev/null 2>&1 || ip link del "$PF_BRIDGE"
     expect_eq "$RC" 1 "exit status"
     expect_contains "$(verdict 09)" "FAIL: tdg: net: iptables is not installed" "day 09"
     expect_contains "$(verdict 09)" "lessons 09 and 10 need iptables" "day 09"
