@@ -583,5 +583,8 @@ if (($# > 0)); then # one test: its set-up stays for the next one
 fi
 rc=0
 run_tests || rc=$?
-"$TDG" network rm >/dev/null 2>&1 || echo "  note: 'tdg network rm' of $TDG_BRIDGE failed"
+# network rm refuses while a veth is on the bridge; a container's veth goes
+# with its network namespace, a little after the container (up to 10 s).
+for ((i = 0; i < 100; i++)); do "$TDG" network rm >/dev/null 2>&1 && break; sleep 0.1; done
+((i < 100)) || echo "  note: 'tdg network rm' of $TDG_BRIDGE failed"
 exit "$rc"

@@ -184,6 +184,9 @@ _cleanup() {
         # clean-up worker a few ms after its last process (network.c).
         veth_gone "$id" || { echo "    leak: link td$id" >&2; leaks=1; }
     done
+    # A script's own host set-up (a bridge of its own): test_teardown, if
+    # it defines one, after this test's containers (and veths) are gone.
+    ! declare -F test_teardown >/dev/null || test_teardown || true
     # The folder run_tests made, whatever the test did to TDG_ROOT since (a
     # test that unset or re-pointed it once left its folder behind).
     [[ "${_TEST_ROOT:-}" == */tdg-test.* ]] && rm -rf "$_TEST_ROOT"
