@@ -4,11 +4,20 @@
 #include "seccomp_profile.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
-#include <seccomp.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* The rules, turned into BPF by libseccomp at build time; tdg itself
+ * holds only the result (syscalls_filter(), at the end). */
+#ifdef SYSCALLS_GEN
+#include <seccomp.h>
 
 /* Denied with EPERM. Each group names why; all are absent from Docker's
  * allowlist or allowed there only with a capability tdg drops
@@ -90,71 +99,11 @@ static int add(scmp_filter_ctx ctx, uint32_t action, const char *name,
 	return 0;
 }
 
-static json_t *profile; /* syscalls_use_profile()'s; NULL: tdg's list */
-
-void syscalls_use_profile(json_t *p)
+/* The build's generator (Makefile: build/gen/seccomp-gen): libseccomp
+ * turns the rules below into BPF, printed as a C array for
+ * syscalls_filter() to load. */
+static int build(int fd)
 {
-	profile = p;
-}
-
-/* Device nodes. Docker keeps CAP_MKNOD because its device cgroup
- * refuses to open any device but /dev/null & co.; tdg has no device
- * cgroup, so `mknod /tmp/disk b 254 0` would hand the container the
- * host's disk. Making fifos and sockets stays allowed. */
-static int device_rules(scmp_filter_ctx ctx)
-{
-	static const unsigned int node_types[] = {S_IFBLK, S_IFCHR};
-	for (size_t i = 0; i < 2; i++) {
-		struct scmp_arg_cmp mode1 = SCMP_A1(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
-		struct scmp_arg_cmp mode2 = SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
-		if (add(ctx, SCMP_ACT_ERRNO(EPERM), "mknod", 1, &mode1) != 0 ||
-		    add(ctx, SCMP_ACT_ERRNO(EPERM), "mknodat", 1, &mode2) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* An x86_64 process can also make i386 system calls (int 0x80) and x32
- * ones (numbers with bit 30 set): three tables with different numbers for
- * the same call. A filter written for one would let the same call through
- * another, so the rules go into all three, like Docker's (arches() in
- * default_linux.go). Calls of any other architecture meet libseccomp's
- * default "bad arch" action: kill. */
-static int all_abis(scmp_filter_ctx ctx)
-{
-	int err;
-	if (seccomp_arch_native() == SCMP_ARCH_X86_64 &&
-	    ((err = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0 ||
-	     (err = seccomp_arch_add(ctx, SCMP_ARCH_X32)) < 0))
-		return fail_with("seccomp: add the i386/x32 ABIs: %s", strerror(-err));
-	return 0;
-}
-
-/* A bundle's own profile (Docker's, podman's) allows mknod: their runtimes
- * guard devices with the device cgroup, which tdg has not. So a second
- * filter, tdg's device rules alone, goes on top: the kernel runs every
- * loaded filter and the strictest answer wins (man 2 seccomp, "If multiple
- * filters exist, ... the return value ... with the highest precedence"). */
-static int profile_and_device_rules(void)
-{
-	if (seccomp_profile(profile, true) != 0)
-		return -1;
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	if (!ctx)
-		return fail_with("seccomp: init: out of memory");
-	int err = 0;
-	if (all_abis(ctx) != 0 || device_rules(ctx) != 0)
-		err = -1;
-	else if ((err = seccomp_load(ctx)) < 0)
-		fail_with("seccomp: load the device rules: %s", strerror(-err));
-	seccomp_release(ctx);
-	return err < 0 ? -1 : 0;
-}
-
-int syscalls_filter(void)
-{
-	if (profile)
-		return profile_and_device_rules();
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return fail_with("seccomp: init: out of memory");
@@ -168,8 +117,19 @@ int syscalls_filter(void)
 		fail_with("seccomp: binary tree: %s", strerror(-err));
 		goto fail;
 	}
-	if (all_abis(ctx) != 0)
-		goto fail;
+	/* An x86_64 process can also make i386 system calls (int 0x80) and
+	 * x32 ones (numbers with bit 30 set): three tables with different
+	 * numbers for the same call. A filter written for one would let the
+	 * same call through another, so the rules go into all three, like
+	 * Docker's (arches() in default_linux.go). Calls of any other
+	 * architecture meet libseccomp's default "bad arch" action: kill. */
+	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
+		if ((err = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0 ||
+		    (err = seccomp_arch_add(ctx, SCMP_ARCH_X32)) < 0) {
+			fail_with("seccomp: add the i386/x32 ABIs: %s", strerror(-err));
+			goto fail;
+		}
+	}
 
 	uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	/* LAB(10c.4): the denylist: every call of DENIED fails with EPERM; and
@@ -204,8 +164,18 @@ int syscalls_filter(void)
 	if (add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL) != 0)
 		goto fail;
 
-	if (device_rules(ctx) != 0)
-		goto fail;
+	/* Device nodes. Docker keeps CAP_MKNOD because its device cgroup
+	 * refuses to open any device but /dev/null & co.; tdg has no device
+	 * cgroup, so `mknod /tmp/disk b 254 0` would hand the container the
+	 * host's disk. Making fifos and sockets stays allowed. */
+	static const unsigned int node_types[] = {S_IFBLK, S_IFCHR};
+	for (size_t i = 0; i < 2; i++) {
+		struct scmp_arg_cmp mode1 = SCMP_A1(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
+		struct scmp_arg_cmp mode2 = SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]);
+		if (add(ctx, eperm, "mknod", 1, &mode1) != 0 ||
+		    add(ctx, eperm, "mknodat", 1, &mode2) != 0)
+			goto fail;
+	}
 
 	/* Typing into the terminal: TIOCSTI pushes characters into a tty's
 	 * input as if typed, TIOCLINUX can paste into a virtual console. A
@@ -222,14 +192,69 @@ int syscalls_filter(void)
 			goto fail;
 	}
 
-	err = seccomp_load(ctx);
+	err = seccomp_export_bpf(ctx, fd);
 	if (err < 0) {
-		fail_with("seccomp: load the filter: %s", strerror(-err));
+		fail_with("seccomp: export the filter: %s", strerror(-err));
 		goto fail;
 	}
-	seccomp_release(ctx); /* the kernel has its own copy now */
+	seccomp_release(ctx);
 	return 0;
 fail:
 	seccomp_release(ctx);
 	return -1;
 }
+
+/* The BPF, exported raw into a pipe, printed as the instructions of a
+ * C array (struct sock_filter: code, jt, jf, k). */
+int main(void)
+{
+	int p[2];
+	struct sock_filter insn[4096];
+	size_t n = 0;
+	ssize_t got;
+	if (pipe(p) != 0 || build(p[1]) != 0)
+		return fail_report();
+	close(p[1]);
+	while (n < sizeof insn && (got = read(p[0], (char *)insn + n, sizeof insn - n)) > 0)
+		n += (size_t)got;
+	if (n == 0 || n % sizeof insn[0] != 0 || n == sizeof insn)
+		die("seccomp-gen: %zu bytes of BPF", n);
+	printf("/* Generated by the build (common/syscalls.c, SYSCALLS_GEN) with\n"
+	       " * libseccomp %u.%u.%u: do not edit. */\n",
+	       seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro);
+	printf("static const struct sock_filter syscalls_bpf[] = {\n");
+	for (size_t i = 0; i < n / sizeof insn[0]; i++)
+		printf("\t{0x%04x, %u, %u, 0x%08x},\n", insn[i].code, insn[i].jt, insn[i].jf,
+		       insn[i].k);
+	printf("};\n");
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+#else
+#include "seccomp_bpf.h" /* build/gen/, made by the code above */
+
+static json_t *profile; /* syscalls_use_profile()'s; NULL: tdg's list */
+
+void syscalls_use_profile(json_t *p)
+{
+	profile = p;
+}
+
+int syscalls_filter(void)
+{
+	/* A bundle's own profile is JSON known only now: libseccomp builds
+	 * it here, at run time (seccomp_profile.h). */
+	if (profile)
+		return seccomp_profile(profile, true);
+	/* Written once, at build time: libseccomp needs ~0.7 ms to turn the
+	 * rules into ~300 BPF instructions for three ABIs, and a run would
+	 * pay it every time for the same result (docs/bench.md). The kernel
+	 * checks the program as it loads it, as it would libseccomp's. */
+	struct sock_fprog prog = {
+		.len = sizeof syscalls_bpf / sizeof syscalls_bpf[0],
+		.filter = (struct sock_filter *)syscalls_bpf,
+	};
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+		return fail_with("seccomp: load the filter: %m");
+	return 0;
+}
+#endif

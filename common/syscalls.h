@@ -19,7 +19,8 @@
  * and it shrinks the kernel code a container can reach (bpf, perf_event,
  * io_uring and user namespaces need no capability at all and are where
  * many kernel exploits start). The filter comes from libseccomp, which
- * knows every architecture's syscall numbers and writes the BPF. */
+ * knows every architecture's syscall numbers and writes the BPF: at build
+ * time (Makefile, build/gen/seccomp_bpf.h), not at every run. */
 #ifndef TDG_SYSCALLS_H
 #define TDG_SYSCALLS_H
 
