@@ -247,7 +247,17 @@ int cgroup_open_procs(struct cgroup *cg)
 {
 	for (int i = 0; i < cg->ndirs; i++) {
 		char path[PATH_MAX + 32];
-		snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[i]);
+		/* v1: the child joins through "tasks", not "cgroup.procs". A
+		 * process moved through cgroup.procs takes a host-wide lock
+		 * whose first taker after a quiet moment waits for an RCU grace
+		 * period (the cold join, ~6-20 ms: docs/bench.md); a thread that
+		 * moves itself ("0" into tasks) needs no such lock, and the
+		 * child is still a single thread, so it moves whole
+		 * (cgroup_procs_write_start() in the kernel's cgroup-v1.c and
+		 * cgroup.c, Linux 6.0 on). v2 has no tasks file (cgroup.threads
+		 * is for threaded cgroups only). */
+		snprintf(path, sizeof path, "%s/%s", cg->dirs[i],
+			 cg->version == CGROUP_V1 ? "tasks" : "cgroup.procs");
 		/* Opened here, used by the child: after pivot_root the child
 		 * can no longer see /sys/fs/cgroup, but an open fd still works. */
 		cg->procs[i] = open(path, O_WRONLY | O_CLOEXEC);

@@ -2,6 +2,7 @@
 #include "nat.h"
 #include "fail.h"
 #include "lease.h"
+#include "nftrules.h"
 #include "spawn.h"
 
 #include <errno.h>
@@ -14,7 +15,7 @@
 
 /* The subnet-wide rules, as iptables-save prints them (so that a look at
  * its output tells whether each is there), in the table they belong to. */
-#define NRULES 5
+#define NRULES 6
 static void rules(const char *bridge, const char *subnet, char r[NRULES][2][192])
 {
 	static const char *const tmpl[NRULES][2] = {
@@ -23,6 +24,13 @@ static void rules(const char *bridge, const char *subnet, char r[NRULES][2][192]
 		/* forwarded from the bridge, and the answers back to it */
 		{"filter", "-A FORWARD -i %1$s -m comment --comment tdg -j ACCEPT"},
 		{"filter", "-A FORWARD -o %1$s -m conntrack --ctstate RELATED,ESTABLISHED "
+			   "-m comment --comment tdg -j ACCEPT"},
+		/* (day 10, -p) new connections to a published port: the only
+		 * ones DNAT sent into the bridge, and only while its rule is
+		 * there. One rule for all, not one per port: a container's
+		 * own rules then stay in the nat table, one transaction
+		 * (ports.c, nftrules.h) */
+		{"filter", "-A FORWARD -o %1$s -m conntrack --ctstate DNAT "
 			   "-m comment --comment tdg -j ACCEPT"},
 		/* (day 10, -p) a client on 127.0.0.1, or a container calling a
 		 * published port: the answer must come back through the host */
@@ -38,6 +46,16 @@ static void rules(const char *bridge, const char *subnet, char r[NRULES][2][192]
 
 int nat_restore(const char *text, char *err, size_t errsize)
 {
+	if (err && errsize)
+		err[0] = '\0';
+	/* (day 10) A published port's rules, tdg sends over netlink itself,
+	 * as iptables-nft would, without a process (nftrules.h). */
+	int done = nftrules_restore(text);
+	if (done != 0) {
+		if (done < 0 && err && errsize) /* as iptables-restore would fail */
+			snprintf(err, errsize, "a rule to delete is not there");
+		return done < 0;
+	}
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/.rules.%d", TDG_NETWORK_DIR, (int)getpid());
 	FILE *f = fopen(path, "we");
@@ -51,8 +69,6 @@ int nat_restore(const char *text, char *err, size_t errsize)
 	/* --noflush: add to (or -D: delete from) the tables, never replace
 	 * them; without it the host's own rules would be gone. */
 	char *argv[] = {"iptables-restore", "-w", "--noflush", path, NULL};
-	if (err && errsize)
-		err[0] = '\0';
 	int st = spawn_capture(argv, NULL, err, errsize);
 	unlink(path);
 	return st;

@@ -1,6 +1,7 @@
 /* ports.c — see ports.h.                                             (day 10) */
 #include "ports.h"
 #include "fail.h"
+#include "id.h"
 #include "lease.h"
 #include "nat.h"
 #include "network.h"
@@ -97,30 +98,25 @@ static int host_port_free(const struct port *p)
  * ACTION), appended to the nat (NAT) and filter (FILTER) parts of one
  * iptables-restore transaction (nat.h). */
 static int port_rules(char action, const struct port *p, const char *ip, const char *tag,
-		      const char *bridge, char *nat, size_t nsize, char *filter, size_t fsize)
+		      char *nat, size_t nsize)
 {
 	/* LAB(10b.1): the rules of one published port P, to the container's
-	 * address IP, each tagged with the comment TAG: a DNAT for packets from
-	 * outside and one for the host's own (the "localhost:8080" case) into
-	 * NAT, a FORWARD ACCEPT toward BRIDGE into FILTER, each a line
-	 * "-A CHAIN ..." (ACTION 'A') or "-D CHAIN ..." (ACTION 'D').
+	 * address IP, each tagged with the comment TAG, appended to NAT: a
+	 * DNAT for packets from outside and one for the host's own (the
+	 * "localhost:8080" case), each a line "-A CHAIN ..." (ACTION 'A') or
+	 * "-D CHAIN ..." (ACTION 'D').
 	 * HINT: man 8 iptables-extensions, DNAT and addrtype: a packet from the
 	 * network passes nat PREROUTING; one the host itself sends passes nat
 	 * OUTPUT instead, never PREROUTING. Match only --dst-type LOCAL, or every
-	 * packet to that port anywhere is taken. FORWARD sees the packet after
-	 * DNAT: match the container's address and port CTR, not HOST. Write them
-	 * as `iptables-save` prints such rules (-p tcp -m tcp --dport ...).
-	 * STUB: (void)action; (void)p; (void)ip; (void)tag; (void)bridge; (void)nat; (void)nsize; (void)filter; (void)fsize; return fail_todo("10b.1"); */
+	 * packet to that port anywhere is taken. Write them as `iptables-save`
+	 * prints such rules (-p tcp -m tcp --dport ...).
+	 * STUB: (void)action; (void)p; (void)ip; (void)tag; (void)nat; (void)nsize; return fail_todo("10b.1"); */
 	static const char *const chains[2] = {"PREROUTING", "OUTPUT"};
 	for (int i = 0; i < 2; i++)
 		snprintf(nat + strlen(nat), nsize - strlen(nat),
 			 "-%c %s -p %s -m %s --dport %u -m addrtype --dst-type LOCAL "
 			 "-m comment --comment %s -j DNAT --to-destination %s:%u\n",
 			 action, chains[i], p->proto, p->proto, p->host, tag, ip, p->ctr);
-	snprintf(filter + strlen(filter), fsize - strlen(filter),
-		 "-%c FORWARD -d %s/32 -o %s -p %s -m %s --dport %u -m comment --comment %s "
-		 "-j ACCEPT\n",
-		 action, ip, bridge, p->proto, p->proto, p->ctr, tag);
 	/* END LAB */
 	return 0;
 }
@@ -130,17 +126,26 @@ static int port_rules(char action, const struct port *p, const char *ip, const c
 static int port_transaction(char action, json_t *c, const char *ip, const struct port *p,
 			    int n, char *err, size_t errsize)
 {
-	/* ~190 bytes a rule, three rules a port, MAX_PUBLISHED ports */
-	char nat[32768] = "", filter[16384] = "", tag[32], text[49200];
-	const char *bridge = state_str(c, "bridge");
+	/* ~190 bytes a rule, two rules a port, MAX_PUBLISHED ports. Only the
+	 * nat table: one table is one kernel transaction (iptables-restore
+	 * commits at each COMMIT), and after a deletion each further one
+	 * waits ~20 ms for the kernel (nfcommit.h). FORWARD lets the
+	 * translated packets in by a subnet-wide rule (nat.c). */
+	char nat[32768] = "", tag[32], text[32800];
 	snprintf(tag, sizeof tag, "tdg-%s", state_str(c, "id"));
 	for (int i = 0; i < n; i++)
-		if (port_rules(action, &p[i], ip, tag, *bridge ? bridge : TDG_BRIDGE, nat,
-			       sizeof nat, filter, sizeof filter) != 0)
+		if (port_rules(action, &p[i], ip, tag, nat, sizeof nat) != 0)
 			return -1;
-	snprintf(text, sizeof text, "*nat\n%sCOMMIT\n*filter\n%sCOMMIT\n", nat, filter);
+	snprintf(text, sizeof text, "*nat\n%sCOMMIT\n", nat);
 	return nat_restore(text, err, errsize);
 }
+
+/* The container whose ports this process released last: once is enough.
+ * `run --rm` releases the container at its end and again as it removes it,
+ * and a second -D of rules already gone fails, then searches
+ * (iptables-save) for nothing. A publish (run --restart's next start)
+ * makes them releasable again. */
+static char released[TDG_ID_LEN + 1];
 
 int ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
 		  const char *subnet)
@@ -151,6 +156,7 @@ int ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
 	(void)subnet; /* its rules are the host set-up's (nat.h) */
 	if (n == 0)
 		return 0;
+	released[0] = '\0';
 	inet_ntop(AF_INET, &addr, ip, sizeof ip);
 
 	/* Under the container's lock and the host's (lease.h): two containers
@@ -232,8 +238,9 @@ void ports_release(json_t *c)
 	int n = 0;
 	char tag[40], name[16], err[256];
 	struct port p[MAX_PUBLISHED];
-	if (!json_array_size(list))
+	if (!json_array_size(list) || strcmp(released, id) == 0)
 		return;
+	snprintf(released, sizeof released, "%s", id);
 	json_array_foreach(list, i, v)
 		if (n < MAX_PUBLISHED && json_is_string(v) && !parse(json_string_value(v), &p[n]))
 			n++;
