@@ -32,7 +32,7 @@ t_setup_survives_between_containers() {
     capture tdg_run /bin/true
     expect_eq "$RC" 0 "first run" || fail "stderr: $ERR"
     expect_contains "$(ip -o -4 addr show tdnet1)" "inet 10.81.0.1/24" "the bridge, after the container"
-    expect_eq "$(rules_of tdnet1)" 5 "subnet rules tagged tdg"
+    expect_eq "$(rules_of tdnet1)" 6 "subnet rules tagged tdg"
     expect_eq "$(cat /proc/sys/net/ipv4/conf/tdnet1/route_localnet)" 1 "route_localnet"
     local index
     index=$(index_of tdnet1)
@@ -42,7 +42,7 @@ t_setup_survives_between_containers() {
     expect_eq "$RC" 0 "second run" || fail "stderr: $ERR"
     expect_contains "$OUT" "default via 10.81.0.1" "the second container's route"
     expect_eq "$(index_of tdnet1)" "$index" "the bridge's ifindex (the same bridge)"
-    expect_eq "$(rules_of tdnet1)" 5 "subnet rules after two runs"
+    expect_eq "$(rules_of tdnet1)" 6 "subnet rules after two runs"
 }
 
 # Someone deletes the bridge (an older tdg did when its last container
@@ -53,7 +53,7 @@ t_setup_made_again_when_the_bridge_went() {
     capture tdg_run /bin/true
     expect_eq "$RC" 0 "a run after the bridge went" || fail "stderr: $ERR"
     expect_eq "$(cat "$NOTES/tdnet1/10.81.0.0-24")" "$(index_of tdnet1)" "the note, renewed"
-    expect_eq "$(rules_of tdnet1)" 5 "subnet rules, not doubled"
+    expect_eq "$(rules_of tdnet1)" 6 "subnet rules, not doubled"
 }
 
 # Ten tdg making the set-up at once: they take turns under the lease lock;
@@ -69,7 +69,7 @@ t_racing_creators_are_safe() {
     expect_eq "$bad" 0 "runs that failed" || fail "$(cat "$TDG_ROOT"/r*)"
     expect_eq "$(ip -o link show type bridge | grep -c ': tdnet1:')" 1 "bridges named tdnet1"
     expect_eq "$(ip -o -4 addr show tdnet1 | wc -l)" 1 "addresses on it"
-    expect_eq "$(rules_of tdnet1)" 5 "subnet rules tagged tdg"
+    expect_eq "$(rules_of tdnet1)" 6 "subnet rules tagged tdg"
 }
 
 t_network_rm_removes_exactly_it() {
@@ -80,7 +80,7 @@ t_network_rm_removes_exactly_it() {
     td0_rules=$(iptables-save | grep -- " td0 " | sort)
     capture "$TDG" network rm
     expect_eq "$RC" 0 "network rm" || fail "stderr: $ERR"
-    expect_eq "$OUT" "tdnet1 and 5 iptables rules tagged tdg" "what it says it removed"
+    expect_eq "$OUT" "tdnet1 and 6 iptables rules tagged tdg" "what it says it removed"
     ip link show tdnet1 >/dev/null 2>&1 && fail "the bridge is still there"
     expect_eq "$(rules_of tdnet1)" 0 "its rules"
     [[ ! -e "$NOTES/tdnet1" ]] || fail "its notes are left"
@@ -95,14 +95,14 @@ t_network_rm_removes_exactly_it() {
     # And the next container makes it again.
     capture tdg_run /bin/true
     expect_eq "$RC" 0 "a run after network rm" || fail "stderr: $ERR"
-    expect_eq "$(rules_of tdnet1)" 5 "rules made again"
+    expect_eq "$(rules_of tdnet1)" 6 "rules made again"
 }
 
 t_network_rm_refuses_while_a_container_uses_it() {
     tdg_run -d --name user /bin/sleep 30 >/dev/null
     capture "$TDG" network rm
     expect_error 125 "network rm: tdnet1 is in use by 1 container(s); stop them first"
-    expect_eq "$(rules_of tdnet1)" 5 "its rules, kept"
+    expect_eq "$(rules_of tdnet1)" 6 "its rules, kept"
     "$TDG" inspect user | jq -e '.status == "running"' >/dev/null || fail "the container stopped"
     "$TDG" rm -f user >/dev/null
     capture "$TDG" network rm

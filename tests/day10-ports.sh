@@ -78,6 +78,48 @@ t_ports_are_released_when_the_container_ends() {
     expect_eq "$(curl -fs -m 2 "http://127.0.0.1:$port/")" "hello from again" "the port, reused"
 }
 
+# The rules of -p go to the kernel over netlink (common/nftrules.c), not
+# through iptables-restore: with no iptables on PATH a published run still
+# works once the host set-up exists, and what it made is what iptables
+# itself would have made, rule for rule (iptables reads them back).
+t_published_rules_are_made_without_iptables_and_read_by_it() {
+    local port id want
+    port=$(free_port)
+    capture tdg_run /bin/true # the host set-up (td0, its subnet rules), by iptables
+    expect_eq "$RC" 0 "a bridged run"
+    start_bg "$TDG_ROOT/out" env PATH=/nonexistent "${RUN[@]}" --name np -p "$port:80" \
+        /bin/sh -c 'echo up; exec sleep 600'
+    wait_for grep -q up "$TDG_ROOT/out"
+    id=$("$TDG" inspect np | jq -r .id)
+    local ip
+    ip=$("$TDG" inspect np | jq -r .ip_address)
+    for chain in PREROUTING OUTPUT; do
+        want="-A $chain -p tcp -m tcp --dport $port -m addrtype --dst-type LOCAL -m comment --comment tdg-$id -j DNAT --to-destination $ip:80"
+        iptables -w -t nat -S "$chain" | grep -qxF -- "$want" ||
+            fail "iptables does not show: $want" "$(iptables -w -t nat -S "$chain" | grep -- "tdg-$id")"
+    done
+    "$TDG" stop np >/dev/null
+    wait_bg "$BG_PID"
+    if rules_of | grep -q -- "tdg-$id"; then fail "rules left:" "$(rules_of | grep -- "tdg-$id")"; fi
+}
+
+# iptables treats them as its own: `iptables -D` deletes one by its text;
+# the container's release then finds it gone and deletes the rest, quietly.
+t_iptables_can_delete_a_rule_tdg_made() {
+    local port id ip
+    port=$(free_port)
+    web box "$port"
+    id=$("$TDG" inspect box | jq -r .id)
+    ip=$("$TDG" inspect box | jq -r .ip_address)
+    iptables -w -t nat -D OUTPUT -p tcp -m tcp --dport "$port" -m addrtype --dst-type LOCAL \
+        -m comment --comment "tdg-$id" -j DNAT --to-destination "$ip:80" ||
+        fail "iptables -D refused a rule tdg made"
+    expect_eq "$(rules_of | grep -c -- "tdg-$id")" 1 "rules left after iptables -D (PREROUTING's)"
+    capture "$TDG" stop box
+    expect_eq "$RC" 0 "stop"
+    if rules_of | grep -q -- "tdg-$id"; then fail "rules left:" "$(rules_of | grep -- "tdg-$id")"; fi
+}
+
 t_ports_are_released_when_tdg_is_killed() {
     local port id pid cpid
     port=$(free_port)
