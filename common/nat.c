@@ -74,6 +74,7 @@ int nat_restore(const char *text, char *err, size_t errsize)
 	return st;
 }
 
+
 /* All rules of the nat and filter tables, as iptables-save prints them,
  * into *OUT (malloc()ed); its status, as spawn_capture() gives it. */
 static int save(char **out)

@@ -260,76 +260,92 @@ static void close_later(int s)
 	close(s);
 }
 
-/* Send MSGS as one transaction and read the answers: one ack each, or the
- * first refusal. REPLY, if not NULL, sees every other message (a dump's
- * rules). 0, or -1 with errno (the kernel's refusal: nothing was changed). */
-static int transaction(int s, struct nl_msg **msgs, int n)
+/* Read away what S still holds: the answers to a transaction cut short
+ * by a refusal (the socket is kept for the next one, nftrules_restore). */
+static void drain(int s)
 {
-	struct nl_msg *begin = message(NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC);
-	struct nl_msg *end = message(NFNL_MSG_BATCH_END, 0, AF_UNSPEC);
-	size_t len = 0;
-	int rc = -1, acks = 0;
-	char *buf = NULL;
-	if (!begin || !end) {
-		errno = ENOMEM;
-		goto out;
-	}
-	/* BEGIN, the changes, END: one buffer, one sendmsg (the kernel takes
-	 * a batch only whole, from one message); sequence numbers 1..n+2. */
-	struct nl_msg *all[MAX_RULES + 2];
-	all[0] = begin;
+	static char junk[4096];
+	while (recv(s, junk, sizeof junk, MSG_DONTWAIT) > 0)
+		;
+}
+
+/* MSGS as one batch: BEGIN, the changes, END in one buffer, sent in one
+ * sendmsg (the kernel takes a batch only whole, from one message), with
+ * sequence numbers 1..n+2. Into *BUF (malloc()ed) and *LEN; -1: ENOMEM. */
+static int batch(struct nl_msg **msgs, int n, char **buf, size_t *len)
+{
+	struct nl_msg *all[MAX_RULES + 2] = {message(NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC)};
 	for (int i = 0; i < n; i++)
 		all[i + 1] = msgs[i];
-	all[n + 1] = end;
-	for (int i = 0; i < n + 2; i++)
-		len += NLMSG_ALIGN(nlmsg_hdr(all[i])->nlmsg_len);
-	buf = calloc(1, len);
-	if (!buf) {
-		errno = ENOMEM;
-		goto out;
+	all[n + 1] = message(NFNL_MSG_BATCH_END, 0, AF_UNSPEC);
+	*buf = NULL;
+	*len = 0;
+	if (all[0] && all[n + 1]) {
+		for (int i = 0; i < n + 2; i++)
+			*len += NLMSG_ALIGN(nlmsg_hdr(all[i])->nlmsg_len);
+		*buf = calloc(1, *len);
 	}
-	for (size_t i = 0, off = 0; i < (size_t)n + 2; i++) {
+	for (size_t i = 0, off = 0; *buf && i < (size_t)n + 2; i++) {
 		struct nlmsghdr *h = nlmsg_hdr(all[i]);
 		h->nlmsg_seq = (uint32_t)i + 1;
-		memcpy(buf + off, h, h->nlmsg_len);
+		memcpy(*buf + off, h, h->nlmsg_len);
 		off += NLMSG_ALIGN(h->nlmsg_len);
 	}
+	for (int i = 0; i < n + 2; i += n + 1)
+		if (all[i])
+			nlmsg_free(all[i]);
+	if (!*buf) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Send a batch of N changes on S and read the answers: one ack each, or
+ * the first refusal. 0, or the errno (the kernel's refusal: then nothing
+ * was changed). Touches nothing but S and its own stack: the sender
+ * thread (below) runs it too. */
+static int exchange(int s, const char *buf, size_t len, int n)
+{
+	char reply[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	while (recv(s, reply, sizeof reply, MSG_DONTWAIT) > 0)
+		; /* answers to a batch cut short by a refusal: not ours */
 	if (sendto(s, buf, len, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)len)
-		goto out;
+		return errno;
 	/* The kernel applies the batch within that call, all of it or none;
 	 * then come the acks (one per change), or the refusal of the first
 	 * change it could not make. */
-	static char reply[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
-	while (acks < n) {
+	for (int acks = 0; acks < n;) {
 		ssize_t got = recv(s, reply, sizeof reply, 0);
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got <= 0) {
-			if (got == 0)
-				errno = EIO;
-			goto out; /* EAGAIN: the timeout */
-		}
+		if (got <= 0)
+			return got == 0 ? EIO : errno; /* EAGAIN: the timeout */
 		for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (size_t)got);
 		     h = NLMSG_NEXT(h, got)) {
 			if (h->nlmsg_type != NLMSG_ERROR)
 				continue;
 			struct nlmsgerr *e = NLMSG_DATA(h);
-			if (e->error) {
-				errno = -e->error;
-				goto out;
-			}
+			if (e->error)
+				return -e->error;
 			acks++;
 		}
 	}
-	rc = 0;
-out:
+	return 0;
+}
+
+/* MSGS as one transaction on S: 0, or -1 with errno. */
+static int transaction(int s, struct nl_msg **msgs, int n)
+{
+	char *buf;
+	size_t len;
+	if (batch(msgs, n, &buf, &len) != 0)
+		return -1;
+	int err = exchange(s, buf, len, n);
 	free(buf);
-	if (begin)
-		nlmsg_free(begin);
-	if (end)
-		nlmsg_free(end);
-	return rc;
+	errno = err;
+	return err ? -1 : 0;
 }
 
 /* The handles of the rules in CHAIN (table ip nat) whose comment is TAG,
@@ -344,6 +360,7 @@ static int find_tagged(int s, const char *chain, const char *tag, uint64_t *hand
 	}
 	nla_put_string(m, NFTA_RULE_TABLE, "nat");
 	nla_put_string(m, NFTA_RULE_CHAIN, chain);
+	drain(s);
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	struct nlmsghdr *req = nlmsg_hdr(m);
 	ssize_t sent = sendto(s, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel);
@@ -410,73 +427,116 @@ static struct nl_msg *delete_rule(const char *chain, uint64_t handle)
 	return m;
 }
 
-int nftrules_restore(const char *rules)
+/* One socket for the process's life: opened at its first change and kept
+ * for the delete at the container's end (a -d run's watcher has a copy),
+ * then handed to a closer (close_later). One closer per run, after the
+ * delete, waits out that delete's grace period; one after the add would
+ * close in the middle of the next run, and make it wait. */
+static int sock = -1;
+
+static int get_socket(void)
 {
-	/* "*nat", the lines, "COMMIT": nothing else */
-	struct dnat *d = calloc(MAX_RULES, sizeof *d);
+	if (sock < 0)
+		sock = open_socket();
+	return sock;
+}
+
+/* RULES ("*nat", the lines, "COMMIT": nothing else) into D (MAX_RULES):
+ * how many lines, all "-A" or all "-D"; 0 if they are not all ours. */
+static int parse_rules(const char *rules, struct dnat *d)
+{
 	char *text = strdup(rules), *save = NULL, *line;
-	int n = 0, rc = 0, s = -1, nmsg = 0, missing = 0;
-	struct nl_msg *msgs[MAX_RULES];
-	if (!d || !text)
-		goto out;
-	line = strtok_r(text, "\n", &save);
-	if (!line || strcmp(line, "*nat") != 0)
-		goto out;
+	int n = 0;
 	bool committed = false;
+	if (!text || !(line = strtok_r(text, "\n", &save)) || strcmp(line, "*nat") != 0)
+		goto no;
 	while ((line = strtok_r(NULL, "\n", &save))) {
 		if (committed)
-			goto out; /* a second table */
-		if (strcmp(line, "COMMIT") == 0) {
+			goto no; /* a second table */
+		if (strcmp(line, "COMMIT") == 0)
 			committed = true;
-			continue;
-		}
-		if (n == MAX_RULES || parse_line(line, &d[n]) != 0 || d[n].add != d[0].add)
-			goto out;
-		n++;
+		else if (n == MAX_RULES || parse_line(line, &d[n]) != 0 || d[n].add != d[0].add)
+			goto no;
+		else
+			n++;
 	}
-	if (!committed || n == 0)
-		goto out;
-
-	s = open_socket();
-	if (s < 0)
-		goto out;
-	if (d[0].add) {
-		for (; nmsg < n; nmsg++)
-			if (!(msgs[nmsg] = new_rule(&d[nmsg])))
-				goto out;
-	} else {
-		/* Each chain once, with the rules of each tag in it. */
-		for (int i = 0; i < n; i++) {
-			bool seen = false;
-			for (int j = 0; j < i; j++)
-				seen = seen || (strcmp(d[i].chain, d[j].chain) == 0 &&
-						strcmp(d[i].comment, d[j].comment) == 0);
-			if (seen)
-				continue;
-			int lines = 0;
-			for (int j = i; j < n; j++)
-				lines += strcmp(d[i].chain, d[j].chain) == 0 &&
-					 strcmp(d[i].comment, d[j].comment) == 0;
-			uint64_t handles[MAX_RULES];
-			int found = find_tagged(s, d[i].chain, d[i].comment, handles,
-						MAX_RULES - nmsg);
-			if (found < 0)
-				goto out; /* no such chain: iptables-restore will say */
-			missing += lines > found ? lines - found : 0;
-			for (int k = 0; k < found; k++)
-				if (!(msgs[nmsg++] = delete_rule(d[i].chain, handles[k])))
-					goto out;
-		}
-	}
-	if (nmsg == 0 || transaction(s, msgs, nmsg) == 0)
-		rc = missing ? (errno = ENOENT, -1) : 1;
-out:
-	for (int i = 0; i < nmsg; i++)
-		if (msgs[i])
-			nlmsg_free(msgs[i]);
-	if (s >= 0)
-		close_later(s);
 	free(text);
+	return committed ? n : 0;
+no:
+	free(text);
+	return 0;
+}
+
+/* The NEWRULE messages of D[0..N) into MSGS; -1 (ENOMEM) with none. */
+static int new_rules(const struct dnat *d, int n, struct nl_msg **msgs)
+{
+	for (int i = 0; i < n; i++)
+		if (!(msgs[i] = new_rule(&d[i]))) {
+			while (i-- > 0)
+				nlmsg_free(msgs[i]);
+			errno = ENOMEM;
+			return -1;
+		}
+	return 0;
+}
+
+/* The DELRULE messages for D[0..N) into MSGS (each chain and tag once:
+ * every rule there with that comment), and into *MISSING how many of D's
+ * lines had no rule. How many messages; -1 if a chain cannot be read. */
+static int delete_rules(int s, const struct dnat *d, int n, struct nl_msg **msgs, int *missing)
+{
+	int nmsg = 0;
+	*missing = 0;
+	for (int i = 0; i < n; i++) {
+		bool seen = false;
+		int lines = 0;
+		for (int j = 0; j < n; j++) {
+			bool same = strcmp(d[i].chain, d[j].chain) == 0 &&
+				    strcmp(d[i].comment, d[j].comment) == 0;
+			seen = seen || (same && j < i);
+			lines += same;
+		}
+		if (seen)
+			continue;
+		uint64_t handles[MAX_RULES];
+		int found = find_tagged(s, d[i].chain, d[i].comment, handles, MAX_RULES - nmsg);
+		if (found < 0)
+			goto fail; /* no such chain: iptables-restore will say */
+		*missing += lines > found ? lines - found : 0;
+		for (int k = 0; k < found; k++)
+			if (!(msgs[nmsg++] = delete_rule(d[i].chain, handles[k])))
+				goto fail;
+	}
+	return nmsg;
+fail:
+	while (nmsg-- > 0)
+		if (msgs[nmsg])
+			nlmsg_free(msgs[nmsg]);
+	return -1;
+}
+
+int nftrules_restore(const char *rules)
+{
+	struct dnat *d = calloc(MAX_RULES, sizeof *d);
+	struct nl_msg *msgs[MAX_RULES];
+	int n = d ? parse_rules(rules, d) : 0, rc = 0, nmsg = 0, missing = 0;
+	if (n == 0 || get_socket() < 0)
+		goto out;
+	if (d[0].add)
+		nmsg = new_rules(d, n, msgs) == 0 ? n : -1;
+	else
+		nmsg = delete_rules(sock, d, n, msgs, &missing);
+	if (nmsg < 0)
+		goto out;
+	if (nmsg == 0 || transaction(sock, msgs, nmsg) == 0)
+		rc = missing ? (errno = ENOENT, -1) : 1;
+	for (int i = 0; i < nmsg; i++)
+		nlmsg_free(msgs[i]);
+	if (!d[0].add) { /* the container's end: the socket goes (close_later) */
+		close_later(sock);
+		sock = -1;
+	}
+out:
 	free(d);
 	return rc;
 }

@@ -123,16 +123,17 @@ static int port_rules(char action, const struct port *p, const char *ip, const c
 
 /* C's -p rules, all of them, in one transaction: "-A" (ACTION 'A') or
  * "-D". Its status as nat_restore() gives it; ERR: what iptables said. */
-static int port_transaction(char action, json_t *c, const char *ip, const struct port *p,
+/* Container ID's rules for P[0..N) to IP, in one transaction: ACTION 'A' or 'D'.
+ * Its status as nat_restore() gives it; ERR: what iptables said. */
+static int port_transaction(char action, const char *id, const char *ip, const struct port *p,
 			    int n, char *err, size_t errsize)
 {
 	/* ~190 bytes a rule, two rules a port, MAX_PUBLISHED ports. Only the
-	 * nat table: one table is one kernel transaction (iptables-restore
-	 * commits at each COMMIT), and after a deletion each further one
-	 * waits ~20 ms for the kernel (nfcommit.h). FORWARD lets the
-	 * translated packets in by a subnet-wide rule (nat.c). */
+	 * nat table: one table is one kernel transaction, and nothing per
+	 * port in filter: FORWARD lets DNAT's packets in by a subnet-wide
+	 * rule (nat.c). */
 	char nat[32768] = "", tag[32], text[32800];
-	snprintf(tag, sizeof tag, "tdg-%s", state_str(c, "id"));
+	snprintf(tag, sizeof tag, "tdg-%s", id);
 	for (int i = 0; i < n; i++)
 		if (port_rules(action, &p[i], ip, tag, nat, sizeof nat) != 0)
 			return -1;
@@ -147,17 +148,14 @@ static int port_transaction(char action, json_t *c, const char *ip, const struct
  * makes them releasable again. */
 static char released[TDG_ID_LEN + 1];
 
-int ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
-		  const char *subnet)
+int ports_publish(json_t *c, const struct port *p, int n)
 {
 	const char *id = state_str(c, "id");
-	char ip[INET_ADDRSTRLEN], spec[32], name[16], holder[64], err[256];
+	char spec[32], name[16], holder[64];
 	int held[2] = {-1, -1}, rc = -1;
-	(void)subnet; /* its rules are the host set-up's (nat.h) */
 	if (n == 0)
 		return 0;
 	released[0] = '\0';
-	inet_ntop(AF_INET, &addr, ip, sizeof ip);
 
 	/* Under the container's lock and the host's (lease.h): two containers
 	 * asking for one port at once see each other, and the ports are
@@ -201,19 +199,25 @@ int ports_publish(json_t *c, const struct port *p, int n, struct in_addr addr,
 			goto out;
 		}
 	}
-	/* Every port's rules in one transaction: all made, or none. The
-	 * replies' rules are the host set-up's (nat.h). */
-	int st = port_transaction('A', c, ip, p, n, err, sizeof err);
-	if (st != 0) {
-		if (st > 0)
-			fail_host("run: -p: iptables-restore of the DNAT rules failed%s%s",
-				  *err ? ": " : "", err);
-		goto out;
-	}
-	rc = 0;
+	rc = 0; /* the rules: ports_make_rules(), once the container exists */
 out:
 	network_unlock(held);
 	return rc;
+}
+
+int ports_make_rules(const char *id, const struct port *p, int n, struct in_addr addr)
+{
+	char ip[INET_ADDRSTRLEN], err[256];
+	if (n == 0)
+		return 0;
+	inet_ntop(AF_INET, &addr, ip, sizeof ip);
+	/* Every port's rules in one transaction: all made, or none. The
+	 * replies' rules are the host set-up's (nat.h). */
+	int st = port_transaction('A', id, ip, p, n, err, sizeof err);
+	if (st > 0)
+		return fail_host("run: -p: iptables-restore of the DNAT rules failed%s%s",
+				 *err ? ": " : "", err);
+	return st; /* -1: could not be started, recorded */
 }
 
 int ports_hairpin(const char *veth)
@@ -248,7 +252,7 @@ void ports_release(json_t *c)
 	 * fails whole if a rule is not there (its publish never got that
 	 * far, or someone deleted one): then whatever carries its tag. */
 	struct failure keep = fail_last; /* a release must not overwrite the failure */
-	if (port_transaction('D', c, state_str(c, "ip_address"), p, n, err, sizeof err) != 0) {
+	if (port_transaction('D', id, state_str(c, "ip_address"), p, n, err, sizeof err) != 0) {
 		snprintf(tag, sizeof tag, "--comment tdg-%s ", id);
 		nat_delete_matching(tag, NULL);
 	}

@@ -101,6 +101,7 @@ struct run_options {
 	int nvol;
 	struct port ports[MAX_PORTS]; /* -p HOST:CTR[/tcp|/udp] */
 	int nports;
+	bool ports_made; /* their rules are in (ports_make_rules: once, restarts keep them) */
 	bool tty;	      /* -t: a pseudo-terminal of its own */
 	bool interactive;     /* -i: our stdin goes into it */
 	int console[2];	      /* -t: the child sends its pty master on this */
@@ -524,6 +525,11 @@ static int container_main(void *arg)
 		goto fail;
 	if (user_switch(&o->user) != 0)
 		goto fail;
+	/* -p: the port answers from the command's first instant: wait for
+	 * tdg's word that its rules are in (EOF: they are not; tdg says why). */
+	char ready;
+	if (o->nports && read(o->sync[0], &ready, 1) != 1)
+		_exit(TDG_EXIT_FAILED);
 	if (o->init)
 		init_run(o->command); /* like an exec: back only if it fails */
 	else
@@ -621,6 +627,18 @@ static pid_t start_container(struct run_options *o, const char *id)
 		}
 		if (write(o->sync[1], "G", 1) != 1) {
 			fail_with("net: tell the container its eth0 is there: %m");
+			goto fail;
+		}
+		/* -p: its rules, made while the container sets itself up
+		 * (the kernel may keep us waiting: docs/bench.md); it starts
+		 * its command on our word that they are in. Once: a restart
+		 * keeps them. */
+		if (o->nports && !o->ports_made &&
+		    ports_make_rules(id, o->ports, o->nports, o->network.addr) != 0)
+			goto fail;
+		o->ports_made = true;
+		if (o->nports && write(o->sync[1], "P", 1) != 1) {
+			fail_with("net: tell the container its ports are there: %m");
 			goto fail;
 		}
 		close(o->sync[0]);
@@ -734,7 +752,7 @@ static int cmd_run(int argc, char **argv)
 		static const char *const ro_keys[] = {"read_only", "privileged", "userns",
 						      "auto_remove", "image", NULL};
 		if (state_record(c, ro_keys) < 0 || network_prepare(&o.network, c) < 0 ||
-		    ports_publish(c, o.ports, o.nports, o.network.addr, state_str(c, "subnet")) < 0)
+		    ports_publish(c, o.ports, o.nports) < 0)
 			goto fail;
 		if (pipe2(o.sync, O_CLOEXEC) != 0) {
 			fail_with("pipe: %m");
