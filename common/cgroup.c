@@ -253,9 +253,10 @@ int cgroup_open_procs(struct cgroup *cg)
 		 * period (the cold join, ~6-20 ms: docs/bench.md); a thread that
 		 * moves itself ("0" into tasks) needs no such lock, and the
 		 * child is still a single thread, so it moves whole
-		 * (cgroup_procs_write_start() in the kernel's cgroup-v1.c and
-		 * cgroup.c, Linux 6.0 on). v2 has no tasks file (cgroup.threads
-		 * is for threaded cgroups only). */
+		 * (cgroup_procs_write_start() in the kernel's cgroup.c skips
+		 * the lock then; an older kernel takes it, and is no slower).
+		 * v2 has no tasks file (cgroup.threads is for threaded cgroups
+		 * only). */
 		snprintf(path, sizeof path, "%s/%s", cg->dirs[i],
 			 cg->version == CGROUP_V1 ? "tasks" : "cgroup.procs");
 		/* Opened here, used by the child: after pivot_root the child
@@ -283,7 +284,7 @@ int cgroup_join(struct cgroup *cg)
 {
 	/* LAB(07.3): move the calling process into each of CG's folders (this
 	 * part, and its call in container_main, main.c).
-	 * HINT: writing "0" to a cgroup.procs means "the writer" (cgroup-v2.rst,
+	 * HINT: writing "0" to a cgroup.procs (v1: tasks) means "the writer" (cgroup-v2.rst,
 	 * cgroup-v1/cgroups.rst); the files were opened in cgroup_create, before
 	 * pivot_root hid /sys/fs/cgroup from the child */
 	for (int i = 0; i < cg->ndirs; i++)

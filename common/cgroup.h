@@ -36,7 +36,7 @@ struct cgroup {
 	enum cgroup_version version;
 	int ndirs;
 	char dirs[CGROUP_MAX_DIRS][PATH_MAX]; /* .../tdg/<id> in each tree */
-	int procs[CGROUP_MAX_DIRS];	      /* their cgroup.procs, open */
+	int procs[CGROUP_MAX_DIRS];	      /* their cgroup.procs (v1: tasks), open */
 };
 
 /* Which layout ROOT (normally /sys/fs/cgroup) has: v2 if it is a cgroup2
@@ -63,7 +63,7 @@ int cgroup_plan_at(struct cgroup *cg, const char *root, enum cgroup_version v,
  * controller; ..."). */
 int cgroup_create(struct cgroup *cg, const struct limits *limits);
 
-/* Open CG's cgroup.procs files (cgroup_create() does), for the next
+/* Open CG's cgroup.procs files (v1: tasks, see cgroup.c) (cgroup_create() does), for the next
  * child to join with; close them once it is started (it has its copies).
  * (day 10) run --restart opens them again for each start. 0, or -1 with
  * the failure recorded (then none is open). */
@@ -71,7 +71,7 @@ int cgroup_open_procs(struct cgroup *cg);
 void cgroup_close_procs(struct cgroup *cg);
 
 /* In the container, before anything else: move ourselves in (writing "0"
- * to cgroup.procs means "the writing process"). 0, or -1 (recorded). */
+ * to cgroup.procs, or v1's tasks, means "the writer"). 0, or -1 (recorded). */
 int cgroup_join(struct cgroup *cg);
 
 /* (day 10) Move the calling process into the cgroup folder DIR (for
