@@ -342,6 +342,15 @@ int network_remove(char *what, size_t size)
 		return -1;
 	int rc = -1;
 	int users = bridge_users(bridge), ports = netlink_bridge_ports(bridge);
+	/* A container that has just ended holds no lease any more, but its
+	 * veth is still on the bridge for a few ms: the kernel deletes the
+	 * pair with its network namespace, in a worker (network_release()).
+	 * With no lease held, wait for that, 2 s at most (under the lock: no
+	 * new container attaches meanwhile). */
+	for (int i = 0; users == 0 && ports > 0 && i < 200; i++) {
+		usleep(10 * 1000);
+		ports = netlink_bridge_ports(bridge);
+	}
 	if (users > 0 || ports > 0) {
 		fail_with("network rm: %s is in use by %d container(s); stop them first (tdg ps)",
 			  bridge, users > ports ? users : ports);
