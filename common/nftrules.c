@@ -303,14 +303,12 @@ static int batch(struct nl_msg **msgs, int n, char **buf, size_t *len)
 
 /* Send a batch of N changes on S and read the answers: one ack each, or
  * the first refusal. 0, or the errno (the kernel's refusal: then nothing
- * was changed). Touches nothing but S and its own stack: the sender
- * thread (below) runs it too. */
+ * was changed). */
 static int exchange(int s, const char *buf, size_t len, int n)
 {
 	char reply[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-	while (recv(s, reply, sizeof reply, MSG_DONTWAIT) > 0)
-		; /* answers to a batch cut short by a refusal: not ours */
+	drain(s);
 	if (sendto(s, buf, len, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)len)
 		return errno;
 	/* The kernel applies the batch within that call, all of it or none;

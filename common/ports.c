@@ -95,8 +95,8 @@ static int host_port_free(const struct port *p)
 
 /* The rules of one published port P, to the container's address IP, each
  * tagged TAG, as iptables-save prints them ("-A" to add, "-D" to delete:
- * ACTION), appended to the nat (NAT) and filter (FILTER) parts of one
- * iptables-restore transaction (nat.h). */
+ * ACTION), appended to NAT, the nat table's part of one transaction
+ * (nat.h). */
 static int port_rules(char action, const struct port *p, const char *ip, const char *tag,
 		      char *nat, size_t nsize)
 {
@@ -121,8 +121,6 @@ static int port_rules(char action, const struct port *p, const char *ip, const c
 	return 0;
 }
 
-/* C's -p rules, all of them, in one transaction: "-A" (ACTION 'A') or
- * "-D". Its status as nat_restore() gives it; ERR: what iptables said. */
 /* Container ID's rules for P[0..N) to IP, in one transaction: ACTION 'A' or 'D'.
  * Its status as nat_restore() gives it; ERR: what iptables said. */
 static int port_transaction(char action, const char *id, const char *ip, const struct port *p,
